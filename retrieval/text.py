@@ -1,0 +1,226 @@
+"""Vietnamese text handling: normalization, accent folding, sentences, lexical tokens.
+
+Pure functions over ``str``; every span returned is an offset into the string passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Characters that carry no text: C0/C1 controls (but not newline/tab), zero-width and
+# bidi marks, BOM. They break token matching when pasted from web pages or chat apps.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+# A syllable or number: letters (with their combining marks), digits, and digit groups
+# such as 11,9 or 1.672.241 kept whole.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*", re.UNICODE)
+
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def clean(text: str) -> str:
+    """NFC, invisible characters dropped, runs of spaces collapsed, lines kept."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _SPACES.sub(" ", text)
+
+
+def clean_question(text: str) -> str:
+    """A question on one line: ``clean`` plus newlines folded into spaces."""
+    return " ".join(clean(text).split())
+
+
+def fold(text: str) -> str:
+    """Drop Vietnamese diacritics: 'Người đã tham dự' -> 'Nguoi da tham du'."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when some letter carries a Vietnamese diacritic (or is đ)."""
+    return any(fold(ch) != ch for ch in text if ch.isalpha())
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # lower-cased NFC
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """Syllables and numbers of ``text`` (expected NFC), lower-cased, with offsets."""
+    return [Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def syllables(text: str) -> list[str]:
+    return [m.group().lower() for m in _TOKEN.finditer(text)]
+
+
+def is_unaccented_vietnamese(text: str) -> bool:
+    """A question typed without diacritics: letters present, none accented."""
+    return any(ch.isalpha() for ch in text) and not has_diacritics(text)
+
+
+# --- sentences ---------------------------------------------------------------------------
+
+# Abbreviations after which a period does not end a sentence (compared lower-cased).
+ABBREVIATIONS = frozenset(
+    {
+        "tp", "ths", "ts", "pgs", "gs", "bs", "ks", "cn", "th.s", "pgs.ts", "gs.ts", "tt",
+        "q", "p", "h", "x", "tx", "tr", "st", "nxb", "ubnd", "mr", "mrs", "dr", "vs", "no",
+        "đ/c", "đc", "bsck", "ncs", "ls", "nsnd", "nsưt", "ttnd", "ttưt", "v.v", "tk",
+    }
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of the sentences of ``text``; whitespace between them is dropped.
+
+    A period ends a sentence unless it follows a known abbreviation ('TP.', 'PGS.TS.') or
+    a single capital letter (an initial), or the next word starts in lower case.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if match.group() != "\n" and not _ends_sentence(text, match.start(), end):
+            continue
+        _append_span(text, start, end, spans)
+        start = end
+    _append_span(text, start, len(text), spans)
+    return spans
+
+
+def _ends_sentence(text: str, mark_start: int, mark_end: int) -> bool:
+    if text[mark_start] == ".":
+        word = re.search(r"([\w./]+)$", text[:mark_start])
+        if word:
+            previous = word.group(1).lower().strip(".")
+            if previous in ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()):
+                return False
+    following = re.match(r"\s*(\S)", text[mark_end:])
+    return following is None or not following.group(1).islower()
+
+
+def _append_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+# --- lexical features --------------------------------------------------------------------
+
+# Question words and particles: they say what is asked, not what it is about, so they are
+# not scored (compared after folding, so typed with or without diacritics).
+QUESTION_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "ai gì nào đâu sao không chưa bao nhiêu mấy khi nào lúc nào bao giờ thế nào như thế "
+        "vậy ạ à ư nhỉ nhé hả hãy cho biết là của và có được những các đã sẽ đang thì mà "
+        "who what when where which why how whom whose did does do is are was were the a an "
+        "of in at on to for by"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """Weighted lexical terms of a question, in the index's term namespace."""
+
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+
+
+def document_terms(text: str) -> list[str]:
+    """Terms indexed for a passage: syllables and bigrams, accented and folded.
+
+    Keeping both forms lets an accented question match exactly (and rank exact accents
+    higher) while a question typed without diacritics still matches through the folded
+    forms. Folded terms carry a '~' prefix so 'ca' (folded) and 'ca' (typed) differ.
+    """
+    sylls = syllables(text)
+    folded = [fold(s) for s in sylls]
+    terms = list(sylls)
+    terms += ["~" + f for f in folded]
+    terms += [a + "_" + b for a, b in zip(sylls, sylls[1:], strict=False)]
+    terms += ["~" + a + "_" + b for a, b in zip(folded, folded[1:], strict=False)]
+    return terms
+
+
+def query_terms(
+    question: str, *, accented_weight: float = 1.0, folded_weight: float = 1.0,
+    bigram_weight: float = 1.0,
+) -> QueryTerms:
+    """Terms of a question with their weights; question words are left out of unigrams."""
+    sylls = syllables(question)
+    folded = [fold(s) for s in sylls]
+    accented = has_diacritics(question)
+    weighted: dict[str, float] = {}
+
+    def add(term: str, weight: float) -> None:
+        if weight > 0:
+            weighted[term] = weighted.get(term, 0.0) + weight
+
+    for syl, fsyl in zip(sylls, folded, strict=True):
+        if fsyl in QUESTION_WORDS:
+            continue
+        if accented:
+            add(syl, accented_weight)
+        add("~" + fsyl, folded_weight)
+    for i in range(len(sylls) - 1):
+        if folded[i] in QUESTION_WORDS and folded[i + 1] in QUESTION_WORDS:
+            continue
+        if accented:
+            add(sylls[i] + "_" + sylls[i + 1], bigram_weight * accented_weight)
+        add("~" + folded[i] + "_" + folded[i + 1], bigram_weight * folded_weight)
+    return QueryTerms(tuple(weighted), tuple(weighted.values()))
+
+
+def match_spans(text: str, question: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose syllables (folded) occur in the question, merged when adjacent.
+
+    Question words are not highlighted unless they sit inside a run of matched syllables.
+    """
+    wanted = {fold(s) for s in syllables(question)}
+    content = wanted - QUESTION_WORDS
+    spans: list[tuple[int, int]] = []
+    run: list[Token] = []
+
+    def close_run() -> None:
+        if any(fold(t.text) in content for t in run):
+            spans.append((run[0].start, run[-1].end))
+        run.clear()
+
+    previous_end = 0
+    for tok in tokens(text):
+        gap = text[previous_end:tok.start]
+        if run and (gap.strip() or "\n" in gap):
+            close_run()
+        if fold(tok.text) in wanted:
+            run.append(tok)
+        elif run:
+            close_run()
+        previous_end = tok.end
+    if run:
+        close_run()
+    return spans
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) for each line of ``text``."""
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1

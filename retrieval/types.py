@@ -1,0 +1,90 @@
+"""Plain typed values passed between the retrieval stages and to the front ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from disk (boilerplate removed, paragraphs kept)."""
+
+    file: str  # path relative to the articles dir, '/'-separated
+    title: str
+    date: str | None  # ISO 'YYYY-MM-DD' or 'YYYY-MM' when only the month is known
+    body: str  # the cleaned text that chunks point into
+    content_hash: str  # sha256 of the raw file bytes
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article; ``text == article.body[start:end]``."""
+
+    file: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    title: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked passage. ``highlights`` are [start, end) offsets into ``text``."""
+
+    rank: int
+    score: float
+    text: str
+    source: Source
+    highlights: tuple[tuple[int, int], ...]
+    chunk_id: int
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person named in a passage, as the article writes them."""
+
+    name: str
+    title: str  # rank and position, e.g. 'Trung tướng, Thứ trưởng Bộ Công an' ('' if none)
+    rank_of_passage: int  # SearchHit.rank of the passage that names them
+    attended: bool  # the passage says they attended / spoke / were present
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer drawn from the passages: people for who-questions, else a date or place."""
+
+    kind: Literal["people", "date", "place"]
+    people: tuple[Person, ...] = ()
+    value: str | None = None  # the date or place, for kind 'date' / 'place'
+    rank_of_passage: int | None = None  # for kind 'date' / 'place'
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    question: str  # the question as searched (normalized, possibly cut)
+    results: tuple[SearchHit, ...]
+    answer: Answer | None = None
+    notices: tuple[str, ...] = field(default_factory=tuple)  # e.g. 'question cut to 1000 chars'
+    total: int = 0  # how many results could be paged through
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    file: str
+    title: str
+    date: str | None
+    chunks: int
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    file: str
+    reason: str
