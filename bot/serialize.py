@@ -1,0 +1,43 @@
+"""The JSON shape of an answer, shared by `newsqa ask --json` and the REPL's `:json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval import Answer, SearchResponse
+
+
+def response_to_dict(response: SearchResponse) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "question": response.question,
+        "results": [
+            {
+                "rank": hit.rank,
+                "score": hit.score,
+                "text": hit.text,
+                "source": {"file": hit.source.file, "title": hit.source.title,
+                           "date": hit.source.date},
+                "highlights": [[start, end] for start, end in hit.highlights],
+            }
+            for hit in response.results
+        ],
+        "answer": answer_to_dict(response.answer),
+    }
+    if response.notices:
+        data["notices"] = list(response.notices)
+    return data
+
+
+def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    if answer.kind == "people":
+        return {
+            "kind": "people",
+            "people": [
+                {"name": p.name, "title": p.title, "rank_of_passage": p.rank_of_passage,
+                 "attended": p.attended}
+                for p in answer.people
+            ],
+        }
+    return {"kind": answer.kind, "value": answer.value, "rank_of_passage": answer.rank_of_passage}
