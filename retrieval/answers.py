@@ -1,11 +1,838 @@
-"""Short answers drawn from the passages (who attended, when, where)."""
+"""Short answers drawn from the passages: who attended (names and titles), when, where.
+
+Rule-based and fast: passages are split into sentences and tokens, and a gazetteer of
+Vietnamese ranks, positions and honorifics anchors the personal names around them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
-from .types import Answer, SearchHit
+from .text import ABBREVIATIONS, fold, sentence_spans
+from .types import Answer, Person, SearchHit
+
+QuestionKind = Literal["who", "date", "place"]
+
+MAX_PEOPLE = 20
+_MAX_NAME = 4  # syllables of a Vietnamese personal name, surname included
+_MAX_WALK = 24  # tokens scanned on either side of a name for its titles
+_MAX_SEGMENT = 20  # tokens in one comma-separated title segment
+
+
+# --- normalization -----------------------------------------------------------------------
+
+# Old-style tone placement ('hoà', 'uỷ') and new-style ('hòa', 'ủy') are the same word.
+_TONE_MOVES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+
+
+def norm(word: str) -> str:
+    """Lower-case word with the tone mark placed one way ('Uỷ' -> 'ủy')."""
+    word = word.lower()
+    tail = word[-2:]
+    return word[:-2] + _TONE_MOVES[tail] if tail in _TONE_MOVES else word
+
+
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """'a b; c' -> {('a', 'b'), ('c',)}, normalized."""
+    return frozenset(
+        tuple(norm(w) for w in item.split()) for item in text.split(";") if item.strip()
+    )
+
+
+# --- gazetteer ---------------------------------------------------------------------------
+
+HONORIFICS = _phrases(
+    "ông; bà; anh; chị; đồng chí; đ/c; đc; ngài; cụ; các ông; các bà; các đồng chí; "
+    "mr; mrs; ms; ngài"
+)
+RANKS = _phrases(
+    "đại tướng; thượng tướng; trung tướng; thiếu tướng; đại tá; thượng tá; trung tá; "
+    "thiếu tá; đại úy; thượng úy; trung úy; thiếu úy; chuẩn úy; đô đốc; phó đô đốc; "
+    "chuẩn đô đốc; thượng sĩ; trung sĩ; hạ sĩ; binh nhất; binh nhì"
+)
+# Academic, professional and religious titles written before a name.
+PREFIX_TITLES = _phrases(
+    "gs; pgs; ts; ths; tskh; bs; bsck; bscki; bsckii; ks; ls; ncs; nsnd; nsưt; nnnd; nngưt; "
+    "gs.ts; pgs.ts; gs.tskh; pgs.tskh; ths.bs; ts.bs; giáo sư; phó giáo sư; tiến sĩ; "
+    "thạc sĩ; bác sĩ; dược sĩ; luật sư; kỹ sư; kiến trúc sư; nhà báo; nhà văn; nhà thơ; "
+    "nhạc sĩ; họa sĩ; đạo diễn; nghệ sĩ; nghệ sĩ nhân dân; nghệ sĩ ưu tú; nhà giáo nhân dân; "
+    "nhà giáo ưu tú; thầy thuốc nhân dân; thầy thuốc ưu tú; anh hùng lao động; "
+    "anh hùng lực lượng vũ trang nhân dân; hòa thượng; thượng tọa; đại đức; ni sư; "
+    "linh mục; giám mục; tổng giám mục; mục sư; doanh nhân"
+)
+_POSITION_HEADS = _phrases(
+    "bộ trưởng; thứ trưởng; thủ tướng; chủ tịch; bí thư; ủy viên; giám đốc; cục trưởng; "
+    "vụ trưởng; viện trưởng; trưởng ban; trưởng phòng; trưởng đoàn; trưởng khoa; trưởng; "
+    "chánh văn phòng; chánh án; chánh thanh tra; thanh tra; chủ nhiệm; hiệu trưởng; tư lệnh; "
+    "chính ủy; tham mưu trưởng; chỉ huy trưởng; đội trưởng; tổ trưởng; đại sứ; lãnh sự; "
+    "tổng lãnh sự; người phát ngôn; thư ký; tổng thư ký; biên tập; tổng biên tập; "
+    "đại biểu quốc hội; thành viên; thống đốc; kiểm toán trưởng; tổng kiểm toán; "
+    "chủ tịch nước; tổng thống; ngoại trưởng; thường trực; chỉ huy; ban; chuyên viên; "
+    "điều tra viên; kiểm sát viên; thẩm phán; chấp hành viên; giảng viên; chủ nhiệm ủy ban; "
+    "phát ngôn viên; trợ lý; cố vấn; đặc phái viên; trưởng ấp; trưởng thôn; trưởng khóm; "
+    "trưởng bản; trưởng công an; trưởng khu phố; cán bộ; chuyên gia; chiến sĩ; nhân viên; "
+    "phóng viên; ceo; founder; chairman; director"
+)
+_POSITION_MODIFIERS = _phrases("nguyên; quyền; cựu; phó; tổng; thứ nhất; phụ trách")
+_TITLE_HEADS = _POSITION_HEADS | RANKS | PREFIX_TITLES
+
+# Provinces, big cities and places written with capitals that can start like a surname.
+PLACES = _phrases(
+    "an giang; bà rịa; vũng tàu; bắc giang; bắc kạn; bạc liêu; bắc ninh; bến tre; bình định; "
+    "bình dương; bình phước; bình thuận; cà mau; cần thơ; cao bằng; đà nẵng; đắk lắk; "
+    "đắk nông; điện biên; đồng nai; đồng tháp; gia lai; hà giang; hà nam; hà nội; hà tĩnh; "
+    "hải dương; hải phòng; hậu giang; hòa bình; hưng yên; khánh hòa; kiên giang; kon tum; "
+    "lai châu; lâm đồng; lạng sơn; lào cai; long an; nam định; nghệ an; ninh bình; "
+    "ninh thuận; phú thọ; phú yên; quảng bình; quảng nam; quảng ngãi; quảng ninh; quảng trị; "
+    "sóc trăng; sơn la; tây ninh; thái bình; thái nguyên; thanh hóa; thừa thiên huế; "
+    "hồ chí minh; tiền giang; trà vinh; tuyên quang; vĩnh long; vĩnh phúc; yên bái; sài gòn; "
+    "việt nam; hàn quốc; trung quốc; nhật bản; thái lan; hà lan; hoa kỳ; ấn độ; châu âu; "
+    "châu á; châu phi; châu mỹ; đông nam á; hoàng sa; trường sa; tây nguyên; nam bộ; "
+    "bắc bộ; trung bộ; cửu long; đà lạt; nha trang; hạ long; buôn ma thuột; biên hòa; "
+    "thủ đức; hà đông; mỹ tho; long xuyên; rạch giá; châu đốc; đồng hới; phan thiết; "
+    "quy nhơn; tuy hòa; vinh; móng cái; lâm hà"
+)
+# People never meant by a name on its own (also a city name).
+NOT_ATTENDEES = _phrases("hồ chí minh")
+# Words before which a capitalised run is a place, street or school, not a person.
+ADMIN_WORDS = _phrases(
+    "tỉnh; thành phố; tp; tp.; huyện; quận; thị xã; thị trấn; xã; phường; ấp; thôn; khóm; "
+    "bản; làng; khu phố; tổ dân phố; đường; phố; đại lộ; cầu; chợ; sông; núi; đảo; hồ"
+)
+_NOT_PERSON_BEFORE = ADMIN_WORDS | _phrases(
+    "trường; học; thpt; thcs; giải; quỹ; huân chương; tàu; khu; tượng; lăng; đền; chùa; "
+    "nhà; bảo tàng; di tích; tư tưởng; thời; sân; cảng; bến; hẻm; ngõ; kiệt; công ty; "
+    "tập đoàn; bệnh viện; ảnh; nguồn; theo; bài; clip; video"
+)
+SURNAMES = frozenset(
+    norm(w)
+    for w in (
+        "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đồng Đinh "
+        "Tô Trương Lương Lâm Mai Đào Đoàn Cao Hà Kiều Lưu Tạ Thái Trịnh Chu Châu Quách "
+        "Triệu Tăng Mạc La Lại Tôn Thân Vương Phùng Giang Khổng Khúc Kim Lục Mạch Nghiêm "
+        "Phương Tống Từ Vi Hứa Âu Bạch Cù Diệp Đàm Hàn Hầu Kha Khương Lạc Lò Lô Nông Ninh "
+        "Phí Sầm Thạch Thiều Trình Ứng Lữ Lã Lăng Cấn Chử Đậu Doãn Giáp Khuất Mẫn Mông Ngụy "
+        "Ngũ Nhâm Quản Tào Thang Thiệu Tiêu Trang Tưởng Viên Bế Hoàng Lưu Quan Yên Hứa Ông"
+    ).split()
+) - {"ông"}  # 'Ông' starts sentences far more often as 'Mr.' than as a surname
+# Capitalised syllable + lower-case one that make an organisation word, not a name end.
+_COMPOUNDS = _phrases(
+    "thanh niên; công an; trung ương; quốc hội; chính phủ; nhà nước; mặt trận; tỉnh ủy; "
+    "thành ủy; huyện ủy; đảng ủy; quận ủy; công đoàn; phụ nữ; nông dân; cựu chiến binh; "
+    "hội đồng; ủy ban; văn phòng; đại học; học viện; bệnh viện; quân đội; quân khu; "
+    "công ty; tập đoàn; ngân hàng; sư đoàn; chiến binh; thương binh; cảnh sát; biên phòng"
+)
+_ORG_STARTS = frozenset(
+    norm(w) for w in "Bộ Ban Sở Cục Vụ Viện Ủy Hội Đảng Tỉnh Huyện Quận Xã Phường Công "
+    "Chính Nhà Ngân Tập Tòa Tổ Báo Đài Đại Quốc Mặt Liên Hiệp Sư Lữ Quân Trường Bệnh Học "
+    "Văn Đoàn Trung Thành Thị Tổng Ngày Lễ Giải Cúp".split()
+)
+
+# Lower-case words (or word pairs) that end a title: verbs and prepositions around names.
+_STOP_WORDS = frozenset(
+    norm(w) for w in (
+        "đã đang sẽ vừa cùng trao tặng là có được bị nói nêu thăm gửi nhận ký đến tới "
+        "trong khi để với vì nhằm thì mà đi ra sau trước cũng luôn còn rất không chưa đón "
+        "lên đọc hỏi dự gồm như theo của cho mời gặp tiếp nghe do bởi nhưng hay hoặc"
+    ).split()
+)
+_STOP_PAIRS = _phrases(
+    "tham dự; tham gia; phát biểu; cho biết; cho rằng; cho hay; khẳng định; nhấn mạnh; "
+    "chủ trì; ghi nhận; đề nghị; đề xuất; yêu cầu; lưu ý; chúc mừng; báo cáo; tin tưởng; "
+    "mong muốn; kêu gọi; bày tỏ; chia sẻ; khai mạc; bế mạc; dẫn đầu; làm việc; kiểm tra; "
+    "đánh giá; biểu dương; cảm ơn; trân trọng; thay mặt; trả lời; hướng dẫn; quyết định; "
+    "phát động; kết luận; trình bày; thông báo; giới thiệu; khen thưởng; điều hành; "
+    "hoan nghênh; cắt băng; đánh trống; động viên; khai trương; trao đổi; thảo luận; "
+    "quán triệt; chứng kiến; tuyên bố; nhất trí; ủng hộ; lắng nghe; tổ chức; phát hiện; "
+    "chỉ đạo; tham quan; dâng hương; thắp hương; chủ động; nhận định; thừa nhận"
+)
+# 'dự' that is not 'attend': 'Ủy viên dự khuyết', 'dự án', 'dự báo'...
+_NOT_ATTEND_DU = frozenset(
+    norm(w) for w in "khuyết án báo kiến thảo toán phòng trữ định đoán tính luật bị thi "
+    "trù".split()
+)
+
+# A sentence that says the people in it were there (matched on lower-cased text).
+_ATTEND_CUE = re.compile(
+    r"(?<!\w)(?:tham dự|đến dự|dự(?!\s+(?:khuyết|án|báo|kiến|thảo|toán|phòng|trữ|định|"
+    r"đoán|tính|luật|bị|thi|trù)(?!\w))|có mặt|chủ trì|phát biểu|trao|tặng|khai mạc|"
+    r"bế mạc|dẫn đầu|chúc mừng|về phía|chứng kiến|cắt băng|đánh trống|đến thăm|thăm và|"
+    r"làm việc|thay mặt|tiếp(?!\s+(?:tục|theo|đó|nhận|thu|cận|nối|sức|giáp|diễn|tế))|"
+    r"tham gia|tham quan|"
+    r"tại (?:ngày hội|hội nghị|buổi|lễ|đại hội|chương trình|sự kiện|hội thảo|diễn đàn|"
+    r"cuộc|phiên))(?!\w)"
+)
+_EVENT_CUE = re.compile(
+    r"(?<!\w)(?:tổ chức|diễn ra|khai mạc|dự|tham dự|ngày hội|hội nghị|lễ|đại hội|hội thảo|"
+    r"buổi|sự kiện|chương trình|đến)(?!\w)"
+)
+_DOCUMENT_BEFORE = re.compile(
+    r"(?:số\s*\d+[^\s,;]*\s*,?\s*(?:ngày\s*)?|nghị quyết|quyết định|chỉ thị|kết luận|thông tư|"
+    r"nghị định|luật|công văn|ban hành|ký|giai đoạn|từ)\s*$"
+)
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<w>[^\W\d_]+(?:[./'’][^\W\d_]+)*)|(?P<n>\d+(?:[.,/:-]\d+)*)|(?P<p>[^\w\s])"
+)
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    norm: str
+    start: int
+    end: int
+    kind: str  # 'w' word, 'n' number, 'p' punctuation
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "w"
+
+    @property
+    def cap(self) -> bool:
+        """A capitalised syllable ('Nguyễn'), as names are written."""
+        t = self.text
+        return (self.kind == "w" and t[0].isupper() and t.isalpha()
+                and (len(t) == 1 or t[1:].islower()))
+
+    @property
+    def lower(self) -> bool:
+        return self.kind == "w" and self.text.islower()
+
+
+def tokenize(text: str, offset: int = 0) -> list[Tok]:
+    """Words, numbers and punctuation with offsets; the period of 'TP.' is dropped."""
+    toks: list[Tok] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "p"
+        word = match.group()
+        if (kind == "p" and word == "." and toks and toks[-1].is_word
+                and toks[-1].end == match.start() + offset
+                and toks[-1].norm.strip(".") in ABBREVIATIONS):
+            continue
+        toks.append(Tok(word, norm(word), match.start() + offset, match.end() + offset, kind))
+    return toks
+
+
+def _phrase_at(toks: Sequence[Tok], i: int, phrases: frozenset[tuple[str, ...]],
+               max_len: int = 6) -> int:
+    """Length of the longest phrase of ``phrases`` starting at token ``i`` (0 if none)."""
+    best = 0
+    for n in range(1, max_len + 1):
+        if i + n > len(toks):
+            break
+        if not toks[i + n - 1].is_word:
+            break
+        if tuple(t.norm for t in toks[i:i + n]) in phrases:
+            best = n
+    return best
+
+
+def _phrase_ending_at(toks: Sequence[Tok], j: int, phrases: frozenset[tuple[str, ...]],
+                      max_len: int = 3) -> int:
+    for n in range(max_len, 0, -1):
+        i = j - n + 1
+        if i >= 0 and all(t.is_word for t in toks[i:j + 1]) and \
+                tuple(t.norm for t in toks[i:j + 1]) in phrases:
+            return n
+    return 0
+
+
+def _title_at(toks: Sequence[Tok], i: int) -> int:
+    """Length of a rank, prefix title or position ('Phó Chủ tịch') at ``i``; 0 if none."""
+    j = i
+    while (n := _phrase_at(toks, j, _POSITION_MODIFIERS)) and j + n < len(toks):
+        j += n
+    n = _phrase_at(toks, j, _TITLE_HEADS)
+    if n:
+        return j - i + n
+    return 0
+
+
+def _is_stop(toks: Sequence[Tok], i: int) -> bool:
+    """A lower-case verb or preposition at ``i`` that cannot be part of a title."""
+    tok = toks[i]
+    if not tok.lower:
+        return False
+    if tok.norm == "dự":
+        following = toks[i + 1].norm if i + 1 < len(toks) else ""
+        return following not in _NOT_ATTEND_DU
+    if tok.norm == "chỉ" and i > 0 and toks[i - 1].norm == "ban":
+        return False
+    if tok.norm == "và":
+        # 'Sở Giáo dục và Đào tạo' goes on; 'và phát biểu' does not.
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        return nxt is None or not nxt.cap or bool(_title_at(toks, i + 1))
+    if tok.norm == "của":
+        # 'Ủy ban Dân tộc của Quốc hội' is one organisation.
+        return not (i + 1 < len(toks) and toks[i + 1].cap)
+    if tok.norm == "tại":
+        # 'Đại sứ Việt Nam tại Nhật Bản' is one title.
+        return not any(t.norm in {"sứ", "sự", "diện", "trú"} for t in toks[max(0, i - 6):i])
+    if tok.norm in _STOP_WORDS:
+        return True
+    return _phrase_at(toks, i, _STOP_PAIRS, 2) > 0
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    name: str
+    key: str
+    segments: list[str]
+    attended: bool
+    position: int  # offset in the passage, for ordering
+    anchored: bool  # named with an honorific, rank or title (not a bare name)
+
+
+def _cap_runs(toks: Sequence[Tok]) -> Iterable[tuple[int, int]]:
+    i = 0
+    while i < len(toks):
+        if toks[i].cap:
+            j = i
+            while j + 1 < len(toks) and toks[j + 1].cap:
+                j += 1
+            yield i, j + 1
+            i = j + 1
+        else:
+            i += 1
+
+
+def _name_start(toks: Sequence[Tok], a: int, b: int, after_admin: bool) -> int | None:
+    """Where the personal name begins in the capitalised run ``toks[a:b]``.
+
+    A run can carry a place or organisation before the name ('Thành ủy Cần Thơ Lê Quang
+    Mạnh'); the name is the suffix of 2-4 syllables that starts with a surname. After an
+    administrative word ('quận Ninh Kiều Nguyễn Ngọc Ánh') the place takes 2 syllables
+    first, unless no name is left then ('Chủ tịch UBND TP Trần Việt Trường').
+    """
+    n = _phrase_at(toks, a, PLACES, 4)
+    if n and b - (a + n) >= 2:
+        a += n
+        after_admin = False
+    for lowest in ((a + 2, a) if after_admin else (a,)):
+        for s in range(lowest, b - 1):
+            if toks[s].norm in SURNAMES and 2 <= b - s <= _MAX_NAME:
+                return s
+    return None
+
+
+def _trim_compound(toks: Sequence[Tok], b: int) -> int:
+    """'Đoàn Thanh niên': the run's last syllable belongs to the lower-case word after it."""
+    if b < len(toks) and toks[b].lower and (toks[b - 1].norm, toks[b].norm) in _COMPOUNDS:
+        return b - 1
+    return b
+
+
+@dataclass
+class _Candidate:
+    start: int  # the name is toks[start:end]
+    end: int
+    run_start: int  # the capitalised run it ends (a place or organisation may come first)
+    surname: bool  # the name starts with a known surname
+
+
+def _candidates(toks: Sequence[Tok]) -> list[_Candidate]:
+    """Possible names: capitalised runs, minus Title Case titles, split off places."""
+    found: list[_Candidate] = []
+    for a0, b0 in _cap_runs(toks):
+        b = _trim_compound(toks, b0)
+        a = a0
+        # Title Case titles and a capitalised 'Ông' at the start are inside the run.
+        while a < b and (n := _phrase_at(toks, a, HONORIFICS) or _title_at(toks, a)):
+            if a + n > b:
+                break
+            a += n
+        if a >= b or _title_at(toks, a):
+            continue  # 'Phó Chủ' of 'Phó Chủ tịch': a title, not a name
+        if _anchored_before(toks, a) and 2 <= b - a <= _MAX_NAME + 1 \
+                and toks[a].norm not in _ORG_STARTS:
+            # Right after 'ông' / 'Đại tá' the whole run is the name, whatever its surname.
+            found.append(_Candidate(a, b, a, toks[a].norm in SURNAMES))
+            continue
+        after_admin = a0 > 0 and _phrase_ending_at(toks, a0 - 1, ADMIN_WORDS) > 0
+        s = _name_start(toks, a, b, after_admin)
+        if s is not None:
+            found.append(_Candidate(s, b, a, True))
+    return found
+
+
+def _anchored_before(toks: Sequence[Tok], i: int) -> bool:
+    """An honorific, rank or prefix title ends just before token ``i``."""
+    return i > 0 and bool(
+        _phrase_ending_at(toks, i - 1, HONORIFICS)
+        or _phrase_ending_at(toks, i - 1, RANKS | PREFIX_TITLES, 4)
+    )
+
+
+def _has_name(toks: Sequence[Tok], i: int, j: int) -> bool:
+    """Whether ``toks[i:j]`` holds a surname-initial name (so it is another person's)."""
+    part = toks[i:j]
+    return any(c.surname and not _is_place(part, c) for c in _candidates(part))
+
+
+def _is_place(toks: Sequence[Tok], cand: _Candidate) -> bool:
+    words = tuple(t.norm for t in toks[cand.start:cand.end])
+    return words in PLACES or words in NOT_ATTENDEES
+
+
+def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
+    """Comma-separated title segments of ``toks[i:j]``; a leading rank is its own segment."""
+    out: list[str] = []
+    start = i
+    for k in range(i, j + 1):
+        if k == j or (toks[k].kind == "p" and toks[k].text in ",;"):
+            if start < k:
+                out.append(text[toks[start].start:toks[k - 1].end].strip(" -–"))
+            start = k + 1
+    split: list[str] = []
+    for seg in out:
+        words = seg.split()
+        for n in (3, 2):
+            if len(words) > n and tuple(norm(w) for w in words[:n]) in RANKS | PREFIX_TITLES:
+                split += [" ".join(words[:n]), " ".join(words[n:])]
+                break
+        else:
+            split.append(seg)
+    return [s for s in split if s]
+
+
+_LEFT_BREAK = set(";:.!?()[]\"“”'‘’«»…")
+
+
+def _segment_start(toks: Sequence[Tok], j: int, floor: int) -> int:
+    """Start of the comma segment that ends at token ``j`` (inclusive)."""
+    k = j
+    while k > floor and not (toks[k - 1].kind == "p" and toks[k - 1].text in ",;:()“”\""):
+        k -= 1
+    return k
+
+
+def _pre_title(toks: Sequence[Tok], cand: _Candidate) -> tuple[tuple[int, int] | None, bool]:
+    """Token span of the title written before the name, and whether an honorific precedes."""
+    j = cand.run_start - 1
+    first = cand.run_start
+    floor = max(0, cand.run_start - _MAX_WALK)
+    honorific = False
+    while j >= floor:
+        tok = toks[j]
+        if tok.kind == "p":
+            if tok.text in "-–":
+                first = j
+                j -= 1
+                continue
+            if tok.text != ",":
+                break
+            k = _segment_start(toks, j - 1, floor)
+            if k > j - 1 or not _title_at(toks, k) or _has_name(toks, k, j) or any(
+                _is_stop(toks, m) for m in range(k, j)
+            ):
+                break
+            first = k
+            j = k - 1
+            continue
+        if n := _phrase_ending_at(toks, j, HONORIFICS):
+            honorific = True
+            break
+        if tok.kind == "w" and _is_stop(toks, j):
+            break
+        first = j
+        j -= 1
+    for k in range(first, cand.start):
+        if toks[k].is_word and _title_at(toks, k):
+            return (k, cand.start), honorific
+    return None, honorific
+
+
+def _post_title(toks: Sequence[Tok], end: int) -> tuple[int, int] | None:
+    """Token span of the titles after the name ('…, Thứ trưởng Bộ Công an'), if any."""
+    if end >= len(toks) or toks[end].text not in {",", "-", "–", "(", "—"}:
+        return None
+    i = end + 1
+    last = None
+    while i < len(toks) and _title_at(toks, i):
+        k = i + _title_at(toks, i)
+        stopped = False
+        while k < len(toks) and k - i < _MAX_SEGMENT:
+            tok = toks[k]
+            if tok.kind == "p" and tok.text not in "-–/&":
+                break
+            if tok.kind == "w" and (_is_stop(toks, k) or _phrase_at(toks, k, HONORIFICS)):
+                stopped = True
+                break
+            k += 1
+        if _has_name(toks, i, k):
+            break  # the segment names someone else: it is their title
+        last = k
+        if stopped or k >= len(toks) or toks[k].text != ",":
+            break
+        i = k + 1
+    return (end + 1, last) if last is not None else None
+
+
+def _not_a_person(toks: Sequence[Tok], cand: _Candidate) -> bool:
+    """A bare name that is a street, school or prize ('đường Nguyễn Văn Linh'), a credit
+    ('Ảnh: Trần B', 'Theo Lê C'), or a byline (a line with no lower-case word)."""
+    before = cand.start - 1
+    while before >= 0 and toks[before].kind == "p" and toks[before].text in ":-–(":
+        before -= 1
+    if before >= 0 and _phrase_ending_at(toks, before, _NOT_PERSON_BEFORE):
+        return True
+    return not any(t.lower for t in toks)
+
+
+def people_in_sentence(text: str, start: int, end: int) -> list[Mention]:
+    """Named people of the sentence ``text[start:end]`` with their titles."""
+    toks = tokenize(text[start:end], start)
+    attended = _ATTEND_CUE.search(text[start:end].lower()) is not None
+    mentions: list[Mention] = []
+    for cand in _candidates(toks):
+        if _is_place(toks, cand):
+            continue
+        pre, honorific = _pre_title(toks, cand)
+        post = _post_title(toks, cand.end)
+        if pre is None and not honorific and _not_a_person(toks, cand):
+            continue
+        if not cand.surname:
+            ok = True  # only kept by _candidates when an honorific or rank is adjacent
+        else:
+            ok = (pre is not None or post is not None or honorific
+                  or cand.end - cand.start >= 3)
+        if not ok:
+            continue
+        segments: list[str] = []
+        if pre is not None:
+            segments += _segments(toks, text, *pre)
+        elif cand.run_start < cand.start:
+            continue  # a place or organisation before a bare name: not sure who it is
+        if post is not None:
+            segments += _segments(toks, text, *post)
+        name = text[toks[cand.start].start:toks[cand.end - 1].end]
+        mentions.append(Mention(
+            name=name, key=" ".join(t.norm for t in toks[cand.start:cand.end]),
+            segments=segments, attended=attended, position=toks[cand.start].start,
+            anchored=pre is not None or post is not None or honorific,
+        ))
+    return mentions
+
+
+def people_in_passage(text: str) -> list[Mention]:
+    mentions: list[Mention] = []
+    for start, end in sentence_spans(text):
+        mentions += people_in_sentence(text, start, end)
+    return mentions
+
+
+@dataclass
+class _Merged:
+    name: str
+    segments: list[str] = field(default_factory=list)
+    attended: bool = False
+    rank: int = 0
+    attended_rank: int | None = None
+    group: int = 0  # order of the person's article among the hits
+    position: int = 0
+
+
+def _merge_segments(into: list[str], new: Sequence[str]) -> None:
+    """Add title segments, keeping the longest form of each ('Thứ trưởng' < '… Bộ Công an')."""
+    for seg in new:
+        key = " ".join(norm(w) for w in seg.split())
+        replaced = False
+        for index, old in enumerate(into):
+            old_key = " ".join(norm(w) for w in old.split())
+            if key == old_key or old_key.startswith(key + " ") or f" {key} " in f" {old_key} ":
+                replaced = True
+                break
+            if key.startswith(old_key + " "):
+                into[index] = seg
+                replaced = True
+                break
+        if not replaced:
+            into.append(seg)
+
+
+def _title_text(segments: Sequence[str]) -> str:
+    ranks = [s for s in segments
+             if tuple(norm(w) for w in s.split()) in RANKS | PREFIX_TITLES]
+    rest = [s for s in segments if s not in ranks]
+    return ", ".join(ranks + rest)
+
+
+def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
+    """People named in the passages, merged by name, with the passage that names them.
+
+    Order: the people of the best hit's article first (articles in hit order); within an
+    article, those the passages say attended before those only mentioned.
+    """
+    groups: dict[str, int] = {}
+    merged: dict[str, _Merged] = {}
+    for hit in hits:
+        group = groups.setdefault(hit.source.file, len(groups))
+        for m in people_in_passage(hit.text):
+            person = merged.get(m.key)
+            if person is None:
+                person = merged[m.key] = _Merged(m.name, rank=hit.rank, group=group,
+                                                 position=m.position)
+            _merge_segments(person.segments, m.segments)
+            if m.attended and not person.attended:
+                person.attended = True
+                person.attended_rank = hit.rank
+    ordered = sorted(
+        merged.values(),
+        key=lambda p: (p.group, not p.attended, p.attended_rank or p.rank, p.position),
+    )
+    return tuple(
+        Person(p.name, _title_text(p.segments), p.attended_rank or p.rank, p.attended)
+        for p in ordered[:MAX_PEOPLE]
+    )
+
+
+# --- question kinds ----------------------------------------------------------------------
+
+_Q_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _q_phrases(text: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(item.split()) for item in text.split(";") if item.strip())
+
+
+_WHEN_COUNT = _q_phrases(
+    "ngày bao nhiêu; ngày mấy; mấy giờ; tháng mấy; năm bao nhiêu; hôm nào; ngày nào"
+)
+_HOW_MANY = _q_phrases("bao nhiêu; mấy; how many; how much; số lượng")
+_WHO = _q_phrases(
+    "ai; có mặt; thành phần; người nào; vị nào; lãnh đạo nào; đại biểu nào; đồng chí nào; "
+    "ông nào; bà nào; quan chức nào; cán bộ nào; nhân vật nào; họ tên; tên là gì; tên gì; "
+    "who; whom; whose; which officials; which official; which leaders; which leader; "
+    "what officials; which people; name the"
+)
+_WHEN = _q_phrases(
+    "khi nào; bao giờ; lúc nào; ngày nào; hôm nào; năm nào; tháng nào; thời gian nào; "
+    "thời điểm nào; hồi nào; thời gian diễn ra; thời gian tổ chức; when; what date; "
+    "which date; what day; which day; what time; what year; which year; what month"
+)
+_WHERE = _q_phrases(
+    "ở đâu; tại đâu; nơi nào; chỗ nào; địa điểm; địa phương nào; tỉnh nào; thành phố nào; "
+    "huyện nào; quận nào; xã nào; phường nào; thị trấn nào; ấp nào; điểm cầu nào; where; "
+    "what place; which place; which province; which city; which district; which commune; "
+    "which town; what venue; what location; which location"
+)
+_PERSON_NOUNS = _phrases("người; vị; lãnh đạo; đại biểu; quan chức; cán bộ; tướng; sĩ quan")
+
+
+def _matches(words: Sequence[str], i: int, phrase: Sequence[str]) -> bool:
+    """Phrase at ``words[i]``: exact, or by folding where the question has no diacritics."""
+    if i + len(phrase) > len(words):
+        return False
+    return all(
+        w == p or (fold(w) == w and fold(p) == w)
+        for w, p in zip(words[i:i + len(phrase)], phrase, strict=False)
+    )
+
+
+def _contains(words: Sequence[str], phrases: Iterable[Sequence[str]]) -> bool:
+    return any(_matches(words, i, p) for p in phrases for i in range(len(words)))
+
+
+def question_kind(question: str) -> QuestionKind | None:
+    """'who', 'date' or 'place' for questions a short answer fits; None for the rest."""
+    raw = _Q_WORD.findall(question[:2000])
+    words = [w.lower() for w in raw]
+    if not words:
+        return None
+    all_caps = question.upper() == question
+    # 'AI' is artificial intelligence unless the whole question is in capitals; 'Ai Cập'.
+    for i, w in enumerate(raw):
+        if w.lower() == "ai" and ((w == "AI" and not all_caps) or (
+                i + 1 < len(words) and fold(words[i + 1]) == "cap")):
+            words[i] = "_"
+    if _contains(words, _WHEN_COUNT):
+        return "date"
+    if _contains(words, _HOW_MANY):
+        return None
+    if _contains(words, _WHO) or _title_before_nao(words):
+        return "who"
+    if _contains(words, _WHEN):
+        return "date"
+    if _contains(words, _WHERE) or "đâu" in words or (words[-1] == "dau" and len(words) > 1):
+        return "place"
+    return None
+
+
+def _title_before_nao(words: Sequence[str]) -> bool:
+    """'Thứ trưởng nào', 'lanh dao nao': a title or person noun asked with 'nào'."""
+    phrases = [p for p in _TITLE_HEADS | _PERSON_NOUNS]
+    for i, w in enumerate(words):
+        if w in {"nào", "nao"} and i > 0:
+            for p in phrases:
+                start = i - len(p)
+                if start >= 0 and _matches([norm(x) for x in words], start, p):
+                    return True
+    return False
+
+
+# --- dates and places --------------------------------------------------------------------
+
+_DATE = re.compile(
+    r"(?<![\w/.,-])(?:(?P<tod>rạng sáng|sáng|chiều|tối|trưa|đêm|hôm)\s+(?:nay\s+)?"
+    r"(?:ngày\s+)?|(?P<ngay>ngày)\s+)?"
+    r"(?P<d>\d{1,2})\s?[/.-]\s?(?P<m>\d{1,2})(?:\s?[/.-]\s?(?P<y>\d{4}))?(?![\d%])"
+    r"|(?<!\w)(?:(?P<tod2>sáng|chiều|tối|trưa|đêm)\s+)?ngày\s+(?P<d2>\d{1,2})\s+tháng\s+"
+    r"(?P<m2>\d{1,2})(?:\s+năm\s+(?P<y2>\d{4}))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: str
+    rank: int
+    score: float
+
+
+def _date_in(hit: SearchHit, order: int) -> list[_Found]:
+    text = hit.text
+    lower = text.lower()
+    year_context = hit.source.date[:4] if hit.source.date else None
+    found: list[_Found] = []
+    for m in _DATE.finditer(text):
+        day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+        year = m.group("y") or m.group("y2")
+        tod = m.group("tod") or m.group("tod2")
+        if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
+            continue
+        if not (tod or m.group("ngay") or year or m.group("d2")):
+            continue  # '3-8' alone may be a range
+        if _DOCUMENT_BEFORE.search(lower[max(0, m.start() - 40):m.start()]):
+            continue  # 'Nghị quyết số 12, ngày 16/3/2022' dates a document, not the event
+        sentence = next((lower[s:e] for s, e in sentence_spans(text) if s <= m.start() < e), "")
+        score = 3.0 * bool(tod) + 1.0 * bool(year) + 2.0 * bool(_EVENT_CUE.search(sentence))
+        score -= 2.0 * order + 0.001 * m.start() / max(len(text), 1)
+        value = m.group().strip()
+        value = value[0].upper() + value[1:]
+        if not year and year_context:
+            value += f" ({int(day)}/{int(month)}/{year_context})"
+        found.append(_Found(value, hit.rank, score))
+    return found
+
+
+def _format_iso(date: str) -> str:
+    parts = date.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
+    if len(parts) == 2:
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return date
+
+
+def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
+    """The event's date from the passages, else the date of the best hit's article."""
+    found = [f for order, hit in enumerate(hits) for f in _date_in(hit, order)]
+    if found:
+        best = max(found, key=lambda f: f.score)
+        return Answer(kind="date", value=best.value, rank_of_passage=best.rank)
+    for hit in hits:
+        if hit.source.date:
+            return Answer(kind="date", value=f"{_format_iso(hit.source.date)} (ngày của bài báo)",
+                          rank_of_passage=hit.rank)
+    return None
+
+
+_PLACE_HEADS = ADMIN_WORDS | _phrases(
+    "điểm cầu; trụ sở; hội trường; nhà văn hóa; sân vận động; trung tâm; trường; khu; "
+    "nhà thi đấu; cung văn hóa; quảng trường"
+)
+_PLACE_JOINERS = frozenset(norm(w) for w in "học an hóa ủy ban nhân dân hội nghị".split())
+_NOT_PLACE_STARTS = frozenset(
+    norm(w) for w in "Ngày Hội Lễ Đại Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi".split()
+)
+
+
+def _places_in(hit: SearchHit, order: int) -> list[_Found]:
+    text = hit.text
+    found: list[_Found] = []
+    for s_start, s_end in sentence_spans(text):
+        toks = tokenize(text[s_start:s_end], s_start)
+        event = _EVENT_CUE.search(text[s_start:s_end].lower()) is not None
+        for i, tok in enumerate(toks):
+            if tok.norm not in {"tại", "ở"} or i + 1 >= len(toks):
+                continue
+            end = _place_end(toks, i + 1)
+            if end is None:
+                continue
+            value = text[toks[i + 1].start:toks[end - 1].end]
+            admin = bool(_phrase_at(toks, i + 1, _PLACE_HEADS))
+            score = 2.0 * event + 1.0 * admin + 0.2 * value.count(",") - 2.0 * order
+            found.append(_Found(value, hit.rank, score))
+    return found
+
+
+def _place_end(toks: Sequence[Tok], i: int) -> int | None:
+    """End of the place written from token ``i`` ('xã Hưng Mỹ, huyện Cái Nước'), if any."""
+    start = i
+    if toks[i].cap and toks[i].norm in _NOT_PLACE_STARTS and not _phrase_at(
+            toks, i, _PLACE_HEADS):
+        return None
+    last_cap: int | None = None
+    k = i
+    while k < len(toks) and k - start < 30:
+        tok = toks[k]
+        if n := _phrase_at(toks, k, _PLACE_HEADS):
+            k += n
+            continue
+        if tok.cap or (tok.is_word and tok.text.isupper()) or (tok.kind == "n" and last_cap):
+            last_cap = k
+            k += 1
+            continue
+        if tok.lower and tok.norm in _PLACE_JOINERS and last_cap is not None:
+            k += 1
+            continue
+        if tok.text in {",", "-", "–"} and last_cap is not None and k + 1 < len(toks) and (
+                _phrase_at(toks, k + 1, _PLACE_HEADS) or toks[k + 1].cap):
+            if tok.text == "," and not _phrase_at(toks, k + 1, ADMIN_WORDS):
+                break
+            k += 1
+            continue
+        break
+    if last_cap is None:
+        return None
+    return last_cap + 1
+
+
+def extract_place(hits: Sequence[SearchHit]) -> Answer | None:
+    found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order)]
+    if not found:
+        return None
+    best = max(found, key=lambda f: f.score)
+    return Answer(kind="place", value=best.value, rank_of_passage=best.rank)
+
+
+# --- entry point -------------------------------------------------------------------------
 
 
 def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
+    """A short answer for who / when / where questions, from the passages; else None."""
+    if not hits:
+        return None
+    kind = question_kind(question)
+    if kind == "who":
+        people = extract_people(hits)
+        return Answer(kind="people", people=people) if people else None
+    if kind == "date":
+        return extract_date(hits)
+    if kind == "place":
+        return extract_place(hits)
     return None

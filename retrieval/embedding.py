@@ -113,7 +113,10 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = model
         self._lock = threading.Lock()
         self.batch_size = batch_size
-        dimension = model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed the method; keep working with 3.x to 5.x too.
+        get_dimension = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension")
+        dimension = get_dimension()
         if not dimension:
             raise EmbedderError(f"Model {name_or_path} does not say its embedding size.")
         model_id = str(Path(name_or_path).resolve()) if Path(name_or_path).exists() else name_or_path

@@ -113,10 +113,12 @@ def build_index(
                           settings.chunk_overlap_sentences)
             for article in articles
         ]
-        reusable = {} if full else _reusable_vectors(index_dir, embedder, settings)
+        reusable, previous_files = _previous_index(index_dir, embedder, settings)
+        if full:
+            reusable = {}
         vectors, report = _vectors(articles, chunks_by_article, reusable, embedder, settings,
                                    progress, report)
-        report.removed_articles = len(set(reusable) - {a.content_hash for a in articles})
+        report.removed_articles = len(previous_files - {a.file for a in articles})
 
         generation = index_dir.new_generation()
         try:
@@ -137,29 +139,30 @@ def build_index(
     return report
 
 
-def _reusable_vectors(
+def _previous_index(
     index_dir: IndexDir, embedder: Embedder, settings: RetrievalSettings
-) -> dict[str, np.ndarray[Any, Any]]:
-    """content hash -> that article's chunk vectors, from the live generation if compatible."""
+) -> tuple[dict[str, np.ndarray[Any, Any]], set[str]]:
+    """(content hash -> that article's chunk vectors if compatible, files) of the live index."""
     try:
         generation = index_dir.current()
         if generation is None:
-            return {}
+            return {}, set()
         manifest = index_dir.read_manifest(generation)
+        files = set(manifest.article_hashes)
         if (manifest.embedder != embedder.identity.as_dict()
                 or manifest.chunking != chunking_settings(settings)):
-            return {}
+            return {}, files
         records = [ArticleRecord(**r) for r in _load_records(generation)]
         vectors = load_array(generation / "vectors.npy", mmap=True)
     except NewsQAError:
         # An unreadable old index is simply not reused; the new build replaces it.
-        return {}
+        return {}, set()
     reusable: dict[str, np.ndarray[Any, Any]] = {}
     for record in records:
         block = vectors[record.first_chunk:record.first_chunk + record.chunks]
         if len(block) == record.chunks:
             reusable[record.content_hash] = block
-    return reusable
+    return reusable, files
 
 
 def _load_records(generation: Path) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from .text import QueryTerms
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
-BM25_PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
+BM25_PARAMS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 
 
 class LexicalIndex:

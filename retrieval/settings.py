@@ -30,7 +30,7 @@ class RetrievalSettings(BaseSettings):
     # Seconds allowed to find out whether a hub model name can be had (offline here).
     model_probe_timeout: float = Field(3.0, gt=0)
 
-    chunk_max_tokens: int = Field(128, ge=16, le=512)
+    chunk_max_tokens: int = Field(256, ge=16, le=512)
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
     # Embed each chunk as 'title. text' so passages of similar articles stay apart.
     embed_with_title: bool = True

@@ -1,0 +1,380 @@
+"""Pure formatting for Telegram: answers as HTML pages of at most 4,096 characters, buttons, texts.
+
+Every piece of article or user text goes through ``html.escape``; markup is only ever produced
+from ``Span`` runs, so a message can be split between runs or words but never inside a tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source
+
+MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
+MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+BLOCK_SEPARATOR = "\n\n"
+
+# --- texts people read ---------------------------------------------------------------------
+
+COMMANDS = (
+    ("start", "Lời chào và câu hỏi mẫu"),
+    ("help", "Cách dùng"),
+    ("sources", "Các bài báo đang được tra cứu"),
+    ("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+)
+MORE_LABEL = "Xem thêm ▸"
+BACK_LABEL = "◂ Trang trước"
+NO_RESULTS = ("Mình không tìm thấy đoạn báo nào phù hợp. Bạn thử hỏi cách khác, chẳng hạn thêm "
+              "tên người, địa danh hoặc thời gian.")
+NO_MORE = "Không còn đoạn nào khác cho câu hỏi này."
+BAD_QUESTION = ("Câu hỏi chưa có từ nào để tìm. Bạn hãy gõ vài từ, ví dụ tên người, địa danh "
+                "hoặc sự kiện.")
+NOT_TEXT = "Mình chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
+UNKNOWN_COMMAND = "Mình chưa hiểu lệnh này. Gõ /help để xem cách dùng."
+NOT_ALLOWED = ("Xin lỗi, mình chỉ trả lời trong các cuộc trò chuyện đã được cho phép, nên không "
+               "thể giúp bạn ở đây.")
+EXPIRED = "Lượt tìm kiếm này đã hết hạn. Bạn hãy gửi lại câu hỏi nhé."
+APOLOGY = "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
+EMPTY_INDEX = "Hiện chưa có bài báo nào được lập chỉ mục."
+
+
+def rate_limited(per_minute: int) -> str:
+    return (f"Bạn hỏi hơi nhanh rồi: mỗi người được hỏi tối đa {per_minute} câu mỗi phút. "
+            "Đợi một chút rồi hỏi tiếp nhé.")
+
+
+def empty_ask(example: str) -> str:
+    return f"Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ: /ask {html.escape(example, quote=False)}"
+
+
+def greeting(examples: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
+    """The /start message and its example-question buttons."""
+    text = ("Xin chào! 👋 Mình là trợ lý tra cứu tin tức. Bạn cứ hỏi bằng tiếng Việt, mình sẽ "
+            "tìm những đoạn báo phù hợp nhất và ghi rõ nguồn của từng đoạn.\n\n"
+            "Bạn có thể bắt đầu bằng một câu hỏi mẫu:")
+    buttons = [[InlineKeyboardButton(question[:60], callback_data=example_data(i))]
+               for i, question in enumerate(examples)]
+    return text, InlineKeyboardMarkup(buttons)
+
+
+def help_text(bot_username: str, example: str) -> str:
+    mention = html.escape(f"@{bot_username}", quote=False) if bot_username else "tên mình"
+    return (
+        "<b>Cách dùng</b>\n"
+        "• Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được, ví dụ: "
+        f"<i>{html.escape(example, quote=False)}</i>\n"
+        "• Mình trả lời bằng những đoạn báo liên quan nhất. Chữ in đậm là các từ khớp với câu "
+        "hỏi; dưới mỗi đoạn là tên bài, ngày đăng và tệp nguồn.\n"
+        f"• Bấm <b>{MORE_LABEL}</b> để xem các đoạn tiếp theo.\n\n"
+        "<b>Trong nhóm</b>\n"
+        f"Dùng /ask kèm câu hỏi, nhắc {mention} trong tin nhắn, hoặc trả lời một tin nhắn "
+        "của mình.\n\n"
+        "<b>Các lệnh</b>\n"
+        + "\n".join(f"/{name} – {description}" for name, description in COMMANDS)
+    )
+
+
+# --- markup runs and splitting -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one style; rendering escapes it."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+
+    def tags(self) -> tuple[str, str]:
+        names = [name for name, on in (("b", self.bold), ("i", self.italic),
+                                       ("code", self.code)) if on]
+        return ("".join(f"<{n}>" for n in names),
+                "".join(f"</{n}>" for n in reversed(names)))
+
+    def restyled(self, text: str) -> Span:
+        return Span(text, self.bold, self.italic, self.code)
+
+
+Block = tuple[Span, ...]
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def render(spans: Iterable[Span]) -> str:
+    out: list[str] = []
+    for span in spans:
+        if span.text:
+            opening, closing = span.tags()
+            out.append(f"{opening}{escape(span.text)}{closing}")
+    return "".join(out)
+
+
+def pack_blocks(blocks: Sequence[Block], limit: int = MAX_MESSAGE) -> list[str]:
+    """Blocks joined into messages of at most ``limit``; only an oversized block is split."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        rendered = render(block)
+        if not rendered.strip():
+            continue
+        if tg_len(rendered) > limit:
+            if current:
+                messages.append(current)
+            parts = split_block(block, limit)
+            messages.extend(parts[:-1])
+            current = parts[-1]
+            continue
+        joined = f"{current}{BLOCK_SEPARATOR}{rendered}" if current else rendered
+        if tg_len(joined) <= limit:
+            current = joined
+        else:
+            messages.append(current)
+            current = rendered
+    if current:
+        messages.append(current)
+    return messages
+
+
+def split_block(block: Block, limit: int) -> list[str]:
+    """Split one oversized block between words (inside a word only if it alone is too long)."""
+    messages: list[str] = []
+    pieces: list[Span] = []
+    size = 0
+    for piece in _pieces(block, limit):
+        cost = _cost(pieces[-1] if pieces else None, piece)
+        if pieces and size + cost > limit:
+            messages.append(render(_merge(pieces)).rstrip())
+            pieces, size = [], 0
+            if not piece.text.strip():
+                continue
+            cost = _cost(None, piece)
+        pieces.append(piece)
+        size += cost
+    if pieces:
+        messages.append(render(_merge(pieces)).rstrip())
+    return [m for m in messages if m]
+
+
+def _pieces(block: Block, limit: int) -> Iterable[Span]:
+    for span in block:
+        opening, closing = span.tags()
+        room = limit - tg_len(opening + closing)
+        for word in re.findall(r"\S+\s*|\s+", span.text):
+            if tg_len(escape(word)) <= room:
+                yield span.restyled(word)
+                continue
+            chunk = ""
+            for char in word:  # a 'word' longer than a message: cut by characters
+                if tg_len(escape(chunk + char)) > room:
+                    yield span.restyled(chunk)
+                    chunk = ""
+                chunk += char
+            if chunk:
+                yield span.restyled(chunk)
+
+
+def _same_style(a: Span, b: Span) -> bool:
+    return (a.bold, a.italic, a.code) == (b.bold, b.italic, b.code)
+
+
+def _cost(previous: Span | None, piece: Span) -> int:
+    """Characters ``piece`` adds after ``previous`` once equal styles are merged."""
+    text = tg_len(escape(piece.text))
+    if previous is not None and _same_style(previous, piece):
+        return text
+    opening, closing = piece.tags()
+    return text + tg_len(opening + closing)
+
+
+def _merge(pieces: Sequence[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for piece in pieces:
+        if merged and _same_style(merged[-1], piece):
+            merged[-1] = merged[-1].restyled(merged[-1].text + piece.text)
+        else:
+            merged.append(piece)
+    return merged
+
+
+# --- answers -------------------------------------------------------------------------------
+
+def format_page(response: SearchResponse, offset: int, *, question_echo: str | None = None,
+                limit: int = MAX_MESSAGE) -> list[str]:
+    """One page of results (the passages after ``offset``) as HTML messages."""
+    blocks: list[Block] = []
+    if question_echo:
+        blocks.append((Span("❓ "), Span(question_echo, bold=True)))
+    if offset == 0:
+        blocks.extend((Span(f"⚠️ {notice}", italic=True),) for notice in response.notices)
+    if not response.results:
+        blocks.append((Span(NO_RESULTS if offset == 0 else NO_MORE),))
+        return pack_blocks(blocks, limit)
+    answer = answer_block(response.answer)
+    if answer:
+        blocks.append(answer)
+    first, last = response.results[0].rank, response.results[-1].rank
+    if offset > 0 or response.total > len(response.results):
+        blocks.append((Span(f"Đoạn {first}–{last} trong {response.total} đoạn tìm thấy",
+                            italic=True),))
+    blocks.extend(passage_block(hit) for hit in response.results)
+    return pack_blocks(blocks, limit)
+
+
+def answer_block(answer: Answer | None) -> Block | None:
+    """The short answer above the passages; names point at their passage number."""
+    if answer is None:
+        return None
+    if answer.kind == "people":
+        if not answer.people:
+            return None
+        spans: list[Span] = [Span("👥 "), Span("Người tham dự", bold=True)]
+        for person in answer.people:
+            spans.append(Span("\n• "))
+            spans.append(Span(person.name, bold=True))
+            if person.title:
+                spans.append(Span(f", {person.title}"))
+            spans.append(Span(f" [{person.rank_of_passage}]"))
+        return tuple(spans)
+    if not answer.value:
+        return None
+    label = "📅 Thời gian: " if answer.kind == "date" else "📍 Địa điểm: "
+    reference = f" [{answer.rank_of_passage}]" if answer.rank_of_passage else ""
+    return (Span(label), Span(answer.value, bold=True), Span(reference))
+
+
+def passage_block(hit: SearchHit) -> Block:
+    """'[n] passage' with matched words in bold, then 'title · date · file'."""
+    return (Span(f"[{hit.rank}]", bold=True), Span(" "),
+            *highlighted(hit.text, hit.highlights), Span("\n"), *source_line(hit.source))
+
+
+def highlighted(text: str, highlights: Iterable[tuple[int, int]]) -> list[Span]:
+    spans: list[Span] = []
+    position = 0
+    for start, end in _merged_ranges(text, highlights):
+        if start > position:
+            spans.append(Span(text[position:start]))
+        spans.append(Span(text[start:end], bold=True))
+        position = end
+    if position < len(text):
+        spans.append(Span(text[position:]))
+    return spans
+
+
+def _merged_ranges(text: str, highlights: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clamped, sorted, non-overlapping ranges; ranges apart only by spaces become one."""
+    ranges = sorted((max(0, s), min(len(text), e)) for s, e in highlights)
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if end <= start:
+            continue
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip(" ")):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def source_line(source: Source) -> list[Span]:
+    return [Span("📰 "), Span(source.title, italic=True),
+            Span(f" · {format_date(source.date)} · "), Span(source.file, code=True)]
+
+
+def format_date(date: str | None) -> str:
+    """'2022-08-11' -> '11/08/2022'; '2022-08' -> 'tháng 08/2022'."""
+    if not date:
+        return "không rõ ngày"
+    parts = date.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"tháng {parts[1]}/{parts[0]}"
+    return date
+
+
+def format_sources(articles: Sequence[ArticleInfo], limit: int = MAX_MESSAGE) -> list[str]:
+    """The indexed articles: title, date and passage count, one block each."""
+    if not articles:
+        return [EMPTY_INDEX]
+    passages = sum(a.chunks for a in articles)
+    blocks: list[Block] = [(Span("📚 "), Span("Các bài báo đang được tra cứu", bold=True),
+                            Span(f" ({len(articles)} bài, {passages} đoạn)"))]
+    for number, article in enumerate(articles, 1):
+        blocks.append((Span(f"{number}. "), Span(article.title, bold=True),
+                       Span(f"\n{format_date(article.date)} · {article.chunks} đoạn · "),
+                       Span(article.file, code=True)))
+    return pack_blocks(blocks, limit)
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageRef:
+    """What a paging button points at: the question's origin and the first result wanted."""
+
+    origin: str  # 'r': the message the answer replies to; 'e<i>': example question i
+    offset: int
+    mac: str
+
+
+_PAGE_DATA = re.compile(r"p:(r|e\d{1,2}):(\d{1,4}):([0-9a-f]{12})")
+_EXAMPLE_DATA = re.compile(r"x:(\d{1,2})")
+MAX_OFFSET = 9999
+
+
+def page_mac(key: bytes, chat_id: int, origin: str, offset: int, question: str) -> str:
+    """Binds a button to its chat, question and offset, so forged or stale data is refused."""
+    message = f"{chat_id}\x1f{origin}\x1f{offset}\x1f{question}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:12]
+
+
+def page_data(key: bytes, chat_id: int, origin: str, offset: int, question: str) -> str:
+    data = f"p:{origin}:{offset}:{page_mac(key, chat_id, origin, offset, question)}"
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
+    return data
+
+
+def parse_page_data(data: str) -> PageRef | None:
+    match = _PAGE_DATA.fullmatch(data)
+    if match is None:
+        return None
+    return PageRef(match[1], int(match[2]), match[3])
+
+
+def example_data(index: int) -> str:
+    return f"x:{index}"
+
+
+def parse_example_data(data: str) -> int | None:
+    match = _EXAMPLE_DATA.fullmatch(data)
+    return int(match[1]) if match else None
+
+
+def paging_keyboard(key: bytes, chat_id: int, origin: str, question: str, offset: int,
+                    page_size: int, total: int) -> InlineKeyboardMarkup | None:
+    """'Previous' / 'More' buttons for the page starting at ``offset`` (None if one page)."""
+    row: list[InlineKeyboardButton] = []
+    if offset > 0:
+        back = max(0, offset - page_size)
+        row.append(InlineKeyboardButton(
+            BACK_LABEL, callback_data=page_data(key, chat_id, origin, back, question)))
+    following = offset + page_size
+    if following < total and following <= MAX_OFFSET:
+        row.append(InlineKeyboardButton(
+            MORE_LABEL, callback_data=page_data(key, chat_id, origin, following, question)))
+    return InlineKeyboardMarkup([row]) if row else None

@@ -1,0 +1,408 @@
+"""One small async function per kind of update: parse, search in a worker thread, format, send."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from enum import Enum
+
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType, MessageEntityType
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from retrieval import BadQuestionError, Searcher, SearchResponse
+
+from . import formatting as fmt
+from .settings import BotSettings
+
+logger = logging.getLogger(__name__)
+
+SearcherProvider = Callable[[], Searcher]
+Context = ContextTypes.DEFAULT_TYPE
+# Telegram shows 'typing…' for about 5 seconds per action.
+TYPING_EVERY = 4.0
+
+
+class Verdict(Enum):
+    OK = "ok"
+    NOTIFY = "notify"  # over the limit: tell the user once per window
+    DROP = "drop"  # over the limit and already told
+
+
+class RateLimiter:
+    """At most ``limit`` events per ``period`` seconds per key (a sliding window)."""
+
+    def __init__(self, limit: int, period: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.period, self._clock = limit, period, clock
+        self._events: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}  # key -> end of the window we told them about
+
+    def check(self, key: int) -> Verdict:
+        if self.limit <= 0:
+            return Verdict.OK
+        now = self._clock()
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self.period:
+            events.popleft()
+        if len(events) < self.limit:
+            events.append(now)
+            return Verdict.OK
+        if self._told.get(key, 0.0) > now:
+            return Verdict.DROP
+        self._told[key] = events[0] + self.period
+        if len(self._events) > 10_000:
+            self._forget(now)
+        return Verdict.NOTIFY
+
+    def _forget(self, now: float) -> None:
+        for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.period]:
+            del self._events[key]
+            self._told.pop(key, None)
+
+
+class RecentIds:
+    """The last ``size`` update ids, to drop an update the server delivers twice."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def seen(self, update_id: int) -> bool:
+        """True if ``update_id`` was already seen; remembers it otherwise."""
+        if update_id in self._ids:
+            return True
+        self._ids.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+        return False
+
+
+def question_text(text: str, bot_username: str) -> str:
+    """The question in a message: without a leading /ask command or @mentions of the bot."""
+    text = re.sub(r"^/ask(@\w+)?(?=\s|$)", "", text.strip(), flags=re.IGNORECASE)
+    if bot_username:
+        text = re.sub(rf"@{re.escape(bot_username)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
+    """In a group: a command for us, a mention of us or a reply to one of our messages."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
+        return True
+    text = message.text or message.caption or ""
+    command = re.match(r"/(\w+)(?:@(\w+))?", text)
+    if command and command[1].lower() in {name for name, _ in fmt.COMMANDS}:
+        return command[2] is None or command[2].lower() == bot_username.lower()
+    if bot_username and re.search(rf"@{re.escape(bot_username)}(?!\w)", text, re.IGNORECASE):
+        return True
+    return any(entity.type == MessageEntityType.TEXT_MENTION and entity.user is not None
+               and entity.user.id == bot_id for entity in message.entities)
+
+
+def _reply_to(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    # The question may have been deleted meanwhile: answer anyway.
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+class BotHandlers:
+    """The bot's update handlers, sharing the settings, the searcher and the limits."""
+
+    def __init__(self, settings: BotSettings, searcher_provider: SearcherProvider) -> None:
+        self.settings = settings
+        self._provider = searcher_provider
+        self._key = hashlib.sha256(b"newsqa-paging:" + settings.token.encode()).digest()
+        self._limiter = RateLimiter(settings.rate_limit_per_minute)
+        self._refused: set[int] = set()
+        self._seen = RecentIds()
+
+    # --- gate (runs before every other handler) --------------------------------------------
+
+    async def gate(self, update: object, context: Context) -> None:
+        """Drops repeated updates and updates without a chat; refuses chats not allowed."""
+        if not isinstance(update, Update):
+            raise ApplicationHandlerStop
+        if self._seen.seen(update.update_id):
+            logger.warning("update %s delivered twice: ignored", update.update_id)
+            raise ApplicationHandlerStop
+        chat = update.effective_chat
+        if chat is None:
+            raise ApplicationHandlerStop
+        allowed = self.settings.allowed_chat_ids
+        if allowed is not None and chat.id not in allowed:
+            await self._refuse(update, context)
+            raise ApplicationHandlerStop
+
+    async def _refuse(self, update: Update, context: Context) -> None:
+        if update.callback_query is not None:
+            # A press must be answered or the client keeps spinning.
+            await update.callback_query.answer(fmt.NOT_ALLOWED, show_alert=True)
+            return
+        message = update.message
+        if message is None or not self._addressed(message, context.bot):
+            return
+        if message.chat_id in self._refused:
+            return
+        self._refused.add(message.chat_id)
+        logger.info("chat %s is not in TELEGRAM_ALLOWED_CHAT_IDS: refused", message.chat_id)
+        await self._reply(context.bot, message, fmt.NOT_ALLOWED)
+
+    # --- commands --------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> None:
+        """Greets and offers example questions as buttons."""
+        message = update.effective_message
+        if message is None:
+            return
+        text, keyboard = fmt.greeting(self.settings.example_questions)
+        await self._reply(context.bot, message, text, keyboard)
+
+    async def help(self, update: Update, context: Context) -> None:
+        """Explains how to ask, page and use the bot in groups."""
+        message = update.effective_message
+        if message is None:
+            return
+        text = fmt.help_text(context.bot.username, self.settings.example_questions[0])
+        await self._reply(context.bot, message, text)
+
+    async def sources(self, update: Update, context: Context) -> None:
+        """Lists the indexed articles."""
+        message = update.effective_message
+        if message is None:
+            return
+        articles = await asyncio.to_thread(lambda: self._provider().articles())
+        for page in fmt.format_sources(articles):
+            await self._reply(context.bot, message, page)
+
+    async def ask(self, update: Update, context: Context) -> None:
+        """/ask QUESTION (the way to ask in groups)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        await self._answer(update, context, message, question_text(message.text,
+                                                                   context.bot.username))
+
+    # --- messages --------------------------------------------------------------------------
+
+    async def private_text(self, update: Update, context: Context) -> None:
+        """In a private chat every text message is a question."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        await self._answer(update, context, message, question_text(message.text,
+                                                                   context.bot.username))
+
+    async def group_text(self, update: Update, context: Context) -> None:
+        """In a group, answers mentions of the bot and replies to it; ignores other chatter."""
+        message = update.effective_message
+        if message is None or message.text is None or not self._addressed(message, context.bot):
+            return
+        await self._answer(update, context, message, question_text(message.text,
+                                                                   context.bot.username))
+
+    async def not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos and the like in a private chat get a hint."""
+        message = update.effective_message
+        if message is not None:
+            await self._reply(context.bot, message, fmt.NOT_TEXT)
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is not None:
+            await self._reply(context.bot, message, fmt.UNKNOWN_COMMAND)
+
+    # --- buttons ---------------------------------------------------------------------------
+
+    async def button(self, update: Update, context: Context) -> None:
+        """Example-question and paging buttons; forged or stale data says the search expired."""
+        query = update.callback_query
+        if query is None:
+            return
+        data = query.data or ""
+        message = query.message if isinstance(query.message, Message) else None
+        example = fmt.parse_example_data(data)
+        if example is not None:
+            await self._example(update, context, example)
+            return
+        ref = fmt.parse_page_data(data)
+        question = self._recover(ref, message, context.bot.username) if ref else None
+        if ref is None or message is None or question is None or not hmac.compare_digest(
+                ref.mac, fmt.page_mac(self._key, message.chat_id, ref.origin, ref.offset,
+                                      question)):
+            await query.answer(fmt.EXPIRED, show_alert=True)
+            return
+        if not await self._within_quota(update, context):
+            return
+        try:
+            response, page_size = await self._search(context.bot, message.chat_id, question,
+                                                     ref.offset)
+        except BadQuestionError:
+            await query.answer(fmt.EXPIRED, show_alert=True)
+            return
+        if not response.results:
+            await query.answer(fmt.NO_MORE)
+            return
+        await query.answer()
+        echo = question if ref.origin.startswith("e") else None
+        pages = fmt.format_page(response, ref.offset, question_echo=echo)
+        keyboard = fmt.paging_keyboard(self._key, message.chat_id, ref.origin, question,
+                                       ref.offset, page_size, response.total)
+        await self._edit(message, pages[0], keyboard if len(pages) == 1 else None)
+        original = message.reply_to_message
+        await self._send_pages(context.bot, message, pages[1:], keyboard,
+                               original.message_id if original else None)
+
+    async def _example(self, update: Update, context: Context, index: int) -> None:
+        query = update.callback_query
+        assert query is not None
+        message = query.message if isinstance(query.message, Message) else None
+        examples = self.settings.example_questions
+        if message is None or index >= len(examples):
+            await query.answer(fmt.EXPIRED, show_alert=True)
+            return
+        if not await self._within_quota(update, context):
+            return
+        await query.answer()
+        await self._answer(update, context, message, examples[index], origin=f"e{index}",
+                           quota_checked=True)
+
+    def _recover(self, ref: fmt.PageRef, message: Message | None, username: str) -> str | None:
+        """The question a paging button belongs to, or None if it can no longer be known."""
+        if message is None:
+            return None
+        if ref.origin == "r":
+            original = message.reply_to_message
+            if original is None or not original.text:
+                return None
+            return question_text(original.text, username)
+        index = int(ref.origin[1:])
+        examples = self.settings.example_questions
+        return examples[index] if index < len(examples) else None
+
+    # --- errors ----------------------------------------------------------------------------
+
+    async def error(self, update: object, context: Context) -> None:
+        """Logs the failure with the update id and apologises to the user; the bot goes on."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("error while handling update %s", update_id, exc_info=context.error)
+        if not isinstance(update, Update) or isinstance(context.error, Forbidden | TimedOut):
+            # Forbidden: we were blocked or removed. TimedOut: the reply may have gone out.
+            return
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(fmt.APOLOGY, show_alert=True)
+            elif update.message is not None and self._addressed(update.message, context.bot):
+                await self._reply(context.bot, update.message, fmt.APOLOGY)
+        except TelegramError as exc:
+            logger.warning("could not apologise for update %s: %s", update_id, exc)
+
+    # --- the shared path -------------------------------------------------------------------
+
+    async def _answer(self, update: Update, context: Context, message: Message, question: str,
+                      *, origin: str = "r", quota_checked: bool = False) -> None:
+        """Searches ``question`` and sends the first page, replying to ``message``."""
+        bot = context.bot
+        if not question:
+            await self._reply(bot, message, fmt.empty_ask(self.settings.example_questions[0]))
+            return
+        if not quota_checked and not await self._within_quota(update, context):
+            return
+        try:
+            response, page_size = await self._search(bot, message.chat_id, question, 0)
+        except BadQuestionError:
+            await self._reply(bot, message, fmt.BAD_QUESTION)
+            return
+        from_example = origin.startswith("e")
+        pages = fmt.format_page(response, 0, question_echo=question if from_example else None)
+        keyboard = fmt.paging_keyboard(self._key, message.chat_id, origin, question, 0,
+                                       page_size, response.total)
+        # Replying to the question lets a paging button find it again, even after a restart.
+        await self._send_pages(bot, message, pages, keyboard,
+                               None if from_example else message.message_id)
+
+    async def _search(self, bot: Bot, chat_id: int, question: str,
+                      offset: int) -> tuple[SearchResponse, int]:
+        """Runs the search in a worker thread while the chat shows 'typing…'."""
+        def work() -> tuple[SearchResponse, int]:
+            searcher = self._provider()
+            return searcher.search(question, offset=offset), searcher.settings.top_k
+
+        async with self._typing(bot, chat_id):
+            return await asyncio.to_thread(work)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, bot: Bot, chat_id: int) -> AsyncIterator[None]:
+        task = asyncio.create_task(self._keep_typing(bot, chat_id))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @staticmethod
+    async def _keep_typing(bot: Bot, chat_id: int) -> None:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:  # cosmetic: never worth failing a reply for
+                logger.debug("typing action failed in chat %s: %s", chat_id, exc)
+            await asyncio.sleep(TYPING_EVERY)
+
+    async def _within_quota(self, update: Update, context: Context) -> bool:
+        user = update.effective_user
+        chat = update.effective_chat
+        key = user.id if user is not None else chat.id if chat is not None else 0
+        verdict = self._limiter.check(key)
+        if verdict is Verdict.OK:
+            return True
+        notice = fmt.rate_limited(self.settings.rate_limit_per_minute)
+        logger.info("user %s is over the rate limit", key)
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice, show_alert=verdict is Verdict.NOTIFY)
+        elif verdict is Verdict.NOTIFY and update.effective_message is not None:
+            await self._reply(context.bot, update.effective_message, notice)
+        return False
+
+    def _addressed(self, message: Message, bot: Bot) -> bool:
+        return addressed_to_bot(message, bot.id, bot.username)
+
+    async def _reply(self, bot: Bot, message: Message, text: str,
+                     keyboard: InlineKeyboardMarkup | None = None) -> None:
+        await bot.send_message(message.chat_id, text, reply_markup=keyboard,
+                               reply_parameters=_reply_to(message.message_id))
+
+    async def _send_pages(self, bot: Bot, message: Message, pages: list[str],
+                          keyboard: InlineKeyboardMarkup | None, reply_to: int | None) -> None:
+        """Sends the pages in order; the buttons go under the last one."""
+        thread = message.message_thread_id if message.is_topic_message else None
+        for number, page in enumerate(pages, 1):
+            await bot.send_message(
+                message.chat_id, page, reply_parameters=_reply_to(reply_to),
+                reply_markup=keyboard if number == len(pages) else None,
+                message_thread_id=thread if reply_to is None else None,
+            )
+
+    @staticmethod
+    async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+        try:
+            await message.edit_text(text, reply_markup=keyboard)
+        except BadRequest as exc:
+            # A double press after a retry: the message already shows this page.
+            if "not modified" not in str(exc).lower():
+                raise

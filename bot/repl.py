@@ -1,0 +1,382 @@
+"""`newsqa repl`: ask questions at a terminal (prompt_toolkit input, rich output).
+
+The loop (`run_loop` + `Repl`) takes an injected `read_line` and searcher so tests drive it
+without a terminal or a model; `run_repl` wires it to prompt_toolkit and the real core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from rich.console import Console
+from rich.text import Text
+
+from retrieval import (
+    ArticleInfo,
+    BadQuestionError,
+    IndexNotFoundError,
+    NewsQAError,
+    RetrievalSettings,
+    Searcher,
+    SearchResponse,
+)
+
+from .cli import answer_lines, open_searcher
+from .rich_render import render_articles, render_response
+from .serialize import response_to_dict
+
+PROMPT = "hỏi> "
+MAX_TOP_K = 50  # the same bound as `newsqa ask -k`
+# How long to wait for the searcher before showing the prompt anyway: the bundled model
+# opens well within it, so the prompt only shows early for slow (sentence-transformers) models.
+STARTUP_GRACE_SECONDS = 1.0
+HINT_STYLE = "dim"
+ERROR_STYLE = "bold red"
+
+BANNER = ("newsqa · hỏi đáp tin tức. Gõ câu hỏi rồi nhấn Enter; :help xem các lệnh, "
+          ":quit hoặc Ctrl-D để thoát.")
+HELP = """Gõ câu hỏi rồi nhấn Enter. Các lệnh:
+  :more       xem thêm kết quả cho câu hỏi vừa rồi
+  :k N        số đoạn mỗi câu trả lời (hiện tại: {top_k})
+  :sources    các bài báo đã lập chỉ mục
+  :json       bật/tắt hiện JSON thô (hiện tại: {json})
+  :reload     nạp chỉ mục mới sau khi chạy `newsqa index`
+  :help       trợ giúp này
+  :quit       thoát (hoặc Ctrl-D)
+Ctrl-C xoá dòng đang gõ; ↑/↓ duyệt các câu đã hỏi."""
+
+
+class SearcherLike(Protocol):
+    """What the REPL needs of `retrieval.Searcher` (tests pass a fake)."""
+
+    def search(self, question: str, top_k: int | None = None,
+               offset: int = 0) -> SearchResponse: ...
+
+    def refresh(self) -> bool: ...
+
+    def articles(self) -> list[ArticleInfo]: ...
+
+
+@dataclass
+class _Paging:
+    question: str
+    shown: int  # results printed so far (the next offset)
+    total: int
+
+
+class Repl:
+    """One session's state and commands; prints to a rich console."""
+
+    def __init__(self, get_searcher: Callable[[], SearcherLike], console: Console,
+                 top_k: int) -> None:
+        self._get_searcher = get_searcher
+        self.console = console
+        self.top_k = top_k
+        self.as_json = False
+        self._paging: _Paging | None = None
+        self._commands: dict[str, Callable[[str], bool]] = {
+            ":help": self.cmd_help, ":more": self.cmd_more, ":k": self.cmd_k,
+            ":sources": self.cmd_sources, ":json": self.cmd_json, ":reload": self.cmd_reload,
+            ":quit": self.cmd_quit, ":q": self.cmd_quit, ":exit": self.cmd_quit,
+        }
+
+    @property
+    def command_names(self) -> list[str]:
+        return list(self._commands)
+
+    def handle(self, line: str) -> bool:
+        """Run one input line; False means the session should end."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.startswith(":"):
+            name, _, argument = text.partition(" ")
+            command = self._commands.get(name.lower())
+            if command is None:
+                self._hint(f"Không có lệnh {name}. Gõ :help để xem các lệnh.")
+                return True
+            return command(argument.strip())
+        self._ask(text)
+        return True
+
+    # --- questions -------------------------------------------------------------------------
+
+    def _ask(self, question: str) -> None:
+        searcher = self._get_searcher()
+        try:
+            response = searcher.search(question, self.top_k)
+        except BadQuestionError:
+            self._hint("Câu hỏi không có từ nào để tìm: hãy gõ vài từ.")
+            return
+        except NewsQAError as exc:
+            self._error(str(exc))
+            return
+        self._paging = _Paging(response.question, len(response.results), response.total)
+        self._show(response)
+
+    def _show(self, response: SearchResponse) -> None:
+        if self.as_json:
+            # soft_wrap: no line breaks inserted, so the JSON can be copied as it is.
+            self.console.print(Text(json.dumps(response_to_dict(response), ensure_ascii=False,
+                                               indent=2)), soft_wrap=True)
+            return
+        self.console.print(render_response(response))
+        paging = self._paging
+        if paging is not None and paging.shown < paging.total:
+            self._hint(f"Còn {paging.total - paging.shown} đoạn nữa: gõ :more.")
+        self.console.print()
+
+    # --- commands (each returns False to end the session) ----------------------------------
+
+    def cmd_help(self, argument: str) -> bool:
+        self.console.print(Text(HELP.format(top_k=self.top_k,
+                                            json="bật" if self.as_json else "tắt")))
+        return True
+
+    def cmd_more(self, argument: str) -> bool:
+        paging = self._paging
+        if paging is None:
+            self._hint("Chưa có câu hỏi nào để xem thêm: hãy hỏi trước.")
+            return True
+        if paging.shown >= paging.total:
+            self._hint(f"Không còn kết quả nào nữa (đã hiện hết {paging.total} đoạn).")
+            return True
+        searcher = self._get_searcher()
+        try:
+            response = searcher.search(paging.question, self.top_k, offset=paging.shown)
+        except NewsQAError as exc:
+            self._error(str(exc))
+            return True
+        if not response.results:
+            paging.total = paging.shown
+            self._hint("Không còn kết quả nào nữa.")
+            return True
+        paging.shown += len(response.results)
+        paging.total = response.total
+        self._show(response)
+        return True
+
+    def cmd_k(self, argument: str) -> bool:
+        if not argument:
+            self._hint(f"Mỗi câu trả lời có {self.top_k} đoạn. Đổi bằng :k N (1 đến {MAX_TOP_K}).")
+            return True
+        try:
+            value = int(argument)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= MAX_TOP_K:
+            self._hint(f"Dùng :k N với N từ 1 đến {MAX_TOP_K} (hiện tại: {self.top_k}).")
+            return True
+        self.top_k = value
+        self._hint(f"Từ giờ mỗi câu trả lời có {value} đoạn.")
+        return True
+
+    def cmd_sources(self, argument: str) -> bool:
+        self.console.print(render_articles(self._get_searcher().articles()))
+        return True
+
+    def cmd_json(self, argument: str) -> bool:
+        self.as_json = not self.as_json
+        self._hint("Đã bật JSON thô." if self.as_json else "Đã tắt JSON thô.")
+        return True
+
+    def cmd_reload(self, argument: str) -> bool:
+        searcher = self._get_searcher()
+        try:
+            changed = searcher.refresh()
+        except NewsQAError as exc:
+            self._error(f"Không nạp được chỉ mục mới: {exc}")
+            return True
+        if changed:
+            # Offsets of the old index mean nothing in the new one.
+            self._paging = None
+            articles = searcher.articles()
+            self._hint(f"Đã nạp chỉ mục mới: {len(articles)} bài báo, "
+                       f"{sum(a.chunks for a in articles)} đoạn.")
+        else:
+            self._hint("Chỉ mục không đổi: chưa có bản nào mới hơn.")
+        return True
+
+    def cmd_quit(self, argument: str) -> bool:
+        return False
+
+    # --- output helpers --------------------------------------------------------------------
+
+    def _hint(self, message: str) -> None:
+        self.console.print(Text(message, style=HINT_STYLE))
+
+    def _error(self, message: str) -> None:
+        self.console.print(Text(message, style=ERROR_STYLE))
+
+
+def run_loop(read_line: Callable[[], str], repl: Repl) -> int:
+    """Read and handle lines until :quit or end of input; the exit code (always 0)."""
+    while True:
+        try:
+            line = read_line()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C at the prompt clears the line
+        except EOFError:
+            return 0
+        try:
+            if not repl.handle(line):
+                return 0
+        except KeyboardInterrupt:
+            repl.console.print(Text("Đã huỷ.", style=HINT_STYLE))
+
+
+# --- the searcher, opened in the background ------------------------------------------------
+
+class SearcherLoader:
+    """Opens the searcher in a thread so the prompt need not wait for a slow model."""
+
+    def __init__(self, open_existing: Callable[[], SearcherLike],
+                 open_building: Callable[[], SearcherLike]) -> None:
+        self._open_existing = open_existing
+        self._open_building = open_building
+        self._done = threading.Event()
+        self._searcher: SearcherLike | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="newsqa-open", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._searcher = self._open_existing()
+        except BaseException as exc:  # handed to the main thread by get()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def get(self) -> SearcherLike:
+        """The searcher; a missing index is built here, in the calling thread, with a bar."""
+        self._done.wait()
+        if self._searcher is None:
+            if isinstance(self._error, IndexNotFoundError):
+                self._searcher = self._open_building()
+                self._error = None
+            elif self._error is not None:
+                raise self._error
+        assert self._searcher is not None
+        return self._searcher
+
+
+def waiting_getter(loader: SearcherLoader, console: Console,
+                   waiting_for: str) -> Callable[[], SearcherLike]:
+    """A get_searcher that shows a spinner naming what it waits for while the load runs."""
+
+    def get_searcher() -> SearcherLike:
+        if not loader.ready:
+            with console.status(f"Đang chờ tải xong {waiting_for}…"):
+                loader.wait()
+        return loader.get()
+
+    return get_searcher
+
+
+# --- prompt_toolkit wiring -----------------------------------------------------------------
+
+def history_path() -> Path:
+    """$XDG_STATE_HOME/newsqa/history (default ~/.local/state/newsqa/history)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "newsqa" / "history"
+
+
+class _SafeFileHistory(FileHistory):
+    """File history that keeps working in memory when a write fails (disk full, removed)."""
+
+    def store_string(self, string: str) -> None:
+        # The string is already in memory (History.append_string); losing the file copy is
+        # better than crashing the prompt.
+        with contextlib.suppress(OSError):
+            super().store_string(string)
+
+
+def open_history(path: Path) -> tuple[History, str | None]:
+    """A file history at ``path``, or an in-memory one plus a notice when it is not usable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a+", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return InMemoryHistory(), (f"Không ghi được lịch sử vào {path} ({reason}); "
+                                   "lịch sử chỉ được giữ trong phiên này.")
+    return _SafeFileHistory(str(path)), None
+
+
+class CommandCompleter(Completer):
+    """Tab-completes the :commands (questions get no completion)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = sorted(names)
+
+    def get_completions(self, document: Document,
+                        complete_event: CompleteEvent) -> Iterable[Completion]:
+        typed = document.text_before_cursor
+        if not typed.startswith(":") or " " in typed:
+            return
+        for name in self._names:
+            if name.startswith(typed.lower()):
+                yield Completion(name, start_position=-len(typed))
+
+
+def run_repl(settings: RetrievalSettings, top_k: int | None) -> int:
+    """`newsqa repl`: interactive on a terminal, `newsqa ask`-style when stdin is piped."""
+    # The bundled model's OpenMP threads spin-wait on each other: when the 2 cores are busy
+    # a one-question encode takes over a second instead of 20 ms (docs/bench/repl.md).
+    # One thread answers a question as fast; an explicit OMP_NUM_THREADS still wins.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    top_k = top_k or settings.top_k
+    if not sys.stdin.isatty():
+        answer_lines(open_searcher(settings), sys.stdin, top_k, as_json=False)
+        return 0
+    return _interactive(settings, top_k)
+
+
+def _interactive(settings: RetrievalSettings, top_k: int) -> int:
+    console = Console(highlight=False, emoji=False)
+    loader = SearcherLoader(lambda: Searcher.open(settings), lambda: open_searcher(settings))
+    loader.start()
+    if loader.wait(STARTUP_GRACE_SECONDS):
+        loader.get()  # builds a missing index before the prompt; raises other errors
+
+    waiting_for = f"mô hình ({settings.embedding_model}) và chỉ mục {settings.index_dir}"
+    repl = Repl(waiting_getter(loader, console, waiting_for), console, top_k)
+    history, problem = open_history(history_path())
+    session: PromptSession[str] = PromptSession(
+        history=history, completer=CommandCompleter(repl.command_names),
+        complete_while_typing=False,
+    )
+    console.print(Text(BANNER, style="bold"))
+    if problem:
+        console.print(Text(problem, style=HINT_STYLE))
+    if loader.ready:
+        articles = loader.get().articles()
+        console.print(Text(f"Chỉ mục {settings.index_dir}: {len(articles)} bài báo, "
+                           f"{sum(a.chunks for a in articles)} đoạn.", style=HINT_STYLE))
+    else:
+        console.print(Text(f"Đang tải {waiting_for}… bạn có thể gõ câu hỏi ngay.",
+                           style=HINT_STYLE))
+    return run_loop(lambda: session.prompt(PROMPT), repl)

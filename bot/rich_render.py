@@ -1,0 +1,87 @@
+"""Rich renderables of an answer for the terminal REPL (same wording as `newsqa ask`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse
+
+RANK_STYLE = "bold cyan"
+HIGHLIGHT_STYLE = "bold yellow"
+SOURCE_STYLE = "dim"
+NOTICE_STYLE = "yellow"
+LABEL_STYLE = "bold green"
+NO_DATE = "không rõ ngày"
+NO_RESULTS = "Không tìm thấy đoạn nào phù hợp."
+ANSWER_LABELS = {"people": "Người tham dự:", "date": "Thời gian:", "place": "Địa điểm:"}
+
+
+def render_response(response: SearchResponse) -> Group:
+    """Notices, the short answer if any, then the numbered passages with their sources."""
+    parts: list[RenderableType] = [Text(f"! {notice}", style=NOTICE_STYLE)
+                                   for notice in response.notices]
+    if response.answer is not None:
+        parts.extend(render_answer(response.answer))
+    if not response.results:
+        parts.append(Text(NO_RESULTS))
+    for hit in response.results:
+        parts.append(render_hit(hit))
+        parts.append(render_source(hit))
+    return Group(*parts)
+
+
+def render_answer(answer: Answer) -> list[Text]:
+    """'Người tham dự' with each name's passage number, or one date / place line."""
+    label = ANSWER_LABELS[answer.kind]
+    if answer.kind == "people":
+        if not answer.people:
+            return []
+        lines = [Text(label, style=LABEL_STYLE)]
+        for person in answer.people:
+            line = Text("  • ")
+            line.append(person.name, style="bold")
+            if person.title:
+                line.append(f" — {person.title}")
+            line.append(f" [{person.rank_of_passage}]", style=RANK_STYLE)
+            lines.append(line)
+        return lines
+    if not answer.value:
+        return []
+    line = Text.assemble((label, LABEL_STYLE), " ", (answer.value, "bold"))
+    if answer.rank_of_passage is not None:
+        line.append(f" [{answer.rank_of_passage}]", style=RANK_STYLE)
+    return [line]
+
+
+def render_hit(hit: SearchHit) -> Text:
+    """'[rank] passage' with the words that matched the question highlighted."""
+    passage = Text(hit.text)
+    for start, end in hit.highlights:
+        passage.stylize(HIGHLIGHT_STYLE, start, end)
+    return Text.assemble((f"[{hit.rank}] ", RANK_STYLE), passage)
+
+
+def render_source(hit: SearchHit) -> Text:
+    """The dim 'title · date · file' line under a passage."""
+    source = hit.source
+    return Text(f"    — {source.title} · {source.date or NO_DATE} · {source.file}",
+                style=SOURCE_STYLE)
+
+
+def render_articles(articles: Sequence[ArticleInfo]) -> Table:
+    """The indexed articles, one row each."""
+    table = Table(title=f"{len(articles)} bài báo đã lập chỉ mục", title_justify="left",
+                  show_edge=False, pad_edge=False)
+    table.add_column("Ngày", no_wrap=True)
+    table.add_column("Đoạn", justify="right")
+    table.add_column("Tệp", style=SOURCE_STYLE, no_wrap=True)
+    table.add_column("Tiêu đề")
+    for info in articles:
+        # Text cells, so brackets in a title are not read as rich markup.
+        table.add_row(Text(info.date or "—"), Text(str(info.chunks)), Text(info.file),
+                      Text(info.title))
+    return table

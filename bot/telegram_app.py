@@ -1,0 +1,336 @@
+"""The Telegram Application: the one place handlers are registered, and `newsqa bot` itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import traceback
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import JSONDict, ODVInput
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    ExtBot,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest, RequestData
+
+from retrieval import NewsQAError, RetrievalSettings, Searcher
+
+from . import formatting as fmt
+from .handlers import BotHandlers, SearcherProvider
+from .settings import BotSettings, load_bot_settings
+
+logger = logging.getLogger(__name__)
+
+# Edits and channel posts are not questions: not asking for them keeps the traffic down
+# (the handlers still ignore them if a server sends them anyway).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# A refresh that failed (a damaged new generation) is retried after this many seconds.
+REFRESH_RETRY_AFTER = 30.0
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest that retries network failures and 5xx answers with exponential back-off.
+
+    A send is retried only when it cannot have reached Telegram (no connection, the server
+    closed without answering, a 5xx or unreadable answer); a read timeout on a send is not
+    retried, since the message may be out already and must not go twice.
+    """
+
+    def __init__(self, *, retries: int, backoff: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._retries = retries
+        self._backoff = backoff
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]  # never log the url: it holds the token
+        attempt = 0
+        while True:
+            try:
+                code, payload = await super().do_request(
+                    url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                    pool_timeout)
+            except (TimedOut, NetworkError) as exc:
+                if attempt >= self._retries or not _may_retry(exc, endpoint):
+                    raise
+                reason = type(exc.__cause__ or exc).__name__
+            else:
+                if attempt >= self._retries or not _bad_answer(code, payload):
+                    return code, payload
+                reason = f"HTTP {code}"
+            delay = min(30.0, self._backoff * 2 ** attempt) * random.uniform(0.8, 1.2)
+            attempt += 1
+            logger.warning("Bot API %s failed (%s): retry %d of %d in %.1f s",
+                           endpoint, reason, attempt, self._retries, delay)
+            await asyncio.sleep(delay)
+
+
+def _idempotent(endpoint: str) -> bool:
+    return endpoint == "sendChatAction" or not endpoint.startswith(("send", "forward", "copy"))
+
+
+def _may_retry(exc: TelegramError, endpoint: str) -> bool:
+    if _idempotent(endpoint):
+        return True
+    cause = exc.__cause__
+    # Nothing was sent (connect / pool / write), or the server hung up without answering,
+    # which is what a stale keep-alive connection does.
+    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+                      | httpx.WriteTimeout | httpx.WriteError | httpx.RemoteProtocolError)
+
+
+def _bad_answer(code: int, payload: bytes) -> bool:
+    """A 5xx, or a 2xx whose body is not JSON (a proxy's error page): the call did not happen."""
+    if code >= 500:
+        return True
+    if 200 <= code < 300:
+        return not payload.lstrip().startswith(b"{")
+    return False
+
+
+class FloodLimiter(AIORateLimiter):
+    """PTB's limiter, except for 'typing…' actions, which must not delay real replies."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data,
+                                             rate_limit_args)
+
+
+class NewsBot(ExtBot[int]):
+    """ExtBot that survives a malformed update (PTB drops the whole batch and loops on it)."""
+
+    async def _do_post(
+        self,
+        endpoint: str,
+        data: JSONDict,
+        *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> bool | JSONDict | list[JSONDict]:
+        result = await super()._do_post(
+            endpoint, data, read_timeout=read_timeout, write_timeout=write_timeout,
+            connect_timeout=connect_timeout, pool_timeout=pool_timeout)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            return [usable for raw in result if (usable := self._usable(raw)) is not None]
+        return result
+
+    def _usable(self, raw: Any) -> JSONDict | None:
+        """The update, its bare id if it cannot be parsed (so polling moves past it), or None."""
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            logger.warning("dropped an update without a usable update_id")
+            return None
+        try:
+            Update.de_json(raw, self)
+        except Exception as exc:  # any shape error inside PTB's parsing
+            logger.warning("update %s is malformed (%s): ignored", update_id,
+                           type(exc).__name__)
+            return {"update_id": update_id}
+        return dict(raw)
+
+
+class LiveSearcher:
+    """The searcher, moved to the newest committed index generation before each use."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._failed_at: float | None = None
+
+    def __call__(self) -> Searcher:
+        failed_at = self._failed_at
+        if failed_at is None or time.monotonic() - failed_at > REFRESH_RETRY_AFTER:
+            try:
+                if self._searcher.refresh():
+                    logger.info("now serving the rebuilt index")
+                self._failed_at = None
+            except NewsQAError as exc:
+                # The previous generation stays loaded and keeps answering.
+                logger.warning("the new index could not be loaded, still serving the "
+                               "previous one: %s", exc)
+                self._failed_at = time.monotonic()
+        return self._searcher
+
+
+def build_application(settings: BotSettings, searcher_provider: SearcherProvider
+                      ) -> BotApplication:
+    """The Application with every handler, the error handler and the command menu."""
+    # httpx logs each request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    timeout = settings.request_timeout
+    request = RetryingRequest(
+        retries=settings.max_retries, backoff=settings.retry_backoff,
+        connection_pool_size=settings.concurrent_updates + 8, connect_timeout=timeout,
+        read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout,
+    )
+    updates_request = HTTPXRequest(connection_pool_size=2, connect_timeout=timeout,
+                                   read_timeout=timeout, write_timeout=timeout,
+                                   pool_timeout=timeout)
+    bot = NewsBot(
+        token=settings.token,
+        base_url=f"{settings.base_url}/bot",
+        base_file_url=f"{settings.base_url}/file/bot",
+        request=request,
+        get_updates_request=updates_request,
+        defaults=Defaults(parse_mode=ParseMode.HTML,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        rate_limiter=FloodLimiter(
+            overall_max_rate=settings.flood_messages_per_second,
+            group_max_rate=settings.flood_group_messages_per_minute,
+            max_retries=settings.flood_max_retries,
+        ),
+    )
+    application: BotApplication = (
+        Application.builder().bot(bot).concurrent_updates(settings.concurrent_updates)
+        .post_init(_post_init).build()
+    )
+    handlers = BotHandlers(settings, searcher_provider)
+    message = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handlers([
+        CommandHandler("start", handlers.start, filters=message),
+        CommandHandler("help", handlers.help, filters=message),
+        CommandHandler("sources", handlers.sources, filters=message),
+        CommandHandler("ask", handlers.ask, filters=message),
+        MessageHandler(message & private & filters.TEXT & ~filters.COMMAND,
+                       handlers.private_text),
+        MessageHandler(message & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
+        MessageHandler(message & private & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(message & private & ~filters.TEXT, handlers.not_text),
+        CallbackQueryHandler(handlers.button),
+    ])
+    application.add_error_handler(handlers.error)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    commands = [BotCommand(name, description) for name, description in fmt.COMMANDS]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:  # the menu is a convenience: answer questions anyway
+        logger.warning("could not register the command menu: %s", exc)
+    logger.info("bot @%s is running", application.bot.username)
+
+
+# --- `newsqa bot` --------------------------------------------------------------------------
+
+class TokenRedactor:
+    """A log record factory that replaces the token wherever it shows (PTB logs URLs)."""
+
+    def __init__(self, token: str) -> None:
+        self._secrets = [token, token.replace(":", "%3A")]
+        self._factory = logging.getLogRecordFactory()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self._factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: logging reports it when the record is emitted
+            return record
+        if any(secret in message for secret in self._secrets):
+            record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.redact("".join(
+                traceback.format_exception(*record.exc_info)).rstrip("\n"))
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return record
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<TELEGRAM_BOT_TOKEN>")
+        return text
+
+    def install(self) -> Callable[[], None]:
+        previous = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(self)
+        return lambda: logging.setLogRecordFactory(previous)
+
+
+def run_bot(settings: RetrievalSettings) -> int:
+    """`newsqa bot`: long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set."""
+    from .cli import open_searcher
+
+    bot_settings = load_bot_settings()
+    redactor = TokenRedactor(bot_settings.token)
+    uninstall = redactor.install()
+    logging.getLogger().setLevel(bot_settings.log_level)
+    try:
+        searcher = open_searcher(settings)
+        _warm_up(searcher, bot_settings)
+        application = build_application(bot_settings, LiveSearcher(searcher))
+        try:
+            _run(application, bot_settings)
+        except InvalidToken:
+            raise NewsQAError("Telegram refused TELEGRAM_BOT_TOKEN: check the token with "
+                              "@BotFather.") from None
+        except TelegramError as exc:
+            raise NewsQAError(f"cannot reach the Bot API at {bot_settings.base_url} "
+                              f"({redactor.redact(str(exc))})") from None
+    finally:
+        uninstall()
+    return 0
+
+
+def _run(application: BotApplication, settings: BotSettings) -> None:
+    if settings.webhook_url is None:
+        logger.info("long polling %s", settings.base_url)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+                                timeout=settings.poll_timeout)
+        return
+    path = urlsplit(settings.webhook_url).path.strip("/")
+    logger.info("webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port, path)
+    application.run_webhook(
+        listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+        webhook_url=settings.webhook_url, secret_token=settings.secret_token(),
+        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+    )
+
+
+def _warm_up(searcher: Searcher, settings: BotSettings) -> None:
+    """One search before going live, so the first user does not wait for model warm-up."""
+    started = time.perf_counter()
+    try:
+        searcher.search(settings.example_questions[0])
+    except NewsQAError as exc:
+        logger.warning("warm-up search failed: %s", exc)
+    logger.info("search warmed up in %.1f s", time.perf_counter() - started)

@@ -1,0 +1,164 @@
+"""A real index built with the bundled model: answers, incremental updates, damage, locking."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from retrieval import (
+    CorruptIndexError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    RetrievalSettings,
+    Searcher,
+    build_index,
+)
+from retrieval.store import IndexDir
+
+from ..conftest import REPO, SEEDS
+
+
+def test_seed_index_answers_known_questions(seed_searcher: Searcher) -> None:
+    response = seed_searcher.search(
+        "Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc tại Cà Mau?")
+    assert response.results[0].source.file == "003_4be6f3f6f5d770e8.txt"
+    assert any("Tô Lâm" in hit.text for hit in response.results)
+    top = response.results[0]
+    assert top.rank == 1 and top.source.date == "2022-08-11"
+    assert all(top.text[s:e] for s, e in top.highlights)
+
+
+def test_unaccented_question_finds_the_same_passage(seed_searcher: Searcher) -> None:
+    accented = seed_searcher.search("Ai tham dự ngày hội ở Cà Mau")
+    unaccented = seed_searcher.search("ai tham du ngay hoi o ca mau")
+    assert unaccented.results[0].source.file == accented.results[0].source.file
+    assert unaccented.results[0].chunk_id == accented.results[0].chunk_id
+
+
+def test_paging_continues_ranks_without_repeats(seed_searcher: Searcher) -> None:
+    first = seed_searcher.search("phong trào toàn dân bảo vệ an ninh Tổ quốc", top_k=3)
+    second = seed_searcher.search("phong trào toàn dân bảo vệ an ninh Tổ quốc", top_k=3,
+                                  offset=3)
+    assert [h.rank for h in second.results] == [4, 5, 6]
+    assert not {h.chunk_id for h in first.results} & {h.chunk_id for h in second.results}
+    assert first.total >= 6
+
+
+def small_articles(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, place in enumerate(["Cà Mau", "Cần Thơ", "Rừng Thông"]):
+        (folder / f"{index}.txt").write_text(
+            f"Ngày hội an ninh tại {place}\n\nSáng nay, người dân {place} tham dự ngày hội "
+            f"toàn dân bảo vệ an ninh Tổ quốc. Ông Nguyễn Văn {index} phát biểu.", "utf-8")
+    return folder
+
+
+def test_incremental_build_embeds_only_changed_articles(tmp_path: Path) -> None:
+    settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
+                                 index_dir=tmp_path / "i", _env_file=None)
+    first = build_index(settings)
+    assert first.embedded_chunks == first.chunks == 3 and first.reused_chunks == 0
+    again = build_index(settings)
+    assert again.embedded_chunks == 0 and again.reused_chunks == 3
+    (tmp_path / "a" / "1.txt").write_text("Tin mới về Hậu Giang\n\nNội dung hoàn toàn mới.",
+                                          "utf-8")
+    (tmp_path / "a" / "2.txt").unlink()
+    changed = build_index(settings)
+    assert changed.embedded_chunks == 1 and changed.reused_chunks == 1
+    assert changed.removed_articles == 1
+    searcher = Searcher.open(settings)
+    assert {a.file for a in searcher.articles()} == {"0.txt", "1.txt"}
+    assert searcher.search("Hậu Giang").results[0].source.file == "1.txt"
+    full = build_index(settings, full=True)
+    assert full.embedded_chunks == 2
+    # old generations are cleaned up: the live one and the one before it remain
+    assert len([p for p in (tmp_path / "i").iterdir() if p.name.startswith("gen-")]) == 2
+
+
+def test_searcher_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
+    settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
+                                 index_dir=tmp_path / "i", _env_file=None)
+    build_index(settings)
+    searcher = Searcher.open(settings)
+    assert not searcher.refresh()
+    (tmp_path / "a" / "3.txt").write_text("Tin về Bạc Liêu\n\nLễ hội ở Bạc Liêu.", "utf-8")
+    build_index(settings)
+    assert searcher.refresh()
+    assert searcher.search("Bạc Liêu").results[0].source.file == "3.txt"
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="newsqa index"):
+        Searcher.open(RetrievalSettings(index_dir=tmp_path / "none", _env_file=None))
+
+
+def test_index_of_another_model_refuses_to_load(seed_settings: RetrievalSettings) -> None:
+    index_dir = IndexDir(seed_settings.index_dir)
+    generation = index_dir.require_current()
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    manifest["embedder"]["model"] = "someone/else"
+    (generation / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexMismatchError, match="newsqa index --full"):
+        Searcher.open(seed_settings)
+
+
+CHECKED_FILES = ["dense.faiss", "chunks.npy", "texts.bin", "text_offsets.npy",
+                 "articles.json", "diacritics.json", "lexical/data.csc.index.npy",
+                 "lexical/vocab.index.json", "manifest.json"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+@pytest.mark.parametrize("name", CHECKED_FILES)
+def test_damaged_file_is_named_in_the_error(
+    seed_settings: RetrievalSettings, name: str, damage: str
+) -> None:
+    path = IndexDir(seed_settings.index_dir).require_current() / name
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        middle = len(data) // 2
+        data[middle] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptIndexError) as caught:
+        Searcher.open(seed_settings)
+    assert name.split("/")[-1] in str(caught.value)
+    assert "newsqa index --full" in str(caught.value)
+
+
+def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
+    settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
+                                 index_dir=tmp_path / "i", _env_file=None)
+    with IndexDir(settings.index_dir).build_lock(), pytest.raises(IndexLockedError):
+        build_index(settings)
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.5])
+def test_killed_build_leaves_the_previous_index_working(
+    seed_settings: RetrievalSettings, tmp_path: Path, delay: float
+) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    (articles / "extra.txt").write_text("Tin bổ sung về Hậu Giang\n\n" + "Nội dung. " * 300,
+                                        "utf-8")
+    env = {**os.environ, "NEWSQA_INDEX_DIR": str(seed_settings.index_dir),
+           "NEWSQA_ARTICLES_DIR": str(articles)}
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "index", "--full"], env=env,
+                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    searcher = Searcher.open(seed_settings)
+    assert searcher.search("Tô Lâm Cà Mau").results
+    # and the next build cleans up after the killed one and succeeds
+    report = build_index(seed_settings.model_copy(update={"articles_dir": articles}))
+    assert report.articles == 6

@@ -1,0 +1,53 @@
+"""One contract for every dense backend; exact NumPy search is the oracle for FAISS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.dense import DenseIndex, FaissIndex, NumpyIndex, choose_faiss_kind
+
+
+def unit_vectors(n: int, d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def build(kind: str, vectors: np.ndarray) -> DenseIndex:
+    if kind == "numpy":
+        return NumpyIndex(vectors)
+    return FaissIndex.build(vectors, kind, hnsw_m=32, ef_construction=80, ef_search=128)
+
+
+def reload(index: DenseIndex, kind: str, path: Path) -> DenseIndex:
+    index.save(path)
+    if kind == "numpy":
+        return NumpyIndex.load(path)
+    return FaissIndex.load(path, kind, ef_search=128)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "flat", "hnsw"])
+def test_contract(kind: str, tmp_path: Path) -> None:
+    vectors = unit_vectors(2000, 48, seed=1)
+    queries = unit_vectors(50, 48, seed=2)
+    oracle_scores, oracle_ids = NumpyIndex(vectors).search(queries, 10)
+    index = reload(build(kind, vectors), kind, tmp_path / "dense")
+    assert index.size == 2000
+    scores, ids = index.search(queries, 10)
+    assert ids.shape == (50, 10)
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)  # best first
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, oracle_ids, strict=True)])
+    assert recall >= (1.0 if kind != "hnsw" else 0.95)
+    np.testing.assert_allclose(index.vectors(np.array([5, 7])), vectors[[5, 7]], atol=1e-6)
+    # k larger than the index is clamped, not an error
+    _, few = build(kind, vectors[:3]).search(queries[:1], 10)
+    assert few.shape[1] == 3
+
+
+def test_auto_kind_switches_to_hnsw_above_the_threshold() -> None:
+    assert choose_faiss_kind("auto", 10, 100) == "flat"
+    assert choose_faiss_kind("auto", 101, 100) == "hnsw"
+    assert choose_faiss_kind("flat", 10**6, 100) == "flat"

@@ -1,0 +1,35 @@
+"""Score fusion."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.fusion import linear_fusion, reciprocal_rank_fusion, zscore
+
+
+def test_zscore_is_centred_and_flat_input_is_zero() -> None:
+    z = zscore(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    assert abs(float(z.mean())) < 1e-6 and z[2] > z[1] > z[0]
+    assert not zscore(np.array([5.0, 5.0], dtype=np.float32)).any()
+    assert len(zscore(np.zeros(0, dtype=np.float32))) == 0
+
+
+def test_weight_zero_is_lexical_order_and_one_is_dense_order() -> None:
+    lexical = np.array([3.0, 2.0, 1.0], dtype=np.float32)
+    dense = np.array([0.1, 0.5, 0.9], dtype=np.float32)
+    assert list(np.argsort(-linear_fusion(lexical, dense, 0.0))) == [0, 1, 2]
+    assert list(np.argsort(-linear_fusion(lexical, dense, 1.0))) == [2, 1, 0]
+
+
+def test_scale_of_a_side_does_not_change_the_fused_order() -> None:
+    lexical = np.array([12.0, 3.0, 7.0, 0.5], dtype=np.float32)
+    dense = np.array([0.80, 0.86, 0.83, 0.81], dtype=np.float32)
+    base = np.argsort(-linear_fusion(lexical, dense, 0.5))
+    scaled = np.argsort(-linear_fusion(lexical * 100, dense * 0.01, 0.5))
+    assert list(base) == list(scaled)
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([np.array([1, 2, 3]), np.array([2, 1, 4])], [1.0, 1.0])
+    assert max(fused, key=fused.__getitem__) in (1, 2)
+    assert fused[1] > fused[3] and fused[2] > fused[4]

@@ -1,0 +1,91 @@
+"""Vietnamese normalization, folding, sentences and lexical terms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.text import (
+    clean,
+    clean_question,
+    document_terms,
+    fold,
+    has_diacritics,
+    is_unaccented_vietnamese,
+    match_spans,
+    query_terms,
+    sentence_spans,
+    syllables,
+)
+
+
+def test_fold_drops_every_vietnamese_mark_and_d_stroke() -> None:
+    assert fold("Người đã tham dự Ngày hội ở Cà Mau") == "Nguoi da tham du Ngay hoi o Ca Mau"
+    assert fold("ĐẠI TƯỚNG Tô Lâm") == "DAI TUONG To Lam"
+
+
+def test_nfd_input_is_composed_and_invisible_characters_dropped() -> None:
+    decomposed = unicodedata.normalize("NFD", "Thứ trưởng")
+    assert clean(decomposed) == "Thứ trưởng"
+    assert clean("Cà\u200b Mau\ufeff\x07") == "Cà Mau"
+    assert clean_question("  ai\n tham\tdự \r\n") == "ai tham dự"
+
+
+def test_accent_detection() -> None:
+    assert has_diacritics("Cà Mau")
+    assert not has_diacritics("ca mau")
+    assert is_unaccented_vietnamese("ai tham du ngay hoi")
+    assert not is_unaccented_vietnamese("ai tham dự")
+    assert not is_unaccented_vietnamese("123 ?")
+
+
+def test_syllables_keep_numbers_whole_and_lowercase() -> None:
+    assert syllables("Giảm 11,9% so với năm 2021; TP.HCM") == [
+        "giảm", "11,9", "so", "với", "năm", "2021", "tp", "hcm"]
+
+
+def test_sentences_respect_vietnamese_abbreviations() -> None:
+    text = ("Ông Nguyễn Văn A, PGS.TS. Trần B và TP. Hồ Chí Minh đã đến. Sau đó họ về! "
+            "ThS. Lê C phát biểu.\nĐoạn mới")
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == [
+        "Ông Nguyễn Văn A, PGS.TS. Trần B và TP. Hồ Chí Minh đã đến.",
+        "Sau đó họ về!",
+        "ThS. Lê C phát biểu.",
+        "Đoạn mới",
+    ]
+
+
+def test_document_terms_have_accented_folded_and_bigram_forms() -> None:
+    terms = document_terms("Cà Mau")
+    assert {"cà", "mau", "~ca", "~mau", "cà_mau", "~ca_mau"} <= set(terms)
+
+
+def test_question_words_are_not_scored() -> None:
+    terms = query_terms("Ai đã tham dự ngày hội?").terms
+    assert "ai" not in terms and "~ai" not in terms
+    assert "tham" in terms and "~tham_du" in terms
+    unaccented = query_terms("ai tham du ngay hoi").terms
+    assert all(t.startswith("~") for t in unaccented)
+
+
+def test_highlights_match_with_or_without_diacritics() -> None:
+    text = "Đại tướng Tô Lâm dự Ngày hội tại Cà Mau."
+    for question in ("ngày hội ở Cà Mau", "ngay hoi o ca mau"):
+        found = [text[s:e] for s, e in match_spans(text, question)]
+        assert found == ["Ngày hội", "Cà Mau"]
+
+
+@given(st.text(max_size=300))
+def test_text_functions_never_raise_and_spans_stay_inside(text: str) -> None:
+    cleaned = clean(text)
+    for start, end in sentence_spans(cleaned):
+        assert 0 <= start < end <= len(cleaned)
+        assert cleaned[start:end].strip() == cleaned[start:end]
+    for start, end in match_spans(cleaned, text[:50]):
+        assert 0 <= start < end <= len(cleaned)
+    fold(text)
+    query_terms(text)
+    document_terms(text)
