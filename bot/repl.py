@@ -128,9 +128,10 @@ class Repl:
 
     def _show(self, response: SearchResponse) -> None:
         if self.as_json:
-            # soft_wrap: no line breaks inserted, so the JSON can be copied as it is.
-            self.console.print(Text(json.dumps(response_to_dict(response), ensure_ascii=False,
-                                               indent=2)), soft_wrap=True)
+            # One line, as `newsqa ask --json` prints it; soft_wrap keeps rich from inserting
+            # line breaks, so the JSON can be copied or piped as it is.
+            self.console.print(Text(json.dumps(response_to_dict(response), ensure_ascii=False)),
+                               soft_wrap=True)
             return
         self.console.print(render_response(response))
         paging = self._paging
@@ -222,7 +223,7 @@ class Repl:
 
 
 def run_loop(read_line: Callable[[], str], repl: Repl) -> int:
-    """Read and handle lines until :quit or end of input; the exit code (always 0)."""
+    """Read and handle lines until :quit or end of input; the exit code (0)."""
     while True:
         try:
             line = read_line()
@@ -235,6 +236,11 @@ def run_loop(read_line: Callable[[], str], repl: Repl) -> int:
                 return 0
         except KeyboardInterrupt:
             repl.console.print(Text("Đã huỷ.", style=HINT_STYLE))
+        except NewsQAError:
+            raise  # the searcher cannot be opened: `newsqa` prints it and exits 1
+        except Exception:
+            # A bug must not cost the session its history and settings: show it, go on.
+            repl.console.print_exception(max_frames=5)
 
 
 # --- the searcher, opened in the background ------------------------------------------------
@@ -346,7 +352,7 @@ def run_repl(settings: RetrievalSettings, top_k: int | None) -> int:
     """`newsqa repl`: interactive on a terminal, `newsqa ask`-style when stdin is piped."""
     # The bundled model's OpenMP threads spin-wait on each other: when the 2 cores are busy
     # a one-question encode takes over a second instead of 20 ms (docs/bench/repl.md).
-    # One thread answers a question as fast; an explicit OMP_NUM_THREADS still wins.
+    # One thread costs ~10 ms on an idle machine; an explicit OMP_NUM_THREADS still wins.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     top_k = top_k or settings.top_k
     if not sys.stdin.isatty():

@@ -18,8 +18,10 @@ DEFAULT_EXAMPLES = (
 
 
 class BotSettings(BaseSettings):
+    # Empty values (`TELEGRAM_WEBHOOK_URL=` as in .env.example) mean "use the default".
     model_config = SettingsConfigDict(
-        env_prefix="TELEGRAM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TELEGRAM_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .text import ABBREVIATIONS, fold, sentence_spans
+from .text import ABBREVIATIONS, QUESTION_WORDS, fold, has_diacritics, sentence_spans, syllables
 from .types import Answer, Person, SearchHit
 
 QuestionKind = Literal["who", "date", "place"]
@@ -20,6 +20,8 @@ MAX_PEOPLE = 20
 _MAX_NAME = 4  # syllables of a Vietnamese personal name, surname included
 _MAX_WALK = 24  # tokens scanned on either side of a name for its titles
 _MAX_SEGMENT = 20  # tokens in one comma-separated title segment
+_MAX_SEGMENTS = 8  # comma-separated title segments after one name
+_JOINERS = frozenset({"và", "cùng", "với"})
 
 
 # --- normalization -----------------------------------------------------------------------
@@ -107,8 +109,8 @@ ADMIN_WORDS = _phrases(
     "bản; làng; khu phố; tổ dân phố; đường; phố; đại lộ; cầu; chợ; sông; núi; đảo; hồ"
 )
 _NOT_PERSON_BEFORE = ADMIN_WORDS | _phrases(
-    "trường; học; thpt; thcs; giải; quỹ; huân chương; tàu; khu; tượng; lăng; đền; chùa; "
-    "nhà; bảo tàng; di tích; tư tưởng; thời; sân; cảng; bến; hẻm; ngõ; kiệt; công ty; "
+    "trường; học; thpt; thcs; giải; quỹ; huân chương; tàu; khu; lăng; đền; chùa; "
+    "nhà; bảo tàng; di tích; tư tưởng; sân; cảng; bến; hẻm; ngõ; kiệt; công ty; "
     "tập đoàn; bệnh viện; ảnh; nguồn; theo; bài; clip; video"
 )
 SURNAMES = frozenset(
@@ -140,7 +142,7 @@ _STOP_WORDS = frozenset(
     norm(w) for w in (
         "đã đang sẽ vừa cùng trao tặng là có được bị nói nêu thăm gửi nhận ký đến tới "
         "trong khi để với vì nhằm thì mà đi ra sau trước cũng luôn còn rất không chưa đón "
-        "lên đọc hỏi dự gồm như theo của cho mời gặp tiếp nghe do bởi nhưng hay hoặc"
+        "lên đọc hỏi dự gồm như theo của cho mời gặp tiếp nghe do bởi nhưng hay hoặc làm"
     ).split()
 )
 _STOP_PAIRS = _phrases(
@@ -169,6 +171,10 @@ _ATTEND_CUE = re.compile(
     r"tại (?:ngày hội|hội nghị|buổi|lễ|đại hội|chương trình|sự kiện|hội thảo|diễn đàn|"
     r"cuộc|phiên))(?!\w)"
 )
+# The event itself (where and when it happened is asked about it).
+_MAIN_EVENT = re.compile(
+    r"(?<!\w)(?:tổ chức|diễn ra|khai mạc|ngày hội|hội nghị|lễ|đại hội|hội thảo|sự kiện)(?!\w)"
+)
 _EVENT_CUE = re.compile(
     r"(?<!\w)(?:tổ chức|diễn ra|khai mạc|dự|tham dự|ngày hội|hội nghị|lễ|đại hội|hội thảo|"
     r"buổi|sự kiện|chương trình|đến)(?!\w)"
@@ -186,28 +192,19 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tok:
     text: str
     norm: str
     start: int
     end: int
     kind: str  # 'w' word, 'n' number, 'p' punctuation
+    cap: bool  # a capitalised syllable ('Nguyễn'), as names are written
+    lower: bool  # a lower-case word
 
     @property
     def is_word(self) -> bool:
         return self.kind == "w"
-
-    @property
-    def cap(self) -> bool:
-        """A capitalised syllable ('Nguyễn'), as names are written."""
-        t = self.text
-        return (self.kind == "w" and t[0].isupper() and t.isalpha()
-                and (len(t) == 1 or t[1:].islower()))
-
-    @property
-    def lower(self) -> bool:
-        return self.kind == "w" and self.text.islower()
 
 
 def tokenize(text: str, offset: int = 0) -> list[Tok]:
@@ -216,11 +213,15 @@ def tokenize(text: str, offset: int = 0) -> list[Tok]:
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "p"
         word = match.group()
-        if (kind == "p" and word == "." and toks and toks[-1].is_word
-                and toks[-1].end == match.start() + offset
-                and toks[-1].norm.strip(".") in ABBREVIATIONS):
+        start = match.start() + offset
+        if (kind == "p" and word == "." and toks and toks[-1].kind == "w"
+                and toks[-1].end == start and toks[-1].norm in ABBREVIATIONS):
             continue
-        toks.append(Tok(word, norm(word), match.start() + offset, match.end() + offset, kind))
+        is_word = kind == "w"
+        cap = (is_word and word[0].isupper() and word.isalpha()
+               and (len(word) == 1 or word[1:].islower()))
+        toks.append(Tok(word, norm(word), start, start + len(word), kind, cap,
+                        is_word and word.islower()))
     return toks
 
 
@@ -314,19 +315,29 @@ def _name_start(toks: Sequence[Tok], a: int, b: int, after_admin: bool) -> int |
     """Where the personal name begins in the capitalised run ``toks[a:b]``.
 
     A run can carry a place or organisation before the name ('Thành ủy Cần Thơ Lê Quang
-    Mạnh'); the name is the suffix of 2-4 syllables that starts with a surname. After an
-    administrative word ('quận Ninh Kiều Nguyễn Ngọc Ánh') the place takes 2 syllables
-    first, unless no name is left then ('Chủ tịch UBND TP Trần Việt Trường').
+    Mạnh'): the name is then the suffix that starts with a surname, 3 syllables preferred
+    (the usual length), then 4, then 2. After an administrative word ('quận Ninh Kiều
+    Nguyễn Ngọc Ánh') the place takes at least 2 syllables first, unless no name is left
+    ('Chủ tịch UBND TP Trần Việt Trường'). A run of 2-4 syllables from a surname is a name.
     """
     n = _phrase_at(toks, a, PLACES, 4)
     if n and b - (a + n) >= 2:
         a += n
         after_admin = False
-    for lowest in ((a + 2, a) if after_admin else (a,)):
-        for s in range(lowest, b - 1):
-            if toks[s].norm in SURNAMES and 2 <= b - s <= _MAX_NAME:
-                return s
-    return None
+
+    def best_start(lowest: int) -> int | None:
+        starts = [s for s in range(lowest, b - 1)
+                  if toks[s].norm in SURNAMES and 2 <= b - s <= _MAX_NAME]
+        return min(starts, key=lambda s: _LENGTH_PREFERENCE[b - s], default=None)
+
+    if after_admin and (s := best_start(a + 2)) is not None:
+        return s
+    if 2 <= b - a <= _MAX_NAME and toks[a].norm in SURNAMES:
+        return a
+    return best_start(a)
+
+
+_LENGTH_PREFERENCE = {3: 0, 4: 1, 2: 2}
 
 
 def _trim_compound(toks: Sequence[Tok], b: int) -> int:
@@ -370,17 +381,14 @@ def _candidates(toks: Sequence[Tok]) -> list[_Candidate]:
 
 
 def _anchored_before(toks: Sequence[Tok], i: int) -> bool:
-    """An honorific, rank or prefix title ends just before token ``i``."""
-    return i > 0 and bool(
-        _phrase_ending_at(toks, i - 1, HONORIFICS)
-        or _phrase_ending_at(toks, i - 1, RANKS | PREFIX_TITLES, 4)
+    """An honorific, rank or prefix title ends just before token ``i`` ('các đồng chí:')."""
+    j = i - 1
+    if j > 0 and toks[j].text == ":":
+        j -= 1
+    return j >= 0 and bool(
+        _phrase_ending_at(toks, j, HONORIFICS)
+        or _phrase_ending_at(toks, j, RANKS | PREFIX_TITLES, 4)
     )
-
-
-def _has_name(toks: Sequence[Tok], i: int, j: int) -> bool:
-    """Whether ``toks[i:j]`` holds a surname-initial name (so it is another person's)."""
-    part = toks[i:j]
-    return any(c.surname and not _is_place(part, c) for c in _candidates(part))
 
 
 def _is_place(toks: Sequence[Tok], cand: _Candidate) -> bool:
@@ -400,8 +408,9 @@ def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
     split: list[str] = []
     for seg in out:
         words = seg.split()
-        for n in (3, 2):
-            if len(words) > n and tuple(norm(w) for w in words[:n]) in RANKS | PREFIX_TITLES:
+        keys = tuple(norm(w) for w in words)
+        for n in range(len(words) - 1, 0, -1):
+            if keys not in _PREFIXES and keys[:n] in _PREFIXES:
                 split += [" ".join(words[:n]), " ".join(words[n:])]
                 break
         else:
@@ -409,77 +418,138 @@ def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
     return [s for s in split if s]
 
 
-_LEFT_BREAK = set(";:.!?()[]\"“”'‘’«»…")
+_PREFIXES = RANKS | PREFIX_TITLES
 
 
-def _segment_start(toks: Sequence[Tok], j: int, floor: int) -> int:
-    """Start of the comma segment that ends at token ``j`` (inclusive)."""
-    k = j
-    while k > floor and not (toks[k - 1].kind == "p" and toks[k - 1].text in ",;:()“”\""):
-        k -= 1
-    return k
+class _Sentence:
+    """One sentence's tokens and the names in it, to find each name's titles."""
 
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.toks = tokenize(text[start:end], start)
+        self.candidates = [c for c in _candidates(self.toks) if not _is_place(self.toks, c)]
+        # Tokens of surname-initial names: a title walk stops at another person.
+        self.in_name = {k for c in self.candidates if c.surname for k in range(c.start, c.end)}
 
-def _pre_title(toks: Sequence[Tok], cand: _Candidate) -> tuple[tuple[int, int] | None, bool]:
-    """Token span of the title written before the name, and whether an honorific precedes."""
-    j = cand.run_start - 1
-    first = cand.run_start
-    floor = max(0, cand.run_start - _MAX_WALK)
-    honorific = False
-    while j >= floor:
-        tok = toks[j]
-        if tok.kind == "p":
-            if tok.text in "-–":
-                first = j
-                j -= 1
+    def _segment_start(self, j: int, floor: int) -> int:
+        """Start of the comma segment that ends at token ``j`` (inclusive)."""
+        toks = self.toks
+        k = j
+        while k > floor and not (toks[k - 1].kind == "p" and toks[k - 1].text in ",;:()“”\""):
+            k -= 1
+        return k
+
+    def pre_title(self, cand: _Candidate) -> tuple[tuple[int, int] | None, bool]:
+        """Token span of the title written before the name; whether an honorific precedes."""
+        toks = self.toks
+        j = cand.run_start - 1
+        first = cand.run_start
+        floor = max(0, cand.run_start - _MAX_WALK)
+        honorific = False
+        while j >= floor and j not in self.in_name:
+            tok = toks[j]
+            if tok.kind == "p":
+                if tok.text in "-–":
+                    first = j
+                    j -= 1
+                    continue
+                if tok.text == ":" and _phrase_ending_at(toks, j - 1, HONORIFICS):
+                    honorific = True  # 'có các đồng chí: Nguyễn Văn A, …'
+                    break
+                if tok.text != ",":
+                    break
+                # 'Bí thư Huyện ủy, Chủ tịch UBND huyện Đông Sơn Lê Trọng Thụ': go on over
+                # a comma only into another title that names nobody.
+                k = self._segment_start(j - 1, floor)
+                if k > j - 1 or not _title_at(toks, k) or any(
+                    m in self.in_name or _is_stop(toks, m) for m in range(k, j)
+                ):
+                    break
+                first = k
+                j = k - 1
                 continue
-            if tok.text != ",":
+            if _phrase_ending_at(toks, j, HONORIFICS):
+                honorific = True
                 break
-            k = _segment_start(toks, j - 1, floor)
-            if k > j - 1 or not _title_at(toks, k) or _has_name(toks, k, j) or any(
-                _is_stop(toks, m) for m in range(k, j)
-            ):
+            if tok.kind == "w" and _is_stop(toks, j):
                 break
-            first = k
-            j = k - 1
-            continue
-        if n := _phrase_ending_at(toks, j, HONORIFICS):
-            honorific = True
-            break
-        if tok.kind == "w" and _is_stop(toks, j):
-            break
-        first = j
-        j -= 1
-    for k in range(first, cand.start):
-        if toks[k].is_word and _title_at(toks, k):
-            return (k, cand.start), honorific
-    return None, honorific
+            first = j
+            j -= 1
+        for k in range(first, cand.start):
+            if toks[k].is_word and _title_at(toks, k):
+                return (k, cand.start), honorific
+        return None, honorific
 
+    def post_title(self, end: int) -> tuple[int, int] | None:
+        """Token span of the titles after the name ('…, Thứ trưởng Bộ Công an'), if any."""
+        toks = self.toks
+        if end >= len(toks) or toks[end].text not in {",", "-", "–", "(", "—"}:
+            return None
+        i = end + 1
+        last = None
+        for _ in range(_MAX_SEGMENTS):
+            if i >= len(toks) or not _title_at(toks, i):
+                break
+            k = i + _title_at(toks, i)
+            stopped = False
+            while k < len(toks) and k - i < _MAX_SEGMENT:
+                tok = toks[k]
+                if k in self.in_name:
+                    stopped = True
+                    break
+                if tok.kind == "p" and tok.text not in "-–/&":
+                    break
+                if tok.kind == "w" and (_is_stop(toks, k) or _phrase_at(toks, k, HONORIFICS)):
+                    stopped = True
+                    break
+                k += 1
+            if k < len(toks) and k in self.in_name:
+                # '…, Giám đốc Sở Y tế và Trần Văn B': the title ends before 'và';
+                # '…, Chủ tịch UBND tỉnh Trần Văn B': the segment is the next person's.
+                if k - 1 > i and toks[k - 1].norm in _JOINERS:
+                    last = k - 1
+                break
+            last = k
+            if stopped or k >= len(toks) or toks[k].text != ",":
+                break
+            i = k + 1
+        return (end + 1, last) if last is not None else None
 
-def _post_title(toks: Sequence[Tok], end: int) -> tuple[int, int] | None:
-    """Token span of the titles after the name ('…, Thứ trưởng Bộ Công an'), if any."""
-    if end >= len(toks) or toks[end].text not in {",", "-", "–", "(", "—"}:
-        return None
-    i = end + 1
-    last = None
-    while i < len(toks) and _title_at(toks, i):
-        k = i + _title_at(toks, i)
-        stopped = False
-        while k < len(toks) and k - i < _MAX_SEGMENT:
-            tok = toks[k]
-            if tok.kind == "p" and tok.text not in "-–/&":
-                break
-            if tok.kind == "w" and (_is_stop(toks, k) or _phrase_at(toks, k, HONORIFICS)):
-                stopped = True
-                break
-            k += 1
-        if _has_name(toks, i, k):
-            break  # the segment names someone else: it is their title
-        last = k
-        if stopped or k >= len(toks) or toks[k].text != ",":
-            break
-        i = k + 1
-    return (end + 1, last) if last is not None else None
+    def people(self) -> list[Mention]:
+        toks, text = self.toks, self.text
+        if not toks:
+            return []
+        attended = _ATTEND_CUE.search(text[toks[0].start:toks[-1].end].lower()) is not None
+        mentions: list[Mention] = []
+        last_end = -2  # token after the last person taken (name and titles)
+        for cand in self.candidates:
+            pre, honorific = self.pre_title(cand)
+            post = self.post_title(cand.end)
+            anchored = pre is not None or post is not None or honorific
+            # 'các đồng chí Tô Lâm, Lương Cường và …': the list goes on after a person.
+            listed = (cand.run_start == cand.start and cand.start - 1 == last_end
+                      and toks[last_end].text in {",", ";", "và"})
+            if not anchored and not listed and _not_a_person(toks, cand):
+                continue
+            # Names without a known surname only come right after 'ông', 'Đại tá'...; a
+            # bare surname-initial name needs 3 syllables ('Trần Lĩnh' may be a byline).
+            if cand.surname and not (anchored or listed) and cand.end - cand.start < 3:
+                continue
+            if pre is None and cand.run_start < cand.start:
+                continue  # a place or organisation, then a bare name: unsure who it is
+            segments: list[str] = []
+            if pre is not None:
+                segments += _segments(toks, text, *pre)
+            if post is not None:
+                segments += _segments(toks, text, *post)
+            last_end = post[1] if post is not None else cand.end
+            mentions.append(Mention(
+                name=text[toks[cand.start].start:toks[cand.end - 1].end],
+                key=" ".join(t.norm for t in toks[cand.start:cand.end]),
+                segments=segments, attended=attended, position=toks[cand.start].start,
+                anchored=anchored,
+            ))
+        return mentions
 
 
 def _not_a_person(toks: Sequence[Tok], cand: _Candidate) -> bool:
@@ -490,42 +560,21 @@ def _not_a_person(toks: Sequence[Tok], cand: _Candidate) -> bool:
         before -= 1
     if before >= 0 and _phrase_ending_at(toks, before, _NOT_PERSON_BEFORE):
         return True
+    # 'Trường THPT chuyên Lê Hồng Phong', 'đường số 3 Nguyễn Văn Cừ'
+    for k in range(cand.start - 1, max(-1, cand.start - 4), -1):
+        if toks[k].kind == "p":
+            break
+        if toks[k].norm in _NAMED_AFTER:
+            return True
     return not any(t.lower for t in toks)
+
+
+_NAMED_AFTER = frozenset({"trường", "đường", "phố", "thpt", "thcs", "ptth", "giải", "quỹ"})
 
 
 def people_in_sentence(text: str, start: int, end: int) -> list[Mention]:
     """Named people of the sentence ``text[start:end]`` with their titles."""
-    toks = tokenize(text[start:end], start)
-    attended = _ATTEND_CUE.search(text[start:end].lower()) is not None
-    mentions: list[Mention] = []
-    for cand in _candidates(toks):
-        if _is_place(toks, cand):
-            continue
-        pre, honorific = _pre_title(toks, cand)
-        post = _post_title(toks, cand.end)
-        if pre is None and not honorific and _not_a_person(toks, cand):
-            continue
-        if not cand.surname:
-            ok = True  # only kept by _candidates when an honorific or rank is adjacent
-        else:
-            ok = (pre is not None or post is not None or honorific
-                  or cand.end - cand.start >= 3)
-        if not ok:
-            continue
-        segments: list[str] = []
-        if pre is not None:
-            segments += _segments(toks, text, *pre)
-        elif cand.run_start < cand.start:
-            continue  # a place or organisation before a bare name: not sure who it is
-        if post is not None:
-            segments += _segments(toks, text, *post)
-        name = text[toks[cand.start].start:toks[cand.end - 1].end]
-        mentions.append(Mention(
-            name=name, key=" ".join(t.norm for t in toks[cand.start:cand.end]),
-            segments=segments, attended=attended, position=toks[cand.start].start,
-            anchored=pre is not None or post is not None or honorific,
-        ))
-    return mentions
+    return _Sentence(text, start, end).people()
 
 
 def people_in_passage(text: str) -> list[Mention]:
@@ -565,8 +614,7 @@ def _merge_segments(into: list[str], new: Sequence[str]) -> None:
 
 
 def _title_text(segments: Sequence[str]) -> str:
-    ranks = [s for s in segments
-             if tuple(norm(w) for w in s.split()) in RANKS | PREFIX_TITLES]
+    ranks = [s for s in segments if tuple(norm(w) for w in s.split()) in _PREFIXES]
     rest = [s for s in segments if s not in ranks]
     return ", ".join(ranks + rest)
 
@@ -614,7 +662,7 @@ _WHEN_COUNT = _q_phrases(
 )
 _HOW_MANY = _q_phrases("bao nhiêu; mấy; how many; how much; số lượng")
 _WHO = _q_phrases(
-    "ai; có mặt; thành phần; người nào; vị nào; lãnh đạo nào; đại biểu nào; đồng chí nào; "
+    "ai; có mặt; thành phần tham dự; thành phần dự; thành phần đại biểu; người nào; vị nào; lãnh đạo nào; đại biểu nào; đồng chí nào; "
     "ông nào; bà nào; quan chức nào; cán bộ nào; nhân vật nào; họ tên; tên là gì; tên gì; "
     "who; whom; whose; which officials; which official; which leaders; which leader; "
     "what officials; which people; name the"
@@ -625,63 +673,102 @@ _WHEN = _q_phrases(
     "which date; what day; which day; what time; what year; which year; what month"
 )
 _WHERE = _q_phrases(
-    "ở đâu; tại đâu; nơi nào; chỗ nào; địa điểm; địa phương nào; tỉnh nào; thành phố nào; "
+    "ở đâu; tại đâu; nơi đâu; nơi nào; chỗ nào; địa điểm; địa phương nào; tỉnh nào; thành phố nào; "
     "huyện nào; quận nào; xã nào; phường nào; thị trấn nào; ấp nào; điểm cầu nào; where; "
     "what place; which place; which province; which city; which district; which commune; "
     "which town; what venue; what location; which location"
 )
+# Question words that say what is asked, not which event (left out of topic coverage).
+_GENERIC_WORDS = frozenset(
+    fold(w) for w in (
+        "những người nào vị tham dự có mặt phát biểu trao tặng đã diễn ra tổ chức ở đâu tại "
+        "khi bao giờ ngày hôm lúc thời gian điểm địa nơi attended attend spoke gave held "
+        "took place event festival conference"
+    ).split()
+)
 _PERSON_NOUNS = _phrases("người; vị; lãnh đạo; đại biểu; quan chức; cán bộ; tướng; sĩ quan")
 
 
-def _matches(words: Sequence[str], i: int, phrase: Sequence[str]) -> bool:
-    """Phrase at ``words[i]``: exact, or by folding where the question has no diacritics."""
+def _matches(words: Sequence[str], i: int, phrase: Sequence[str], folded: bool) -> bool:
+    """Phrase at ``words[i]``: exact, or after folding when the question has no diacritics."""
     if i + len(phrase) > len(words):
         return False
     return all(
-        w == p or (fold(w) == w and fold(p) == w)
+        w == p or (folded and fold(p) == w)
         for w, p in zip(words[i:i + len(phrase)], phrase, strict=False)
     )
 
 
-def _contains(words: Sequence[str], phrases: Iterable[Sequence[str]]) -> bool:
-    return any(_matches(words, i, p) for p in phrases for i in range(len(words)))
+def _contains(words: Sequence[str], phrases: Iterable[Sequence[str]], folded: bool) -> bool:
+    return any(_matches(words, i, p, folded) for p in phrases for i in range(len(words)))
 
 
 def question_kind(question: str) -> QuestionKind | None:
     """'who', 'date' or 'place' for questions a short answer fits; None for the rest."""
     raw = _Q_WORD.findall(question[:2000])
-    words = [w.lower() for w in raw]
-    if not words:
+    if not raw:
         return None
+    words = [norm(w) for w in raw]
+    # Typed without diacritics, 'quan' may be 'quận'; with them, 'quan' is just 'quan'.
+    folded = not has_diacritics(question)
     all_caps = question.upper() == question
-    # 'AI' is artificial intelligence unless the whole question is in capitals; 'Ai Cập'.
     for i, w in enumerate(raw):
-        if w.lower() == "ai" and ((w == "AI" and not all_caps) or (
-                i + 1 < len(words) and fold(words[i + 1]) == "cap")):
+        following = fold(words[i + 1]) if i + 1 < len(words) else ""
+        # 'AI' is artificial intelligence unless the whole question is in capitals; 'Ai Cập'.
+        if words[i] == "ai" and ((w == "AI" and not all_caps) or following == "cap"):
             words[i] = "_"
-    if _contains(words, _WHEN_COUNT):
+        # 'đơn vị nào' asks for a unit, not a person ('vị nào').
+        if fold(words[i]) == "don" and following == "vi":
+            words[i + 1] = "_"
+    if _contains(words, _WHEN_COUNT, folded):
         return "date"
-    if _contains(words, _HOW_MANY):
+    if _contains(words, _HOW_MANY, folded):
         return None
-    if _contains(words, _WHO) or _title_before_nao(words):
+    if _contains(words, _WHO, folded) or _title_before_nao(words, raw, folded):
         return "who"
-    if _contains(words, _WHEN):
+    if _contains(words, _WHEN, folded):
         return "date"
-    if _contains(words, _WHERE) or "đâu" in words or (words[-1] == "dau" and len(words) > 1):
+    if _contains(words, _WHERE, folded):
         return "place"
     return None
 
 
-def _title_before_nao(words: Sequence[str]) -> bool:
-    """'Thứ trưởng nào', 'lanh dao nao': a title or person noun asked with 'nào'."""
-    phrases = [p for p in _TITLE_HEADS | _PERSON_NOUNS]
+_WHO_TITLES = tuple(
+    p for p in _TITLE_HEADS | _PERSON_NOUNS
+    if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")
+)
+
+
+# Words of an organisation or place between a title and 'nào' ('Thứ trưởng Bộ Công an nào').
+_ORG_WORDS = frozenset(
+    norm(w) for w in (
+        "bộ công an trung ương tỉnh thành phố tp huyện quận xã phường thị trấn ủy ban nhân dân "
+        "ubnd hđnd sở cục đảng quốc hội chính phủ nhà nước mặt trận tổ"
+    ).split()
+)
+
+
+def _title_before_nao(words: Sequence[str], raw: Sequence[str], folded: bool) -> bool:
+    """'Thứ trưởng nào', 'Thứ trưởng Bộ Công an nào', 'lanh dao thanh pho Can Tho nao':
+    a title or person noun asked about with 'nào', perhaps with its organisation between."""
     for i, w in enumerate(words):
-        if w in {"nào", "nao"} and i > 0:
-            for p in phrases:
-                start = i - len(p)
-                if start >= 0 and _matches([norm(x) for x in words], start, p):
+        if not (w == "nào" or (folded and w == "nao")):
+            continue
+        j = i  # the title must end just before words[j]
+        while j > 0 and i - j <= 6:
+            for p in _WHO_TITLES:
+                start = j - len(p)
+                if start >= 0 and _matches(words, start, p, folded):
                     return True
+            previous = words[j - 1]
+            if not (previous in _ORG_WORDS or (folded and previous in _FOLDED_ORG_WORDS)
+                    or raw[j - 1][:1].isupper()):
+                break
+            j -= 1
     return False
+
+
+_FOLDED_ORG_WORDS = frozenset(fold(w) for w in _ORG_WORDS)
 
 
 # --- dates and places --------------------------------------------------------------------
@@ -753,20 +840,35 @@ def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
 
 _PLACE_HEADS = ADMIN_WORDS | _phrases(
     "điểm cầu; trụ sở; hội trường; nhà văn hóa; sân vận động; trung tâm; trường; khu; "
-    "nhà thi đấu; cung văn hóa; quảng trường"
+    "nhà thi đấu; cung văn hóa; quảng trường; nhà hát"
 )
-_PLACE_JOINERS = frozenset(norm(w) for w in "học an hóa ủy ban nhân dân hội nghị".split())
+# Lower-case syllables inside a place name ('Đại học Cần Thơ', 'Trụ sở Văn hóa').
+_PLACE_JOINERS = frozenset(norm(w) for w in "học an hóa ủy ban nhân dân".split())
 _NOT_PLACE_STARTS = frozenset(
     norm(w) for w in "Ngày Hội Lễ Đại Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi".split()
-)
+) - {"đại"}
 
 
-def _places_in(hit: SearchHit, order: int) -> list[_Found]:
+def _question_words(question: str) -> set[str]:
+    return {fold(w) for w in syllables(question)} - QUESTION_WORDS - _GENERIC_WORDS
+
+
+def _overlap(words: set[str], text: str) -> float:
+    """Share of the question's words found in ``text`` (0 when the question has none)."""
+    if not words:
+        return 0.0
+    return len(words & {fold(w) for w in syllables(text)}) / len(words)
+
+
+def _places_in(hit: SearchHit, order: int, asked: set[str]) -> list[_Found]:
     text = hit.text
     found: list[_Found] = []
     for s_start, s_end in sentence_spans(text):
-        toks = tokenize(text[s_start:s_end], s_start)
-        event = _EVENT_CUE.search(text[s_start:s_end].lower()) is not None
+        sentence = text[s_start:s_end]
+        toks = tokenize(sentence, s_start)
+        lower = sentence.lower()
+        context = (2.0 * bool(_MAIN_EVENT.search(lower)) + 1.0 * bool(_EVENT_CUE.search(lower))
+                   + 2.0 * _overlap(asked, sentence) - 1.0 * order)
         for i, tok in enumerate(toks):
             if tok.norm not in {"tại", "ở"} or i + 1 >= len(toks):
                 continue
@@ -774,46 +876,43 @@ def _places_in(hit: SearchHit, order: int) -> list[_Found]:
             if end is None:
                 continue
             value = text[toks[i + 1].start:toks[end - 1].end]
-            admin = bool(_phrase_at(toks, i + 1, _PLACE_HEADS))
-            score = 2.0 * event + 1.0 * admin + 0.2 * value.count(",") - 2.0 * order
-            found.append(_Found(value, hit.rank, score))
+            heads = sum(bool(_phrase_at(toks, k, _PLACE_HEADS)) for k in range(i + 1, end))
+            found.append(_Found(value, hit.rank, context + 0.5 * min(heads, 3)))
     return found
 
 
 def _place_end(toks: Sequence[Tok], i: int) -> int | None:
     """End of the place written from token ``i`` ('xã Hưng Mỹ, huyện Cái Nước'), if any."""
-    start = i
     if toks[i].cap and toks[i].norm in _NOT_PLACE_STARTS and not _phrase_at(
             toks, i, _PLACE_HEADS):
-        return None
-    last_cap: int | None = None
+        return None  # 'tại Hội nghị', 'tại Ngày hội': an event, not a place
+    end: int | None = None
     k = i
-    while k < len(toks) and k - start < 30:
+    while k < len(toks) and k - i < 30:
         tok = toks[k]
         if n := _phrase_at(toks, k, _PLACE_HEADS):
             k += n
             continue
-        if tok.cap or (tok.is_word and tok.text.isupper()) or (tok.kind == "n" and last_cap):
-            last_cap = k
+        if tok.cap or (tok.is_word and tok.text.isupper()) or (tok.kind == "n" and end):
             k += 1
+            end = k
             continue
-        if tok.lower and tok.norm in _PLACE_JOINERS and last_cap is not None:
+        if tok.lower and tok.norm in _PLACE_JOINERS and end is not None:
             k += 1
+            end = k
             continue
-        if tok.text in {",", "-", "–"} and last_cap is not None and k + 1 < len(toks) and (
-                _phrase_at(toks, k + 1, _PLACE_HEADS) or toks[k + 1].cap):
-            if tok.text == "," and not _phrase_at(toks, k + 1, ADMIN_WORDS):
-                break
+        # 'xã Hưng Mỹ, huyện Cái Nước, tỉnh Cà Mau': a comma followed by a bigger unit.
+        if tok.text == "," and end is not None and _phrase_at(toks, k + 1, ADMIN_WORDS):
             k += 1
             continue
         break
-    if last_cap is None:
-        return None
-    return last_cap + 1
+    return end
 
 
-def extract_place(hits: Sequence[SearchHit]) -> Answer | None:
-    found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order)]
+def extract_place(question: str, hits: Sequence[SearchHit]) -> Answer | None:
+    """Where the event took place: a 'tại/ở …' place in the passages, the likeliest one."""
+    asked = _question_words(question)
+    found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order, asked)]
     if not found:
         return None
     best = max(found, key=lambda f: f.score)
@@ -823,16 +922,54 @@ def extract_place(hits: Sequence[SearchHit]) -> Answer | None:
 # --- entry point -------------------------------------------------------------------------
 
 
+# How much less of the question's telling words an article's passages may cover than the
+# best article's before its people, dates and places are left out (another event).
+TOPIC_MARGIN = 0.25
+
+
+def _terms(text: str) -> set[str]:
+    """Folded syllables and syllable bigrams of ``text``."""
+    sylls = [fold(w) for w in syllables(text)]
+    return set(sylls) | {a + "_" + b for a, b in zip(sylls, sylls[1:], strict=False)}
+
+
+def on_topic(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """The hits of the articles that match what the question names as well as the best one.
+
+    Passages of several articles are often about several events; only the question's
+    telling words (in some of the hits' articles but not all: 'Cà Mau', 'Ninh Kiều') can
+    say which. With none, the best hit's article alone is kept.
+    """
+    files = list(dict.fromkeys(hit.source.file for hit in hits))
+    if len(files) < 2:
+        return list(hits)
+    sylls = [fold(w) for w in syllables(question)]
+    content = [w if w not in QUESTION_WORDS and w not in _GENERIC_WORDS else "" for w in sylls]
+    wanted = {w for w in content if w} | {
+        a + "_" + b for a, b in zip(content, content[1:], strict=False) if a and b
+    }
+    seen: dict[str, set[str]] = {file: set() for file in files}
+    for hit in hits:
+        seen[hit.source.file] |= _terms(hit.text) & wanted
+    telling = {w for w in wanted if 0 < sum(w in seen[f] for f in files) < len(files)}
+    if not telling:
+        return [hit for hit in hits if hit.source.file == files[0]]
+    cover = {f: len(seen[f] & telling) / len(telling) for f in files}
+    best = max(cover.values())
+    return [hit for hit in hits if cover[hit.source.file] >= best - TOPIC_MARGIN]
+
+
 def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
     """A short answer for who / when / where questions, from the passages; else None."""
     if not hits:
         return None
     kind = question_kind(question)
+    if kind is None:
+        return None
+    relevant = on_topic(question, hits)
     if kind == "who":
-        people = extract_people(hits)
+        people = extract_people(relevant)
         return Answer(kind="people", people=people) if people else None
     if kind == "date":
-        return extract_date(hits)
-    if kind == "place":
-        return extract_place(hits)
-    return None
+        return extract_date(relevant)
+    return extract_place(question, relevant)

