@@ -85,6 +85,8 @@ def run(index: Path, chats: int, per_chat: int, flood: str, timeout: float) -> d
         log = bot.output()
         errors = log.count("error while handling update")
         retries = sum("retry" in line and "Bot API" in line for line in log.splitlines())
+        if any(c != 1 for c in counts) or errors:
+            print("\n".join(log.splitlines()[-80:]), file=sys.stderr)
     return {
         "questions": len(asked), "answered once": sum(c == 1 for c in counts),
         "answered twice or more": sum(c > 1 for c in counts), "handler errors": errors,

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from retrieval import RetrievalSettings, Searcher, build_index
+from retrieval.dense import FaissIndex
 from retrieval.store import CHECKSUM_LIMIT_BYTES, CURRENT, MANIFEST, IndexDir, load_json
 
 from .common import (
@@ -118,21 +119,29 @@ def tile_csc(data: np.ndarray[Any, Any], indices: np.ndarray[Any, Any],
         np.save(handle, new_indptr, allow_pickle=False)
 
 
-def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path,
-                    settings: RetrievalSettings) -> float:
-    """The source generation repeated to exactly ``target`` chunks, with a cached HNSW index.
+def hnsw_cached(work: Path, target: int, settings: RetrievalSettings) -> bool:
+    meta = work / "cache" / (f"hnsw-n{target}-d384-s0-m{settings.hnsw_m}"
+                             f"-efc{settings.hnsw_ef_construction}.json")
+    return meta.exists()
 
-    Returns the seconds the HNSW build took when it was made.
+
+def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path,
+                    settings: RetrievalSettings, dense: str) -> float | None:
+    """The source generation repeated to exactly ``target`` chunks over random vectors.
+
+    ``dense`` 'hnsw': the production HNSW index (built once and cached: slow); 'flat':
+    exact search. Returns the seconds the HNSW build took when it was made.
     """
     source = IndexDir(source_index).require_current()
-    name = f"gen-tiled-{target}"
+    name = f"gen-tiled-{target}-{dense}"
     generation = index_dir / name
     stamp = index_dir / "tiled-from"
-    cache_meta = work / "cache" / (f"hnsw-n{target}-d384-s0-m{settings.hnsw_m}"
-                                   f"-efc{settings.hnsw_ef_construction}.json")
-    if (stamp.exists() and stamp.read_text() == str(source) and cache_meta.exists()
+    if (stamp.exists() and stamp.read_text() == str(source)
             and IndexDir(index_dir).current() == generation):
-        return float(json.loads(cache_meta.read_text())["build_seconds"])
+        if dense == "flat":
+            return None
+        return hnsw_cache_file(work, target, seed=0, hnsw_m=settings.hnsw_m,
+                               ef_construction=settings.hnsw_ef_construction)[1]
     manifest = load_json(source / MANIFEST)
     records: list[dict[str, Any]] = load_json(source / "articles.json")
     docs = int(manifest["counts"]["chunks"])
@@ -183,9 +192,13 @@ def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path
     (generation / "lexical" / "params.index.json").write_text(json.dumps(params, indent=4))
     Path(generation / "diacritics.json").hardlink_to(source / "diacritics.json")
 
-    cache, hnsw_seconds = hnsw_cache_file(work, target, seed=0, hnsw_m=settings.hnsw_m,
-                                          ef_construction=settings.hnsw_ef_construction)
-    Path(generation / "dense.faiss").hardlink_to(cache)
+    hnsw_seconds: float | None = None
+    if dense == "hnsw":
+        cache, hnsw_seconds = hnsw_cache_file(work, target, seed=0, hnsw_m=settings.hnsw_m,
+                                              ef_construction=settings.hnsw_ef_construction)
+        Path(generation / "dense.faiss").hardlink_to(cache)
+    else:
+        FaissIndex.build(random_unit_vectors(target), "flat").save(generation / "dense.faiss")
 
     files = {p.relative_to(generation).as_posix(): p.stat().st_size
              for p in sorted(generation.rglob("*")) if p.is_file()}
@@ -196,7 +209,7 @@ def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path
                  else {path: {"size": size, "sha256": ""} for path, size in files.items()})
     manifest.update(
         embedder=bundled_identity().as_dict(),
-        dense={"backend": "faiss", "kind": "hnsw", "hnsw_m": settings.hnsw_m,
+        dense={"backend": "faiss", "kind": dense, "hnsw_m": settings.hnsw_m,
                "ef_construction": settings.hnsw_ef_construction},
         counts={"articles": len(tiled_records), "chunks": target},
         article_hashes=hashes, files=described,
@@ -220,8 +233,8 @@ def corpus_index(work: Path, given: Path | None) -> Path:
     return index_dir
 
 
-def prepare(size: int, work: Path, given_corpus: Path | None,
-            settings: RetrievalSettings) -> tuple[Path, dict[str, Any]]:
+def prepare(size: int, work: Path, given_corpus: Path | None, settings: RetrievalSettings,
+            dense_1m: str) -> tuple[Path, dict[str, Any]]:
     index_dir = work / f"latency-{size}" / "index"
     info: dict[str, Any] = {}
     started = time.perf_counter()
@@ -233,9 +246,12 @@ def prepare(size: int, work: Path, given_corpus: Path | None,
         adopt(corpus_index(work, given_corpus), index_dir)
         info["source"] = f"the {CORPUS_ARTICLES}-article stand-in index"
     else:
+        if dense_1m == "auto":
+            dense_1m = "hnsw" if hnsw_cached(work, size, settings) else "flat"
         info["hnsw_build_seconds"] = tile_generation(corpus_index(work, given_corpus),
-                                                     index_dir, size, work, settings)
-        info["source"] = f"the {CORPUS_ARTICLES}-article index tiled to {size} chunks"
+                                                     index_dir, size, work, settings, dense_1m)
+        info["source"] = (f"the {CORPUS_ARTICLES}-article index tiled to {size} chunks, "
+                          f"{dense_1m} dense index")
     info["prepare_seconds"] = time.perf_counter() - started
     return index_dir, info
 
@@ -297,6 +313,8 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     timer.wrap(Searcher, "_collapse", "collapse")
     timer.wrap(search_module, "match_spans", "highlights")
     timer.wrap(search_module, "extract_answer", "answer extraction")
+    # fold() runs once per candidate the collapse examines.
+    timer.wrap(search_module, "fold", "collapse: fold (one per candidate examined)")
     started = time.perf_counter()
     try:
         for question in asked:
@@ -304,10 +322,12 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     finally:
         timer.restore()
     total = time.perf_counter() - started
+    report = timer.report()
     phases = {name: round(1e3 * entry["seconds"] / len(asked), 3)
-              for name, entry in timer.report().items()}
+              for name, entry in report.items()}
     phases["total"] = round(1e3 * total / len(asked), 3)
-    return {"ms_per_question": phases}
+    calls = {name: round(entry["calls"] / len(asked), 1) for name, entry in report.items()}
+    return {"ms_per_question": phases, "calls_per_question": calls}
 
 
 def query_embedding(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
@@ -362,11 +382,9 @@ def file_sizes(generation: Path) -> dict[str, int]:
 
 
 def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
-                 with_variants: bool) -> dict[str, Any]:
-    from retrieval.dense import FaissIndex
-
+                 with_variants: bool, dense_1m: str) -> dict[str, Any]:
     settings_defaults = RetrievalSettings(_env_file=None)  # type: ignore[call-arg]
-    index_dir, info = prepare(size, work, given_corpus, settings_defaults)
+    index_dir, info = prepare(size, work, given_corpus, settings_defaults, dense_1m)
     settings = RetrievalSettings(index_dir=index_dir, _env_file=None)  # type: ignore[call-arg]
     asked = questions(queries, seed=size % 1000 + 7)
     warm = questions(10, seed=99)
@@ -430,11 +448,14 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
                 f"-efc{settings.hnsw_ef_construction}.faiss", "hnsw", build_hnsw,
                 settings.hnsw_ef_search)
             other, other_kind = hnsw, "hnsw"
-        else:
+        elif production.kind == "hnsw":
             vectors = random_unit_vectors(size)
             hnsw = production
             flat = FaissIndex.build(vectors, "flat")
             other, other_kind = flat, "flat"
+        else:
+            result["load_after"] = load_average()
+            return result  # no HNSW index of this size to compare with
         # The same searcher with the other FAISS kind swapped in.
         snapshot.dense = other
         variants[other_kind] = {"search": time_search_only(searcher, asked),
@@ -458,6 +479,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="a ~10^5-chunk index built with bench.common.HashEmbedder")
     parser.add_argument("--no-variants", action="store_true",
                         help="skip the other FAISS kind and the recall sweep")
+    parser.add_argument("--dense-1m", choices=("auto", "hnsw", "flat"), default="auto",
+                        help="dense index at 10^6: the production HNSW (built once, about an "
+                        "hour on a busy 2-core machine: `python -m bench.common`), exact "
+                        "flat, or auto (HNSW when already built)")
     parser.add_argument("--omp-compare", action="store_true",
                         help="also run the smallest size with OMP_NUM_THREADS=1")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
@@ -468,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.single is not None:
         entry = measure_size(args.single, args.work, args.queries, args.corpus_index,
-                             not args.no_variants)
+                             not args.no_variants, args.dense_1m)
         entry["omp_num_threads"] = os.environ.get("OMP_NUM_THREADS", "(unset)")
         args.single_out.write_text(json.dumps(entry, ensure_ascii=False, indent=1))
         return 0
@@ -489,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--corpus-index", str(args.corpus_index)]
         if args.no_variants:
             command.append("--no-variants")
+        command += ["--dense-1m", args.dense_1m]
         started = time.perf_counter()
         subprocess.run(command, check=True, env={**os.environ, **extra_env})
         entry = json.loads(out.read_text())

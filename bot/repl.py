@@ -350,10 +350,6 @@ class CommandCompleter(Completer):
 
 def run_repl(settings: RetrievalSettings, top_k: int | None) -> int:
     """`newsqa repl`: interactive on a terminal, `newsqa ask`-style when stdin is piped."""
-    # The bundled model's OpenMP threads spin-wait on each other: when the 2 cores are busy
-    # a one-question encode takes over a second instead of 20 ms (docs/bench/repl.md).
-    # One thread costs ~10 ms on an idle machine; an explicit OMP_NUM_THREADS still wins.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     top_k = top_k or settings.top_k
     if not sys.stdin.isatty():
         answer_lines(open_searcher(settings), sys.stdin, top_k, as_json=False)

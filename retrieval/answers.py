@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 from .text import ABBREVIATIONS, QUESTION_WORDS, fold, has_diacritics, sentence_spans, syllables
@@ -39,6 +40,11 @@ def norm(word: str) -> str:
     word = word.lower()
     tail = word[-2:]
     return word[:-2] + _TONE_MOVES[tail] if tail in _TONE_MOVES else word
+
+
+def _words(text: str) -> frozenset[str]:
+    """'a b c' -> {'a', 'b', 'c'}, normalized."""
+    return frozenset(norm(w) for w in text.split())
 
 
 def _phrases(text: str) -> frozenset[tuple[str, ...]]:
@@ -113,17 +119,14 @@ _NOT_PERSON_BEFORE = ADMIN_WORDS | _phrases(
     "nhà; bảo tàng; di tích; tư tưởng; sân; cảng; bến; hẻm; ngõ; kiệt; công ty; "
     "tập đoàn; bệnh viện; ảnh; nguồn; theo; bài; clip; video"
 )
-SURNAMES = frozenset(
-    norm(w)
-    for w in (
-        "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đồng Đinh "
-        "Tô Trương Lương Lâm Mai Đào Đoàn Cao Hà Kiều Lưu Tạ Thái Trịnh Chu Châu Quách "
-        "Triệu Tăng Mạc La Lại Tôn Thân Vương Phùng Giang Khổng Khúc Kim Lục Mạch Nghiêm "
-        "Phương Tống Từ Vi Hứa Âu Bạch Cù Diệp Đàm Hàn Hầu Kha Khương Lạc Lò Lô Nông Ninh "
-        "Phí Sầm Thạch Thiều Trình Ứng Lữ Lã Lăng Cấn Chử Đậu Doãn Giáp Khuất Mẫn Mông Ngụy "
-        "Ngũ Nhâm Quản Tào Thang Thiệu Tiêu Trang Tưởng Viên Bế Hoàng Lưu Quan Yên Hứa Ông"
-    ).split()
-) - {"ông"}  # 'Ông' starts sentences far more often as 'Mr.' than as a surname
+SURNAMES = _words(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đồng Đinh "
+    "Tô Trương Lương Lâm Mai Đào Đoàn Cao Hà Kiều Lưu Tạ Thái Trịnh Chu Châu Quách "
+    "Triệu Tăng Mạc La Lại Tôn Thân Vương Phùng Giang Khổng Khúc Kim Lục Mạch Nghiêm "
+    "Phương Tống Từ Vi Hứa Âu Bạch Cù Diệp Đàm Hàn Hầu Kha Khương Lạc Lò Lô Nông Ninh "
+    "Phí Sầm Thạch Thiều Trình Ứng Lữ Lã Lăng Cấn Chử Đậu Doãn Giáp Khuất Mẫn Mông Ngụy "
+    "Ngũ Nhâm Quản Tào Thang Thiệu Tiêu Trang Tưởng Viên Bế Quan Yên"
+)  # not 'Ông': it starts sentences far more often as 'Mr.' than as a surname
 # Capitalised syllable + lower-case one that make an organisation word, not a name end.
 _COMPOUNDS = _phrases(
     "thanh niên; công an; trung ương; quốc hội; chính phủ; nhà nước; mặt trận; tỉnh ủy; "
@@ -131,19 +134,17 @@ _COMPOUNDS = _phrases(
     "hội đồng; ủy ban; văn phòng; đại học; học viện; bệnh viện; quân đội; quân khu; "
     "công ty; tập đoàn; ngân hàng; sư đoàn; chiến binh; thương binh; cảnh sát; biên phòng"
 )
-_ORG_STARTS = frozenset(
-    norm(w) for w in "Bộ Ban Sở Cục Vụ Viện Ủy Hội Đảng Tỉnh Huyện Quận Xã Phường Công "
+_ORG_STARTS = _words(
+    "Bộ Ban Sở Cục Vụ Viện Ủy Hội Đảng Tỉnh Huyện Quận Xã Phường Công "
     "Chính Nhà Ngân Tập Tòa Tổ Báo Đài Đại Quốc Mặt Liên Hiệp Sư Lữ Quân Trường Bệnh Học "
-    "Văn Đoàn Trung Thành Thị Tổng Ngày Lễ Giải Cúp".split()
+    "Văn Đoàn Trung Thành Thị Tổng Ngày Lễ Giải Cúp"
 )
 
 # Lower-case words (or word pairs) that end a title: verbs and prepositions around names.
-_STOP_WORDS = frozenset(
-    norm(w) for w in (
-        "đã đang sẽ vừa cùng trao tặng là có được bị nói nêu thăm gửi nhận ký đến tới "
-        "trong khi để với vì nhằm thì mà đi ra sau trước cũng luôn còn rất không chưa đón "
-        "lên đọc hỏi dự gồm như theo của cho mời gặp tiếp nghe do bởi nhưng hay hoặc làm"
-    ).split()
+_STOP_WORDS = _words(
+    "đã đang sẽ vừa cùng trao tặng là có được bị nói nêu thăm gửi nhận ký đến tới "
+    "trong khi để với vì nhằm thì mà đi ra sau trước cũng luôn còn rất không chưa đón "
+    "lên đọc hỏi dự gồm như theo của cho mời gặp tiếp nghe do bởi nhưng hay hoặc làm"
 )
 _STOP_PAIRS = _phrases(
     "tham dự; tham gia; phát biểu; cho biết; cho rằng; cho hay; khẳng định; nhấn mạnh; "
@@ -156,15 +157,12 @@ _STOP_PAIRS = _phrases(
     "chỉ đạo; tham quan; dâng hương; thắp hương; chủ động; nhận định; thừa nhận"
 )
 # 'dự' that is not 'attend': 'Ủy viên dự khuyết', 'dự án', 'dự báo'...
-_NOT_ATTEND_DU = frozenset(
-    norm(w) for w in "khuyết án báo kiến thảo toán phòng trữ định đoán tính luật bị thi "
-    "trù".split()
-)
+_NOT_ATTEND_DU = _words("khuyết án báo kiến thảo toán phòng trữ định đoán tính luật bị thi trù")
 
 # A sentence that says the people in it were there (matched on lower-cased text).
 _ATTEND_CUE = re.compile(
-    r"(?<!\w)(?:tham dự|đến dự|dự(?!\s+(?:khuyết|án|báo|kiến|thảo|toán|phòng|trữ|định|"
-    r"đoán|tính|luật|bị|thi|trù)(?!\w))|có mặt|chủ trì|phát biểu|trao|tặng|khai mạc|"
+    r"(?<!\w)(?:tham dự|đến dự|dự(?!\s+(?:" + "|".join(sorted(_NOT_ATTEND_DU)) + r")(?!\w))|"
+    r"có mặt|chủ trì|phát biểu|trao|tặng|khai mạc|"
     r"bế mạc|dẫn đầu|chúc mừng|về phía|chứng kiến|cắt băng|đánh trống|đến thăm|thăm và|"
     r"làm việc|thay mặt|tiếp(?!\s+(?:tục|theo|đó|nhận|thu|cận|nối|sức|giáp|diễn|tế))|"
     r"tham gia|tham quan|"
@@ -181,7 +179,7 @@ _EVENT_CUE = re.compile(
 )
 _DOCUMENT_BEFORE = re.compile(
     r"(?:số\s*\d+[^\s,;]*\s*,?\s*(?:ngày\s*)?|nghị quyết|quyết định|chỉ thị|kết luận|thông tư|"
-    r"nghị định|luật|công văn|ban hành|ký|giai đoạn|từ)\s*$"
+    r"nghị định|luật|công văn|ban hành|ký|giai đoạn)\s*$"
 )
 
 
@@ -595,21 +593,27 @@ class _Merged:
     position: int = 0
 
 
+def _same_title(short: str, long: str) -> bool:
+    """'Thứ trưởng' is said fully by 'Thứ trưởng Bộ Công an'; 'Bí thư Tỉnh ủy' is not
+    'Phó Bí thư Tỉnh ủy'."""
+    if f" {short} " not in f" {long} ":
+        return False
+    before = long[:long.index(short)].split() if short else []
+    return not (before and (before[-1],) in _POSITION_MODIFIERS)
+
+
 def _merge_segments(into: list[str], new: Sequence[str]) -> None:
-    """Add title segments, keeping the longest form of each ('Thứ trưởng' < '… Bộ Công an')."""
+    """Add title segments, keeping the fullest form of each."""
     for seg in new:
         key = " ".join(norm(w) for w in seg.split())
-        replaced = False
         for index, old in enumerate(into):
             old_key = " ".join(norm(w) for w in old.split())
-            if key == old_key or old_key.startswith(key + " ") or f" {key} " in f" {old_key} ":
-                replaced = True
+            if _same_title(key, old_key):
                 break
-            if key.startswith(old_key + " "):
+            if _same_title(old_key, key):
                 into[index] = seg
-                replaced = True
                 break
-        if not replaced:
+        else:
             into.append(seg)
 
 
@@ -662,7 +666,8 @@ _WHEN_COUNT = _q_phrases(
 )
 _HOW_MANY = _q_phrases("bao nhiêu; mấy; how many; how much; số lượng")
 _WHO = _q_phrases(
-    "ai; có mặt; thành phần tham dự; thành phần dự; thành phần đại biểu; người nào; vị nào; lãnh đạo nào; đại biểu nào; đồng chí nào; "
+    "ai; có mặt; thành phần tham dự; thành phần dự; thành phần đại biểu; người nào; vị nào; "
+    "lãnh đạo nào; đại biểu nào; đồng chí nào; "
     "ông nào; bà nào; quan chức nào; cán bộ nào; nhân vật nào; họ tên; tên là gì; tên gì; "
     "who; whom; whose; which officials; which official; which leaders; which leader; "
     "what officials; which people; name the"
@@ -673,19 +678,17 @@ _WHEN = _q_phrases(
     "which date; what day; which day; what time; what year; which year; what month"
 )
 _WHERE = _q_phrases(
-    "ở đâu; tại đâu; nơi đâu; nơi nào; chỗ nào; địa điểm; địa phương nào; tỉnh nào; thành phố nào; "
-    "huyện nào; quận nào; xã nào; phường nào; thị trấn nào; ấp nào; điểm cầu nào; where; "
-    "what place; which place; which province; which city; which district; which commune; "
-    "which town; what venue; what location; which location"
+    "ở đâu; tại đâu; nơi đâu; nơi nào; chỗ nào; địa điểm; địa phương nào; tỉnh nào; "
+    "thành phố nào; huyện nào; quận nào; xã nào; phường nào; thị trấn nào; ấp nào; "
+    "điểm cầu nào; where; what place; which place; which province; which city; "
+    "which district; which commune; which town; what venue; what location; which location"
 )
 # Question words that say what is asked, not which event (left out of topic coverage).
-_GENERIC_WORDS = frozenset(
-    fold(w) for w in (
-        "những người nào vị tham dự có mặt phát biểu trao tặng đã diễn ra tổ chức ở đâu tại "
-        "khi bao giờ ngày hôm lúc thời gian điểm địa nơi attended attend spoke gave held "
-        "took place event festival conference"
-    ).split()
-)
+_GENERIC_WORDS = frozenset(fold(w) for w in _words(
+    "những người nào vị tham dự có mặt phát biểu trao tặng đã diễn ra tổ chức ở đâu tại "
+    "khi bao giờ ngày hôm lúc thời gian điểm địa nơi attended attend spoke gave held "
+    "took place event festival conference"
+))
 _PERSON_NOUNS = _phrases("người; vị; lãnh đạo; đại biểu; quan chức; cán bộ; tướng; sĩ quan")
 
 
@@ -740,11 +743,9 @@ _WHO_TITLES = tuple(
 
 
 # Words of an organisation or place between a title and 'nào' ('Thứ trưởng Bộ Công an nào').
-_ORG_WORDS = frozenset(
-    norm(w) for w in (
-        "bộ công an trung ương tỉnh thành phố tp huyện quận xã phường thị trấn ủy ban nhân dân "
-        "ubnd hđnd sở cục đảng quốc hội chính phủ nhà nước mặt trận tổ"
-    ).split()
+_ORG_WORDS = _words(
+    "bộ công an trung ương tỉnh thành phố tp huyện quận xã phường thị trấn ủy ban nhân dân "
+    "ubnd hđnd sở cục đảng quốc hội chính phủ nhà nước mặt trận tổ"
 )
 
 
@@ -790,10 +791,16 @@ class _Found:
     score: float
 
 
+_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
 def _date_in(hit: SearchHit, order: int) -> list[_Found]:
+    """Dates of events in the passage, scored: a time of day and an event nearby count."""
     text = hit.text
     lower = text.lower()
-    year_context = hit.source.date[:4] if hit.source.date else None
+    iso = _ISO.fullmatch(hit.source.date or "")
+    year_context = iso.group(1) if iso else None
+    spans = sentence_spans(text)
     found: list[_Found] = []
     for m in _DATE.finditer(text):
         day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
@@ -805,7 +812,7 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
             continue  # '3-8' alone may be a range
         if _DOCUMENT_BEFORE.search(lower[max(0, m.start() - 40):m.start()]):
             continue  # 'Nghị quyết số 12, ngày 16/3/2022' dates a document, not the event
-        sentence = next((lower[s:e] for s, e in sentence_spans(text) if s <= m.start() < e), "")
+        sentence = next((lower[s:e] for s, e in spans if s <= m.start() < e), "")
         score = 3.0 * bool(tod) + 1.0 * bool(year) + 2.0 * bool(_EVENT_CUE.search(sentence))
         score -= 2.0 * order + 0.001 * m.start() / max(len(text), 1)
         value = m.group().strip()
@@ -816,13 +823,15 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
     return found
 
 
-def _format_iso(date: str) -> str:
-    parts = date.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
-    if len(parts) == 2:
-        return f"tháng {int(parts[1])}/{parts[0]}"
-    return date
+def _article_date(date: str | None) -> str | None:
+    """'2022-08-11' -> '11/8/2022', '2022-08' -> 'tháng 8/2022'."""
+    iso = _ISO.fullmatch(date or "")
+    if iso is None:
+        return None
+    year, month, day = iso.groups()
+    if day:
+        return f"{int(day)}/{int(month)}/{year}"
+    return f"tháng {int(month)}/{year}"
 
 
 def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
@@ -832,8 +841,8 @@ def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
         best = max(found, key=lambda f: f.score)
         return Answer(kind="date", value=best.value, rank_of_passage=best.rank)
     for hit in hits:
-        if hit.source.date:
-            return Answer(kind="date", value=f"{_format_iso(hit.source.date)} (ngày của bài báo)",
+        if (date := _article_date(hit.source.date)) is not None:
+            return Answer(kind="date", value=f"{date} (ngày của bài báo)",
                           rank_of_passage=hit.rank)
     return None
 
@@ -843,10 +852,8 @@ _PLACE_HEADS = ADMIN_WORDS | _phrases(
     "nhà thi đấu; cung văn hóa; quảng trường; nhà hát"
 )
 # Lower-case syllables inside a place name ('Đại học Cần Thơ', 'Trụ sở Văn hóa').
-_PLACE_JOINERS = frozenset(norm(w) for w in "học an hóa ủy ban nhân dân".split())
-_NOT_PLACE_STARTS = frozenset(
-    norm(w) for w in "Ngày Hội Lễ Đại Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi".split()
-) - {"đại"}
+_PLACE_JOINERS = _words("học an hóa ủy ban nhân dân")
+_NOT_PLACE_STARTS = _words("Ngày Hội Lễ Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi")
 
 
 def _question_words(question: str) -> set[str]:
@@ -930,7 +937,7 @@ TOPIC_MARGIN = 0.25
 def _terms(text: str) -> set[str]:
     """Folded syllables and syllable bigrams of ``text``."""
     sylls = [fold(w) for w in syllables(text)]
-    return set(sylls) | {a + "_" + b for a, b in zip(sylls, sylls[1:], strict=False)}
+    return set(sylls) | {a + "_" + b for a, b in pairwise(sylls)}
 
 
 def on_topic(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
@@ -946,7 +953,7 @@ def on_topic(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
     sylls = [fold(w) for w in syllables(question)]
     content = [w if w not in QUESTION_WORDS and w not in _GENERIC_WORDS else "" for w in sylls]
     wanted = {w for w in content if w} | {
-        a + "_" + b for a, b in zip(content, content[1:], strict=False) if a and b
+        a + "_" + b for a, b in pairwise(content) if a and b
     }
     seen: dict[str, set[str]] = {file: set() for file in files}
     for hit in hits:

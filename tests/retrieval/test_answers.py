@@ -281,7 +281,8 @@ def test_an_event_is_not_a_place() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(question=st.text(max_size=80),
        texts=st.lists(st.text(max_size=300), min_size=0, max_size=4),
-       date=st.one_of(st.none(), st.text(max_size=12)))
+       date=st.one_of(st.none(), st.text(max_size=12),
+                      st.sampled_from(["2023-08-03", "2022-08", "1-2-3", "2022-13-45"])))
 def test_never_raises_on_arbitrary_text(question: str, texts: list[str], date: str | None
                                         ) -> None:
     hits = [hit(t, rank=i + 1, file=f"{i % 2}.txt", date=date) for i, t in enumerate(texts)]
