@@ -65,23 +65,30 @@ def run(index: Path, chats: int, per_chat: int, flood: str, timeout: float) -> d
                               fake.last_update_id))
         queued = time.monotonic() - started
 
-        def replies() -> dict[tuple[int, int], list[float]]:
-            found: dict[tuple[int, int], list[float]] = defaultdict(list)
+        def replies() -> dict[tuple[int, int], list[tuple[float, str]]]:
+            """(chat, question message id) -> (time, text) of each message answering it."""
+            found: dict[tuple[int, int], list[tuple[float, str]]] = defaultdict(list)
             for call in fake.calls("sendMessage"):
                 if call.status == 200 and "reply_to_message" in call.result:
                     key = (call.result["chat"]["id"],
                            call.result["reply_to_message"]["message_id"])
-                    found[key].append(call.at)
+                    found[key].append((call.at, call.result["text"]))
             return found
 
         # A cheap check while waiting: the server and this loop share one interpreter.
         fake.wait_for(lambda: fake.count("sendMessage", 200) >= len(asked), timeout,
                       "every answer")
+        fake.wait_for(lambda: len(replies()) >= len(asked), timeout, "every answer")
         fake.quiet(2.0)
         found = replies()
-        wall = max(times[0] for times in found.values()) - started
-        latencies = [found[(chat, mid)][0] - fake.pushed_at[update] for chat, mid, update in asked]
-        counts = [len(found[(chat, mid)]) for chat, mid, _ in asked]
+        wall = max(parts[0][0] for parts in found.values()) - started
+        latencies = [found[(chat, mid)][0][0] - fake.pushed_at[update]
+                     for chat, mid, update in asked]
+        # A long answer comes in several messages: a repeat is the same text twice.
+        answers = [found[(chat, mid)] for chat, mid, _ in asked]
+        counts = [0 if not parts else 1 + len(parts) - len({text for _, text in parts})
+                  for parts in answers]
+        split = sum(len(parts) > 1 for parts in answers)
         log = bot.output()
         errors = log.count("error while handling update")
         retries = sum("retry" in line and "Bot API" in line for line in log.splitlines())
@@ -89,7 +96,8 @@ def run(index: Path, chats: int, per_chat: int, flood: str, timeout: float) -> d
             print("\n".join(log.splitlines()[-80:]), file=sys.stderr)
     return {
         "questions": len(asked), "answered once": sum(c == 1 for c in counts),
-        "answered twice or more": sum(c > 1 for c in counts), "handler errors": errors,
+        "answered twice or more": sum(c > 1 for c in counts), "not answered": counts.count(0),
+        "answers in 2+ messages": split, "handler errors": errors,
         "queued in s": round(queued, 2), "wall s": round(wall, 2),
         "answers/s": round(len(asked) / wall, 1),
         "p50 ms": round(1000 * statistics.median(latencies)),

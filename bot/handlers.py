@@ -29,6 +29,7 @@ SearcherProvider = Callable[[], Searcher]
 Context = ContextTypes.DEFAULT_TYPE
 # Telegram shows 'typing…' for about 5 seconds per action.
 TYPING_EVERY = 4.0
+TYPING_GRACE = 1.0
 
 
 class Verdict(Enum):
@@ -347,22 +348,26 @@ class BotHandlers:
 
     @contextlib.asynccontextmanager
     async def _typing(self, bot: Bot, chat_id: int) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._keep_typing(bot, chat_id))
+        done = asyncio.Event()
+        task = asyncio.create_task(self._keep_typing(bot, chat_id, done))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            done.set()
+            # Let an action in flight finish rather than cut its connection, so 'typing…'
+            # never arrives after the answer; a stuck one is cancelled.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(task, TYPING_GRACE)
 
     @staticmethod
-    async def _keep_typing(bot: Bot, chat_id: int) -> None:
-        while True:
+    async def _keep_typing(bot: Bot, chat_id: int, done: asyncio.Event) -> None:
+        while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError as exc:  # cosmetic: never worth failing a reply for
                 logger.debug("typing action failed in chat %s: %s", chat_id, exc)
-            await asyncio.sleep(TYPING_EVERY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), TYPING_EVERY)
 
     async def _within_quota(self, update: Update, context: Context) -> bool:
         user = update.effective_user

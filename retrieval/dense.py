@@ -83,6 +83,7 @@ class FaissIndex(DenseIndex):
         import faiss
 
         dimension = vectors.shape[1]
+        index: Any
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = ef_construction

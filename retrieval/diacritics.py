@@ -8,6 +8,7 @@ understands accented Vietnamese, so this is what lets it help unaccented questio
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -43,7 +44,7 @@ class DiacriticRestorer:
         for text in texts:
             sylls = syllables(text)
             unigrams.update(sylls)
-            bigrams.update(f"{a} {b}" for a, b in zip(sylls, sylls[1:], strict=False))
+            bigrams.update(f"{a} {b}" for a, b in itertools.pairwise(sylls))
         if len(bigrams) > _MAX_BIGRAMS:
             # Keep the model small on big collections: pairs seen once say little.
             bigrams = Counter({k: v for k, v in bigrams.items() if v > 1})

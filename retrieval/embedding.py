@@ -119,12 +119,13 @@ class SentenceTransformerEmbedder(Embedder):
         self._lock = threading.Lock()
         self.batch_size = batch_size
         # sentence-transformers 6 renamed the method; keep working with 3.x to 5.x too.
-        get_dimension = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension")
+        get_dimension = (getattr(model, "get_embedding_dimension", None)
+                         or model.get_sentence_embedding_dimension)
         dimension = get_dimension()
         if not dimension:
             raise EmbedderError(f"Model {name_or_path} does not say its embedding size.")
-        model_id = str(Path(name_or_path).resolve()) if Path(name_or_path).exists() else name_or_path
+        local = Path(name_or_path)
+        model_id = str(local.resolve()) if local.exists() else name_or_path
         self.identity = EmbedderIdentity(
             backend="sentence-transformers",
             model=model_id,
@@ -157,7 +158,8 @@ def _load_sentence_transformer(name_or_path: str, probe_timeout: float) -> Any:
             raise EmbedderError(f"{local} is not a sentence-transformers model folder.")
         return _construct(str(local), local_files_only=True)
     if "/" not in name_or_path and not name_or_path.replace("-", "").isalnum():
-        raise EmbedderError(f"Embedding model {name_or_path!r} is neither a folder nor a model name.")
+        raise EmbedderError(
+            f"Embedding model {name_or_path!r} is neither a folder nor a model name.")
     try:
         return _construct(name_or_path, local_files_only=True)
     except EmbedderError:
@@ -170,7 +172,8 @@ def _load_sentence_transformer(name_or_path: str, probe_timeout: float) -> Any:
         )
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
     try:
-        with urllib.request.urlopen(f"{endpoint}/api/models/{name_or_path}", timeout=probe_timeout):
+        url = f"{endpoint}/api/models/{name_or_path}"
+        with urllib.request.urlopen(url, timeout=probe_timeout):
             pass
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise EmbedderError(

@@ -12,11 +12,11 @@ FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 def zscore(scores: FloatArray) -> FloatArray:
     """Scores centred and scaled over the candidate set (all equal -> all zero)."""
     if len(scores) == 0:
-        return scores.astype(np.float32)
+        return np.asarray(scores, dtype=np.float32)
     std = float(scores.std())
     if std < 1e-9:
         return np.zeros_like(scores, dtype=np.float32)
-    return ((scores - scores.mean()) / std).astype(np.float32)
+    return np.asarray((scores - scores.mean()) / std, dtype=np.float32)
 
 
 def linear_fusion(lexical: FloatArray, dense: FloatArray, dense_weight: float) -> FloatArray:

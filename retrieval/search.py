@@ -257,13 +257,13 @@ class Searcher:
     def _dense_scores(self, snapshot: IndexSnapshot, ids: np.ndarray[Any, Any],
                       query_vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         vectors = snapshot.dense.vectors(ids)
-        return (vectors @ query_vector).astype(np.float32)
+        return np.asarray(vectors @ query_vector, dtype=np.float32)
 
     def _embed_query(self, text: str) -> np.ndarray[Any, Any]:
         cached = self._query_cache.get(text)
         if cached is not None:
             return cached
-        vector = self.embedder.embed_queries([text])[0]
+        vector: np.ndarray[Any, Any] = self.embedder.embed_queries([text])[0]
         with self._lock:
             self._query_cache[text] = vector
             while len(self._query_cache) > 1024:

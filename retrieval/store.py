@@ -217,7 +217,9 @@ def save_array(path: Path, array: np.ndarray[Any, Any]) -> None:
 
 def load_array(path: Path, mmap: bool = False) -> np.ndarray[Any, Any]:
     try:
-        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        array: np.ndarray[Any, Any] = np.load(path, mmap_mode="r" if mmap else None,
+                                              allow_pickle=False)
+        return array
     except (OSError, ValueError, EOFError) as exc:
         raise CorruptIndexError(str(path), str(exc) or type(exc).__name__) from exc
 

@@ -5,6 +5,7 @@ Pure functions over ``str``; every span returned is an offset into the string pa
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -142,8 +143,8 @@ def _append_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) 
 QUESTION_WORDS = frozenset(
     fold(w)
     for w in (
-        "ai gì nào đâu sao không chưa bao nhiêu mấy khi nào lúc nào bao giờ thế nào như thế "
-        "vậy ạ à ư nhỉ nhé hả hãy cho biết là của và có được những các đã sẽ đang thì mà "
+        "ai gì nào đâu sao không chưa bao nhiêu mấy khi lúc giờ thế như vậy ạ à ư nhỉ nhé hả "
+        "hãy cho biết là của và có được những các đã sẽ đang thì mà "
         "who what when where which why how whom whose did does do is are was were the a an "
         "of in at on to for by"
     ).split()
@@ -169,8 +170,8 @@ def document_terms(text: str) -> list[str]:
     folded = [fold(s) for s in sylls]
     terms = list(sylls)
     terms += ["~" + f for f in folded]
-    terms += [a + "_" + b for a, b in zip(sylls, sylls[1:], strict=False)]
-    terms += ["~" + a + "_" + b for a, b in zip(folded, folded[1:], strict=False)]
+    terms += [a + "_" + b for a, b in itertools.pairwise(sylls)]
+    terms += ["~" + a + "_" + b for a, b in itertools.pairwise(folded)]
     return terms
 
 

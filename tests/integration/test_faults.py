@@ -19,7 +19,8 @@ from retrieval.store import IndexDir
 from ..support.fake_embedder import HashingEmbedder
 
 nasty_pieces = st.sampled_from([
-    "Cà Mau", unicodedata.normalize("NFD", "Tô Lâm tham dự"), "\u200b\u200d\ufeff", "\x00\x07\x1b[31m",
+    "Cà Mau", unicodedata.normalize("NFD", "Tô Lâm tham dự"), "\u200b\u200d\ufeff",
+    "\x00\x07\x1b[31m",
     "مرحبا بالعالم", "\u202eRTL override", "😀👍🏽", "<b>bold</b> <a href='x'>", "&amp; &lt;",
     "*_`[link](tg://x)`_*", "%s %d {0} {question}", "'; DROP TABLE;--", "$(rm -rf /)",
     "../../etc/passwd", "\n\r\t", "ai tham du ngay hoi", "\u0301\u0300\u0303", "Ngày hội",
@@ -101,7 +102,7 @@ def test_write_error_keeps_the_previous_index(tmp_path: Path,
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr("retrieval.indexer.save_array", disk_full)
-    with pytest.raises(NewsQAError, match="No space left on device.*previous index is unchanged"):
+    with pytest.raises(NewsQAError, match=r"No space left on device.*previous index is unchanged"):
         build_index(settings, embedder=embedder)
     assert IndexDir(settings.index_dir).current_name() == before
     assert [p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-")] == [before]

@@ -38,6 +38,7 @@ def test_question_set_is_complete() -> None:
         assert nfc(row["must_contain"]) in nfc((SEEDS / row["gold_file"]).read_text("utf-8"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", ROWS, ids=[f"{i:02d}-{r['lang']}-{r['kind']}"
                                            for i, r in enumerate(ROWS)])
 def test_seed_question_top3(seed_searcher: Searcher, row: dict[str, Any]) -> None:

@@ -398,6 +398,7 @@ def test_general_news_paragraphs_extraction() -> None:
     assert tally.precision >= 0.9 and tally.recall >= 0.9
 
 
+@pytest.mark.slow
 def test_seed_who_questions_precision_and_recall(seed_searcher: Searcher) -> None:
     """Per who-question: gold = the gold article's attendees named in a top-3 passage of that
     article; predicted = the answer's people. Micro-averaged over the questions."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,7 +64,7 @@ def test_chunks_respect_the_budget_and_overlap_by_one_sentence() -> None:
     assert len(chunks) > 3
     for chunk in chunks:
         assert words_as_tokens(chunk.text) <= 40
-    for first, second in zip(chunks, chunks[1:], strict=False):
+    for first, second in itertools.pairwise(chunks):
         assert second.start < first.end  # they share the last sentence of the first
 
 

@@ -33,7 +33,7 @@ def reload(index: DenseIndex, kind: str, path: Path) -> DenseIndex:
 def test_contract(kind: str, tmp_path: Path) -> None:
     vectors = unit_vectors(2000, 48, seed=1)
     queries = unit_vectors(50, 48, seed=2)
-    oracle_scores, oracle_ids = NumpyIndex(vectors).search(queries, 10)
+    _oracle_scores, oracle_ids = NumpyIndex(vectors).search(queries, 10)
     index = reload(build(kind, vectors), kind, tmp_path / "dense")
     assert index.size == 2000
     scores, ids = index.search(queries, 10)

@@ -455,7 +455,10 @@ class FakeBotApi:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        params = await _params(request)
+        try:
+            params = await _params(request)
+        except ConnectionResetError:  # the client gave up while sending: nothing happened
+            return web.Response(status=499)
         call = ApiCall(method, params, time.monotonic())
         with self._lock:
             fault = self._faults[method].popleft() if self._faults[method] else None
