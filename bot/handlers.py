@@ -223,6 +223,7 @@ class BotHandlers:
             await self._reply(context.bot, message, fmt.NOT_TEXT)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
+        """A command we do not know, in a private chat, points to /help."""
         message = update.effective_message
         if message is not None:
             await self._reply(context.bot, message, fmt.UNKNOWN_COMMAND)

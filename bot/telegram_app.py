@@ -293,7 +293,10 @@ def run_bot(settings: RetrievalSettings) -> int:
     bot_settings = load_bot_settings()
     redactor = TokenRedactor(bot_settings.token)
     uninstall = redactor.install()
-    logging.getLogger().setLevel(bot_settings.log_level)
+    root = logging.getLogger()
+    root.setLevel(bot_settings.log_level)
+    for handler in root.handlers:  # a bot runs for days: say when things happened
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     try:
         searcher = open_searcher(settings)
         _warm_up(searcher, bot_settings)

@@ -7,8 +7,9 @@ Vietnamese ranks, positions and honorifics anchors the personal names around the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
@@ -18,11 +19,13 @@ from .types import Answer, Person, SearchHit
 QuestionKind = Literal["who", "date", "place"]
 
 MAX_PEOPLE = 20
+MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
 _MAX_NAME = 4  # syllables of a Vietnamese personal name, surname included
 _MAX_WALK = 24  # tokens scanned on either side of a name for its titles
 _MAX_SEGMENT = 20  # tokens in one comma-separated title segment
 _MAX_SEGMENTS = 8  # comma-separated title segments after one name
 _JOINERS = frozenset({"và", "cùng", "với"})
+_CUE_REACH = 40  # characters after a person's name and titles where an attendance cue counts
 
 
 # --- normalization -----------------------------------------------------------------------
@@ -47,11 +50,29 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(norm(w) for w in text.split())
 
 
-def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+class Lexicon:
+    """A set of phrases (tuples of normalized words), indexed by first and last word."""
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self.phrases = frozenset(p for p in phrases if p)
+        self.longest: dict[str, int] = {}  # first word -> longest phrase starting with it
+        self.lasts = frozenset(p[-1] for p in self.phrases)
+        for phrase in self.phrases:
+            self.longest[phrase[0]] = max(self.longest.get(phrase[0], 0), len(phrase))
+
+    def __contains__(self, phrase: object) -> bool:
+        return phrase in self.phrases
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return iter(self.phrases)
+
+    def __or__(self, other: Lexicon) -> Lexicon:
+        return Lexicon(self.phrases | other.phrases)
+
+
+def _phrases(text: str) -> Lexicon:
     """'a b; c' -> {('a', 'b'), ('c',)}, normalized."""
-    return frozenset(
-        tuple(norm(w) for w in item.split()) for item in text.split(";") if item.strip()
-    )
+    return Lexicon(tuple(norm(w) for w in item.split()) for item in text.split(";"))
 
 
 # --- gazetteer ---------------------------------------------------------------------------
@@ -89,7 +110,8 @@ _POSITION_HEADS = _phrases(
     "phóng viên; ceo; founder; chairman; director"
 )
 _POSITION_MODIFIERS = _phrases("nguyên; quyền; cựu; phó; tổng; thứ nhất; phụ trách")
-_TITLE_HEADS = _POSITION_HEADS | RANKS | PREFIX_TITLES
+_PREFIXES = RANKS | PREFIX_TITLES  # written before a name: 'Đại tá', 'PGS.TS'
+_TITLE_HEADS = _POSITION_HEADS | _PREFIXES
 
 # Provinces, big cities and places written with capitals that can start like a surname.
 PLACES = _phrases(
@@ -192,6 +214,8 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Tok:
+    """A word, number or punctuation mark of a sentence, with its offsets in the passage."""
+
     text: str
     norm: str
     start: int
@@ -223,26 +247,28 @@ def tokenize(text: str, offset: int = 0) -> list[Tok]:
     return toks
 
 
-def _phrase_at(toks: Sequence[Tok], i: int, phrases: frozenset[tuple[str, ...]],
-               max_len: int = 6) -> int:
-    """Length of the longest phrase of ``phrases`` starting at token ``i`` (0 if none)."""
+def _phrase_at(toks: Sequence[Tok], i: int, lexicon: Lexicon, max_len: int = 6) -> int:
+    """Length of the longest phrase of ``lexicon`` starting at token ``i`` (0 if none)."""
+    if i >= len(toks) or not toks[i].is_word:
+        return 0
+    limit = min(lexicon.longest.get(toks[i].norm, 0), max_len, len(toks) - i)
     best = 0
-    for n in range(1, max_len + 1):
-        if i + n > len(toks):
-            break
+    for n in range(1, limit + 1):
         if not toks[i + n - 1].is_word:
             break
-        if tuple(t.norm for t in toks[i:i + n]) in phrases:
+        if tuple(t.norm for t in toks[i:i + n]) in lexicon.phrases:
             best = n
     return best
 
 
-def _phrase_ending_at(toks: Sequence[Tok], j: int, phrases: frozenset[tuple[str, ...]],
-                      max_len: int = 3) -> int:
+def _phrase_ending_at(toks: Sequence[Tok], j: int, lexicon: Lexicon, max_len: int = 3) -> int:
+    """Length of the longest phrase of ``lexicon`` ending at token ``j`` (0 if none)."""
+    if j < 0 or j >= len(toks) or toks[j].norm not in lexicon.lasts:
+        return 0
     for n in range(max_len, 0, -1):
         i = j - n + 1
         if i >= 0 and all(t.is_word for t in toks[i:j + 1]) and \
-                tuple(t.norm for t in toks[i:j + 1]) in phrases:
+                tuple(t.norm for t in toks[i:j + 1]) in lexicon.phrases:
             return n
     return 0
 
@@ -288,15 +314,17 @@ def _is_stop(toks: Sequence[Tok], i: int) -> bool:
 
 @dataclass
 class Mention:
+    """A person named in one sentence, with the title segments written around the name."""
+
     name: str
     key: str
     segments: list[str]
     attended: bool
     position: int  # offset in the passage, for ordering
-    anchored: bool  # named with an honorific, rank or title (not a bare name)
 
 
 def _cap_runs(toks: Sequence[Tok]) -> Iterable[tuple[int, int]]:
+    """[start, end) of each run of consecutive capitalised syllables."""
     i = 0
     while i < len(toks):
         if toks[i].cap:
@@ -347,6 +375,8 @@ def _trim_compound(toks: Sequence[Tok], b: int) -> int:
 
 @dataclass
 class _Candidate:
+    """A possible personal name inside a capitalised run."""
+
     start: int  # the name is toks[start:end]
     end: int
     run_start: int  # the capitalised run it ends (a place or organisation may come first)
@@ -385,11 +415,12 @@ def _anchored_before(toks: Sequence[Tok], i: int) -> bool:
         j -= 1
     return j >= 0 and bool(
         _phrase_ending_at(toks, j, HONORIFICS)
-        or _phrase_ending_at(toks, j, RANKS | PREFIX_TITLES, 4)
+        or _phrase_ending_at(toks, j, _PREFIXES, 4)
     )
 
 
 def _is_place(toks: Sequence[Tok], cand: _Candidate) -> bool:
+    """A known place ('Cà Mau', 'Hồ Chí Minh') rather than a person."""
     words = tuple(t.norm for t in toks[cand.start:cand.end])
     return words in PLACES or words in NOT_ATTENDEES
 
@@ -415,8 +446,6 @@ def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
             split.append(seg)
     return [s for s in split if s]
 
-
-_PREFIXES = RANKS | PREFIX_TITLES
 
 
 class _Sentence:
@@ -514,10 +543,13 @@ class _Sentence:
         return (end + 1, last) if last is not None else None
 
     def people(self) -> list[Mention]:
+        """The people named in the sentence; bare names only when they look like names."""
         toks, text = self.toks, self.text
         if not toks:
             return []
-        attended = _ATTEND_CUE.search(text[toks[0].start:toks[-1].end].lower()) is not None
+        base = toks[0].start
+        cues = [base + m.start()
+                for m in _ATTEND_CUE.finditer(text[base:toks[-1].end].lower())]
         mentions: list[Mention] = []
         last_end = -2  # token after the last person taken (name and titles)
         for cand in self.candidates:
@@ -541,11 +573,15 @@ class _Sentence:
             if post is not None:
                 segments += _segments(toks, text, *post)
             last_end = post[1] if post is not None else cand.end
+            # Said before the name ('Tham dự có …', 'Phát biểu tại ngày hội, …') or just
+            # after it and its titles ('…, Thứ trưởng Bộ Công an tham dự'); a cue far on
+            # in the sentence is about something else ('… sự tham gia của nhân dân').
+            named_at, said_to = toks[cand.start].start, toks[last_end - 1].end + _CUE_REACH
+            attended = any(c < named_at or c <= said_to for c in cues)
             mentions.append(Mention(
                 name=text[toks[cand.start].start:toks[cand.end - 1].end],
                 key=" ".join(t.norm for t in toks[cand.start:cand.end]),
                 segments=segments, attended=attended, position=toks[cand.start].start,
-                anchored=anchored,
             ))
         return mentions
 
@@ -576,6 +612,7 @@ def people_in_sentence(text: str, start: int, end: int) -> list[Mention]:
 
 
 def people_in_passage(text: str) -> list[Mention]:
+    """Named people of a passage, sentence by sentence."""
     mentions: list[Mention] = []
     for start, end in sentence_spans(text):
         mentions += people_in_sentence(text, start, end)
@@ -584,8 +621,10 @@ def people_in_passage(text: str) -> list[Mention]:
 
 @dataclass
 class _Merged:
+    """A person's mentions across the passages, merged."""
+
     name: str
-    segments: list[str] = field(default_factory=list)
+    titles: list[list[str]] = field(default_factory=list)  # title segments, per mention
     attended: bool = False
     rank: int = 0
     attended_rank: int | None = None
@@ -617,7 +656,12 @@ def _merge_segments(into: list[str], new: Sequence[str]) -> None:
             into.append(seg)
 
 
-def _title_text(segments: Sequence[str]) -> str:
+def _title_text(titles: Sequence[Sequence[str]]) -> str:
+    """One title from every mention's: the fullest mention's order, then what others add;
+    ranks and academic titles first ('Đại tướng, Bộ trưởng Bộ Công an')."""
+    segments: list[str] = []
+    for title in sorted(titles, key=lambda t: (-len(t), -sum(map(len, t)))):
+        _merge_segments(segments, title)
     ranks = [s for s in segments if tuple(norm(w) for w in s.split()) in _PREFIXES]
     rest = [s for s in segments if s not in ranks]
     return ", ".join(ranks + rest)
@@ -638,7 +682,7 @@ def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
             if person is None:
                 person = merged[m.key] = _Merged(m.name, rank=hit.rank, group=group,
                                                  position=m.position)
-            _merge_segments(person.segments, m.segments)
+            person.titles.append(m.segments)
             if m.attended and not person.attended:
                 person.attended = True
                 person.attended_rank = hit.rank
@@ -647,7 +691,7 @@ def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
         key=lambda p: (p.group, not p.attended, p.attended_rank or p.rank, p.position),
     )
     return tuple(
-        Person(p.name, _title_text(p.segments), p.attended_rank or p.rank, p.attended)
+        Person(p.name, _title_text(p.titles), p.attended_rank or p.rank, p.attended)
         for p in ordered[:MAX_PEOPLE]
     )
 
@@ -657,8 +701,25 @@ def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
 _Q_WORD = re.compile(r"[^\W\d_]+")
 
 
-def _q_phrases(text: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(item.split()) for item in text.split(";") if item.strip())
+QPhrase = tuple[tuple[str, ...], tuple[str, ...]]  # words as written, and folded
+
+
+QIndex = dict[str, list[QPhrase]]  # phrases by a word of theirs (accented and folded)
+
+
+def _index(phrases: Iterable[QPhrase], position: int) -> QIndex:
+    """Phrases by their word at ``position`` (0 first, -1 last), as written and folded."""
+    index: QIndex = {}
+    for phrase in phrases:
+        for key in {phrase[0][position], phrase[1][position]}:
+            index.setdefault(key, []).append(phrase)
+    return index
+
+
+def _q_phrases(text: str) -> QIndex:
+    """Question phrases (with their folded form) by first word."""
+    return _index(((tuple(item.split()), tuple(fold(item).split()))
+                   for item in text.split(";") if item.strip()), 0)
 
 
 _WHEN_COUNT = _q_phrases(
@@ -692,18 +753,21 @@ _GENERIC_WORDS = frozenset(fold(w) for w in _words(
 _PERSON_NOUNS = _phrases("người; vị; lãnh đạo; đại biểu; quan chức; cán bộ; tướng; sĩ quan")
 
 
-def _matches(words: Sequence[str], i: int, phrase: Sequence[str], folded: bool) -> bool:
+def _matches(words: Sequence[str], i: int, phrase: QPhrase, folded: bool) -> bool:
     """Phrase at ``words[i]``: exact, or after folding when the question has no diacritics."""
-    if i + len(phrase) > len(words):
+    accented, plain = phrase
+    if i < 0 or i + len(accented) > len(words):
         return False
     return all(
-        w == p or (folded and fold(p) == w)
-        for w, p in zip(words[i:i + len(phrase)], phrase, strict=False)
+        w == p or (folded and f == w)
+        for w, p, f in zip(words[i:i + len(accented)], accented, plain, strict=False)
     )
 
 
-def _contains(words: Sequence[str], phrases: Iterable[Sequence[str]], folded: bool) -> bool:
-    return any(_matches(words, i, p, folded) for p in phrases for i in range(len(words)))
+def _contains(words: Sequence[str], phrases: QIndex, folded: bool) -> bool:
+    """Whether one of the indexed phrases occurs in the question's words."""
+    return any(_matches(words, i, p, folded)
+               for i, w in enumerate(words) for p in phrases.get(w, ()))
 
 
 def question_kind(question: str) -> QuestionKind | None:
@@ -736,9 +800,10 @@ def question_kind(question: str) -> QuestionKind | None:
     return None
 
 
-_WHO_TITLES = tuple(
-    p for p in _TITLE_HEADS | _PERSON_NOUNS
-    if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")
+# Titles and person nouns by their last word, to look back from 'nào'.
+_WHO_TITLES = _index(
+    ((p, tuple(fold(w) for w in p)) for p in _TITLE_HEADS | _PERSON_NOUNS
+     if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")), -1
 )
 
 
@@ -757,10 +822,9 @@ def _title_before_nao(words: Sequence[str], raw: Sequence[str], folded: bool) ->
             continue
         j = i  # the title must end just before words[j]
         while j > 0 and i - j <= 6:
-            for p in _WHO_TITLES:
-                start = j - len(p)
-                if start >= 0 and _matches(words, start, p, folded):
-                    return True
+            if any(_matches(words, j - len(p[0]), p, folded)
+                   for p in _WHO_TITLES.get(words[j - 1], ())):
+                return True
             previous = words[j - 1]
             if not (previous in _ORG_WORDS or (folded and previous in _FOLDED_ORG_WORDS)
                     or raw[j - 1][:1].isupper()):
@@ -786,6 +850,8 @@ _DATE = re.compile(
 
 @dataclass(frozen=True)
 class _Found:
+    """A date or place found in a passage, with how likely it is the event's."""
+
     value: str
     rank: int
     score: float
@@ -801,6 +867,7 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
     iso = _ISO.fullmatch(hit.source.date or "")
     year_context = iso.group(1) if iso else None
     spans = sentence_spans(text)
+    starts = [start for start, _ in spans]
     found: list[_Found] = []
     for m in _DATE.finditer(text):
         day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
@@ -812,7 +879,8 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
             continue  # '3-8' alone may be a range
         if _DOCUMENT_BEFORE.search(lower[max(0, m.start() - 40):m.start()]):
             continue  # 'Nghị quyết số 12, ngày 16/3/2022' dates a document, not the event
-        sentence = next((lower[s:e] for s, e in spans if s <= m.start() < e), "")
+        index = bisect_right(starts, m.start()) - 1
+        sentence = lower[spans[index][0]:spans[index][1]] if index >= 0 else ""
         score = 3.0 * bool(tod) + 1.0 * bool(year) + 2.0 * bool(_EVENT_CUE.search(sentence))
         score -= 2.0 * order + 0.001 * m.start() / max(len(text), 1)
         value = m.group().strip()
@@ -857,6 +925,7 @@ _NOT_PLACE_STARTS = _words("Ngày Hội Lễ Chương Phong Kế Nghị Chỉ B�
 
 
 def _question_words(question: str) -> set[str]:
+    """Folded content words of the question (what it is about, not what it asks)."""
     return {fold(w) for w in syllables(question)} - QUESTION_WORDS - _GENERIC_WORDS
 
 
@@ -868,6 +937,7 @@ def _overlap(words: set[str], text: str) -> float:
 
 
 def _places_in(hit: SearchHit, order: int, asked: set[str]) -> list[_Found]:
+    """Places written after 'tại' / 'ở', scored: near the event and the question's words."""
     text = hit.text
     found: list[_Found] = []
     for s_start, s_end in sentence_spans(text):
@@ -973,6 +1043,10 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
     kind = question_kind(question)
     if kind is None:
         return None
+    # Passages are a few sentences; a huge one (not from our chunker) is read in part only,
+    # as sentence splitting grows faster than linearly with text length.
+    hits = [replace(h, text=h.text[:MAX_PASSAGE_CHARS]) if len(h.text) > MAX_PASSAGE_CHARS
+            else h for h in hits]
     relevant = on_topic(question, hits)
     if kind == "who":
         people = extract_people(relevant)

@@ -76,16 +76,15 @@ def test_a_slow_search_does_not_stall_other_chats(fake: FakeBotApi,
 
     async def body(application: Any) -> tuple[float, float]:
         slow = fake.ask(1, f"{SLOW_WORD} Cần Thơ")
-        await asyncio.sleep(0.3)  # the slow search is under way
+        await asyncio.to_thread(fake.wait_calls, "sendChatAction")  # the slow search is on
         fast = fake.ask(2, "Rừng Thông")
-        started = time.monotonic()
-        await asyncio.to_thread(fake.wait_reply, fast, 1, 10.0)
-        fast_done = time.monotonic() - started
-        await asyncio.to_thread(fake.wait_reply, slow, 1, 10.0)
-        return fast_done, time.monotonic() - started
+        [slow_reply] = await asyncio.to_thread(fake.wait_reply, slow, 1, 20.0)
+        [fast_reply] = await asyncio.to_thread(fake.wait_reply, fast, 1, 20.0)
+        return fake.call_of(fast_reply).at, fake.call_of(slow_reply).at
 
-    fast_done, slow_done = run_with_app(fake, settings_for(fake), searcher, body, polling=True)
-    assert fast_done < 1.5 < slow_done
+    # Were the search run on the event loop, the second chat would wait for the first.
+    fast_at, slow_at = run_with_app(fake, settings_for(fake), searcher, body, polling=True)
+    assert fast_at < slow_at
 
 
 def test_5xx_is_retried_with_back_off_until_it_succeeds(fake: FakeBotApi) -> None:
@@ -117,13 +116,13 @@ def test_a_read_timeout_repeats_an_edit_but_never_a_send(fake: FakeBotApi) -> No
 
     async def body(application: Any) -> None:
         sent = await application.bot.send_message(5, "một")
-        fake.inject("editMessageText", Fault(delay=1.0))
+        fake.inject("editMessageText", Fault(delay=2.0))
         await application.bot.edit_message_text("hai", chat_id=5, message_id=sent.message_id)
-        fake.inject("sendMessage", Fault(delay=1.0))
+        fake.inject("sendMessage", Fault(delay=2.0))
         with pytest.raises(TimedOut):
             await application.bot.send_message(5, "ba")
 
-    run_with_app(fake, settings_for(fake, request_timeout=0.4), None, body)
+    run_with_app(fake, settings_for(fake, request_timeout=0.8), None, body)
     assert len(fake.calls("editMessageText")) == 2  # idempotent: repeated
     fake.wait_for(lambda: len(fake.sent(5)) == 2)  # the slow send still arrived...
     assert len(fake.calls("sendMessage")) == 2  # ...and was not repeated
