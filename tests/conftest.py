@@ -31,7 +31,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real index of seeds/ built once with the bundled model (read-only for tests)."""
     index_dir = tmp_path_factory.mktemp("seed-index") / "index"
-    build_index(RetrievalSettings(articles_dir=SEEDS, index_dir=index_dir, _env_file=None))  # type: ignore[call-arg]
+    build_index(RetrievalSettings(articles_dir=SEEDS, index_dir=index_dir, _env_file=None))
     return index_dir
 
 
