@@ -372,6 +372,56 @@ def recall_sweep(flat: Any, hnsw: Any, question_vectors: np.ndarray[Any, Any],
     return out
 
 
+def fitted_vectors(real: np.ndarray[Any, Any], n: int, seed: int = 2) -> np.ndarray[Any, Any]:
+    """``n`` unit vectors from a Gaussian with the mean and covariance of ``real`` vectors.
+
+    With fewer real vectors than dimensions the covariance is known only in their span;
+    the rest gets the smallest fitted variance (isotropic), which errs towards harder data.
+    """
+    mean = real.mean(axis=0)
+    _, singular, basis = np.linalg.svd(real - mean, full_matrices=False)
+    variances = singular ** 2 / max(len(real) - 1, 1)
+    keep = variances > variances.max() * 1e-6
+    variances, basis = variances[keep], basis[keep]
+    floor = float(variances.min())
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    for start in range(0, n, 50_000):
+        rows = min(50_000, n - start)
+        z = rng.standard_normal((rows, len(variances))) * np.sqrt(variances - floor)
+        noise = rng.standard_normal((rows, real.shape[1])) * math.sqrt(floor)
+        block = mean + z @ basis + noise
+        out[start:start + rows] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def fitted_recall(real_index_dirs: list[Path], n: int, queries: int) -> dict[str, Any]:
+    """HNSW recall against exact search on vectors shaped like the model's, at ``n``."""
+    from retrieval.embedding import BundledE5Embedder
+
+    settings = RetrievalSettings(_env_file=None)  # type: ignore[call-arg]
+    real = np.concatenate([np.load(IndexDir(d).require_current() / "vectors.npy")
+                           for d in real_index_dirs])
+    vectors = fitted_vectors(real, n)
+    embedder = BundledE5Embedder()
+    question_vectors = embedder.embed_queries(questions(queries, seed=5))
+    flat = FaissIndex.build(vectors, "flat")
+    started = time.perf_counter()
+    hnsw = FaissIndex.build(vectors, "hnsw", hnsw_m=settings.hnsw_m,
+                            ef_construction=settings.hnsw_ef_construction,
+                            ef_search=settings.hnsw_ef_search)
+    build_seconds = time.perf_counter() - started
+    rng = np.random.default_rng(3)
+    sample = real[rng.choice(len(real), size=min(len(real), 2000), replace=False)]
+    pairs = sample @ sample.T
+    return {"real_vectors": len(real), "n": n, "hnsw_build_seconds": build_seconds,
+            "real_mean_pairwise_cosine": float(pairs[np.triu_indices(len(sample), 1)].mean()),
+            "fitted_mean_pairwise_cosine": float((vectors[:2000] @ vectors[:2000].T)[
+                np.triu_indices(2000, 1)].mean()),
+            "recall": recall_sweep(flat, hnsw, question_vectors, vectors,
+                                   settings.hnsw_ef_search)}
+
+
 def file_sizes(generation: Path) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for path in generation.rglob("*"):
@@ -487,6 +537,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the smallest size with OMP_NUM_THREADS=1")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--fit-recall", type=Path, action="append", default=[],
+                        help="also measure HNSW recall on vectors fitted to this real index's "
+                        "vectors (repeatable); --fit-size of them")
+    parser.add_argument("--fit-size", type=int, default=100_000)
     parser.add_argument("--single", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--single-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -498,6 +552,12 @@ def main(argv: list[str] | None = None) -> int:
         args.single_out.write_text(json.dumps(entry, ensure_ascii=False, indent=1))
         return 0
 
+    if args.fit_recall:
+        fitted = fitted_recall(args.fit_recall, args.fit_size, args.queries)
+        fitted["machine"] = machine()
+        save_result(args.out or args.work / "results" / "fitted_recall.json", fitted)
+        print(json.dumps(fitted["recall"], indent=1))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     runs: list[tuple[int, dict[str, str]]] = [(size, {}) for size in sizes]
     if args.omp_compare:

@@ -242,8 +242,13 @@ def answer_block(answer: Answer | None) -> Block | None:
     if answer.kind == "people":
         if not answer.people:
             return None
-        spans: list[Span] = [Span("👥 "), Span("Người tham dự", bold=True)]
-        for person in answer.people:
+        spans: list[Span] = []
+        for index, person in enumerate(answer.people):
+            # Attended people come first; the rest are only named in the passages.
+            if index == 0 and person.attended:
+                spans += [Span("👥 "), Span("Người tham dự", bold=True)]
+            if not person.attended and (index == 0 or answer.people[index - 1].attended):
+                spans += [Span("\n" if spans else ""), Span("Cũng được nhắc đến", bold=True)]
             spans.append(Span("\n• "))
             spans.append(Span(person.name, bold=True))
             if person.title:

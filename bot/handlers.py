@@ -143,6 +143,8 @@ class BotHandlers:
             raise ApplicationHandlerStop
         chat = update.effective_chat
         if chat is None:
+            # Nothing to answer (a malformed update, or a kind we never asked for): say so.
+            logger.warning("update %s has no chat: ignored", update.update_id)
             raise ApplicationHandlerStop
         allowed = self.settings.allowed_chat_ids
         if allowed is not None and chat.id not in allowed:

@@ -11,8 +11,12 @@ def render_plain(data: dict[str, Any]) -> str:
         lines.append(f"! {notice}")
     answer = data.get("answer")
     if answer and answer["kind"] == "people" and answer["people"]:
-        lines.append("Người tham dự:")
-        for person in answer["people"]:
+        for index, person in enumerate(answer["people"]):
+            # Attended people come first; the rest are only named in the passages.
+            if index == 0 and person["attended"]:
+                lines.append("Người tham dự:")
+            if not person["attended"] and (index == 0 or answer["people"][index - 1]["attended"]):
+                lines.append("Cũng được nhắc đến:")
             title = f" — {person['title']}" if person["title"] else ""
             lines.append(f"  • {person['name']}{title} [{person['rank_of_passage']}]")
     elif answer and answer.get("value"):

@@ -17,6 +17,7 @@ NOTICE_STYLE = "yellow"
 LABEL_STYLE = "bold green"
 NO_DATE = "không rõ ngày"
 NO_RESULTS = "Không tìm thấy đoạn nào phù hợp."
+MENTIONED_LABEL = "Cũng được nhắc đến:"
 ANSWER_LABELS = {"people": "Người tham dự:", "date": "Thời gian:", "place": "Địa điểm:"}
 
 
@@ -40,8 +41,13 @@ def render_answer(answer: Answer) -> list[Text]:
     if answer.kind == "people":
         if not answer.people:
             return []
-        lines = [Text(label, style=LABEL_STYLE)]
-        for person in answer.people:
+        lines: list[Text] = []
+        for index, person in enumerate(answer.people):
+            # Attended people come first; the rest are only named in the passages.
+            if index == 0 and person.attended:
+                lines.append(Text(label, style=LABEL_STYLE))
+            if not person.attended and (index == 0 or answer.people[index - 1].attended):
+                lines.append(Text(MENTIONED_LABEL, style=LABEL_STYLE))
             line = Text("  • ")
             line.append(person.name, style="bold")
             if person.title:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .text import clean, fold
+from .text import clean, fold, syllables
 from .types import Article, SkippedFile
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ def iter_article_files(articles_dir: Path) -> Iterator[Path]:
     """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed."""
     for root, dirs, files in os.walk(articles_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # A linked folder is not entered; yielding it gets it reported like a linked file.
+        yield from (Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))
         for name in sorted(files):
             if name.endswith(".txt") and not name.startswith("."):
                 yield Path(root) / name
@@ -55,7 +59,12 @@ def load_articles(
     articles: list[Article] = []
     for path in iter_article_files(articles_dir):
         relative = path.relative_to(articles_dir).as_posix()
-        result = read_article(path, relative, max_bytes)
+        result: Article | SkippedFile
+        if _encodable(relative):
+            result = read_article(path, relative, max_bytes)
+        else:
+            # Undecodable bytes in a name cannot go into the UTF-8 index files.
+            result = SkippedFile(_printable(relative), "file name is not valid UTF-8")
         if isinstance(result, SkippedFile):
             log.warning("skipped %s: %s", result.file, result.reason)
             if on_skip:
@@ -70,7 +79,11 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
     if path.is_symlink():
         return SkippedFile(relative, "symbolic link (not followed)")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # Reading a FIFO or a device named '*.txt' would block or never end.
+            return SkippedFile(relative, "not a regular file")
+        size = info.st_size
         if size > max_bytes:
             return SkippedFile(relative, f"{size:,} bytes, over the {max_bytes:,}-byte limit "
                                "(NEWSQA_MAX_ARTICLE_BYTES)")
@@ -83,6 +96,10 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
     article = parse_article(text, relative, hashlib.sha256(raw).hexdigest())
     if article is None:
         return SkippedFile(relative, "empty")
+    if not syllables(article.body):
+        # Nothing a search could match (only emoji or symbols); a collection of only such
+        # files would also leave the lexical index without a vocabulary.
+        return SkippedFile(relative, "no words (letters or digits) to search")
     return article
 
 
@@ -145,9 +162,23 @@ def _iso(year: int, month: int, day: int | None = None) -> str | None:
         return None
     if day is None:
         return f"{year:04d}-{month:02d}"
-    if not 1 <= day <= 31:
+    try:
+        return datetime.date(year, month, day).isoformat()  # not '2022-02-31'
+    except ValueError:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _encodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A file name with undecodable bytes shown as U+FFFD, for warnings."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _title_index(paragraphs: list[str]) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .text import QueryTerms
+from .text import QueryTerms, document_terms, sentence_spans
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -68,6 +68,35 @@ class LexicalIndex:
 
     def vocabulary(self) -> dict[str, int]:
         return self._vocab
+
+    def idf(self, terms: Sequence[str]) -> FloatArray:
+        """BM25 idf of each term (0 for terms no passage has)."""
+        out = np.zeros(len(terms), dtype=np.float32)
+        for position, term in enumerate(terms):
+            term_id = self._vocab.get(term)
+            if term_id is not None:
+                df = int(self._indptr[term_id + 1]) - int(self._indptr[term_id])
+                out[position] = np.log1p((self.size - df + 0.5) / (df + 0.5))
+        return out
+
+
+def best_sentence_coverage(text: str, query: QueryTerms, idf: FloatArray) -> float:
+    """Share of the question's idf mass found in the passage's best single sentence.
+
+    BM25 scores a passage as a bag of words; this rewards the passage where the question's
+    words stand together, as they do in the sentence that answers it.
+    """
+    folded = [(term, weight * float(w_idf))
+              for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True)
+              if term.startswith("~") and w_idf > 0]
+    total = sum(weight for _, weight in folded)
+    if total <= 0:
+        return 0.0
+    best = 0.0
+    for start, end in sentence_spans(text):
+        present = set(document_terms(text[start:end]))
+        best = max(best, sum(weight for term, weight in folded if term in present))
+    return best / total
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

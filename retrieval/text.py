@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 # Characters that carry no text: C0/C1 controls (but not newline/tab), zero-width and
 # bidi marks, BOM. They break token matching when pasted from web pages or chat apps.
+# Lone surrogates (a JSON '\ud800' escape, undecodable argv bytes) cannot be encoded to
+# UTF-8, which the embedder and the index files need.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -43,8 +46,10 @@ _FOLD_TABLE = _fold_table()
 
 def clean(text: str) -> str:
     """NFC, invisible characters dropped, runs of spaces collapsed, lines kept."""
-    text = unicodedata.normalize("NFC", text)
+    # Dropped first: one between a letter and its mark ('a\u200b\u0301') would keep the
+    # pair from composing.
     text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SPACES.sub(" ", text)
 
@@ -95,6 +100,7 @@ ABBREVIATIONS = frozenset(
         "đ/c", "đc", "bsck", "ncs", "ls", "nsnd", "nsưt", "ttnd", "ttưt", "v.v", "tk",
     }
 )
+_LAST_WORD = re.compile(r"[\w./]+$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 
 
@@ -118,9 +124,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _ends_sentence(text: str, mark_start: int, mark_end: int) -> bool:
     if text[mark_start] == ".":
-        word = re.search(r"([\w./]+)$", text[:mark_start])
+        # Only the word before the mark matters; searching the whole prefix was quadratic.
+        word = _LAST_WORD.search(text, max(0, mark_start - 64), mark_start)
         if word:
-            previous = word.group(1).lower().strip(".")
+            previous = word.group().lower().strip(".")
             if previous in ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()):
                 return False
     following = re.match(r"\s*(\S)", text[mark_end:])

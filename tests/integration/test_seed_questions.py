@@ -27,6 +27,14 @@ def load() -> list[dict[str, Any]]:
 
 ROWS = load()
 
+# Known retrieval misses, kept visible: strict, so a fix that makes one pass must remove it.
+# In both the right article comes first but another of its passages wins (docs/benchmarks.md).
+KNOWN_MISSES = {
+    33: "the 'Về phía tỉnh Cà Mau có đồng chí Nguyễn Tiến Hải' passage ranks below two other "
+        "passages of the article about the same festival",
+    49: "the passage listing the models never names 'Rừng Thông' (only the headline does)",
+}
+
 
 def test_question_set_is_complete() -> None:
     assert len(ROWS) >= 45
@@ -39,8 +47,11 @@ def test_question_set_is_complete() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("row", ROWS, ids=[f"{i:02d}-{r['lang']}-{r['kind']}"
-                                           for i, r in enumerate(ROWS)])
+@pytest.mark.parametrize("row", [
+    pytest.param(r, marks=pytest.mark.xfail(reason=KNOWN_MISSES[i], strict=True))
+    if i in KNOWN_MISSES else r
+    for i, r in enumerate(ROWS)
+], ids=[f"{i:02d}-{r['lang']}-{r['kind']}" for i, r in enumerate(ROWS)])
 def test_seed_question_top3(seed_searcher: Searcher, row: dict[str, Any]) -> None:
     response = seed_searcher.search(row["q"], top_k=3)
     found = [(hit.rank, hit.source.file) for hit in response.results]
