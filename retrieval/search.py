@@ -21,11 +21,11 @@ from .lexical import LexicalIndex, best_sentence_coverage, top_k
 from .settings import RetrievalSettings
 from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
+    QueryTerms,
     clean_question,
     fold,
     is_unaccented_vietnamese,
     match_spans,
-    QueryTerms,
     query_terms,
     syllables,
 )
