@@ -68,14 +68,3 @@ def test_the_webhook_secret_is_stable_and_not_the_token() -> None:
     secret = settings.secret_token()
     assert secret == settings.secret_token() and TOKEN not in secret
     assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret)
-
-
-def test_env_example_fragment_lists_every_setting_with_a_comment() -> None:
-    lines = (REPO / ".env.example.bot").read_text(encoding="utf-8").splitlines()
-    names = [line.split("=", 1)[0] for line in lines if re.match(r"TELEGRAM_\w+=", line)]
-    expected = [f"TELEGRAM_{field.upper()}" for field in BotSettings.model_fields]
-    assert sorted(names) == sorted(expected)
-    for index, line in enumerate(lines):
-        if line.split("=", 1)[0] in names:
-            above = lines[index - 1]
-            assert above.startswith("#") or re.match(r"TELEGRAM_\w+=", above), line
