@@ -8,8 +8,9 @@ candidate vectors, fusion, collapse, highlights, answer extraction):
   FAISS flat index; hash-seeded random vectors instead of the model's).
 - 10^5: the 10,000-article index that `bench.incremental` left (or built here the same way).
 - 10^6: that generation tiled to exactly 10^6 chunks (texts, chunk rows, articles and the
-  BM25 matrix repeated; each copy is a separate article), with 10^6 random unit vectors in
-  the FAISS HNSW index `auto` picks at that size (built once, cached).
+  BM25 matrix repeated; each copy is a separate article) over 10^6 random unit vectors, in
+  the HNSW index `auto` picks at that size when it was built before (`python -m
+  bench.common`: slow) or else in an exact flat index (`--dense-1m`).
 
 The generations carry the bundled model's identity, so the query side runs the real
 model: "ask" = search with the question's embedding + JSON + plain rendering (what
@@ -17,6 +18,8 @@ model: "ask" = search with the question's embedding + JSON + plain rendering (wh
 cached, i.e. everything but the model. Each size runs in its own process (clean RSS).
 
     python -m bench.query_latency [--sizes 1000,100000,1000000] [--queries 100]
+
+`--fit-recall INDEX` instead measures HNSW recall on vectors drawn to match a real index's.
 """
 
 from __future__ import annotations
@@ -311,6 +314,8 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     timer.wrap(type(searcher.snapshot.dense), "vectors", "candidate vectors")
     timer.wrap(search_module, "linear_fusion", "fusion")
     timer.wrap(Searcher, "_collapse", "collapse")
+    if "_rerank_by_sentence" in vars(Searcher):  # core versions after 60b56d2
+        timer.wrap(Searcher, "_rerank_by_sentence", "best-sentence re-rank")
     timer.wrap(search_module, "match_spans", "highlights")
     timer.wrap(search_module, "extract_answer", "answer extraction")
     # fold() runs once per candidate the collapse examines.

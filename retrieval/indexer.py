@@ -158,6 +158,9 @@ def _previous_index(
         if (manifest.embedder != embedder.identity.as_dict()
                 or manifest.chunking != chunking_settings(settings)):
             return {}, files
+        # Copy vectors only from files that still match their checksums: a damaged
+        # generation must not be carried, freshly checksummed, into the next one.
+        index_dir.verify_files(generation, manifest)
         records = [ArticleRecord(**r) for r in _load_records(generation)]
         vectors = load_array(generation / "vectors.npy", mmap=True)
     except NewsQAError:

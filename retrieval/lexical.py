@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .text import QueryTerms, document_terms, sentence_spans
+from .text import QueryTerms
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -80,7 +80,8 @@ class LexicalIndex:
         return out
 
 
-def best_sentence_coverage(text: str, query: QueryTerms, idf: FloatArray) -> float:
+def best_sentence_coverage(sentences: Sequence[frozenset[str]], query: QueryTerms,
+                           idf: FloatArray) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
     BM25 scores a passage as a bag of words; this rewards the passage where the question's
@@ -93,8 +94,7 @@ def best_sentence_coverage(text: str, query: QueryTerms, idf: FloatArray) -> flo
     if total <= 0:
         return 0.0
     best = 0.0
-    for start, end in sentence_spans(text):
-        present = set(document_terms(text[start:end]))
+    for present in sentences:
         best = max(best, sum(weight for term, weight in folded if term in present))
     return best / total
 

