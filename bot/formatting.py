@@ -344,7 +344,8 @@ MAX_OFFSET = 9999
 
 def page_mac(key: bytes, chat_id: int, origin: str, offset: int, question: str) -> str:
     """Binds a button to its chat, question and offset, so forged or stale data is refused."""
-    message = f"{chat_id}\x1f{origin}\x1f{offset}\x1f{question}".encode()
+    # 'surrogatepass': a question may carry a lone surrogate (a JSON '\ud800' escape).
+    message = f"{chat_id}\x1f{origin}\x1f{offset}\x1f{question}".encode("utf-8", "surrogatepass")
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:12]
 
 

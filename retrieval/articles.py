@@ -66,7 +66,8 @@ def load_articles(
             # Undecodable bytes in a name cannot go into the UTF-8 index files.
             result = SkippedFile(_printable(relative), "file name is not valid UTF-8")
         if isinstance(result, SkippedFile):
-            log.warning("skipped %s: %s", result.file, result.reason)
+            # Callers report skips through on_skip (the CLI prints them); the log has them too.
+            log.info("skipped %s: %s", result.file, result.reason)
             if on_skip:
                 on_skip(result)
         else:

@@ -22,6 +22,6 @@ def hashing_embedder(settings: RetrievalSettings) -> Embedder:
 
 
 if __name__ == "__main__":
-    retrieval.indexer.load_embedder = hashing_embedder  # type: ignore[assignment]
-    retrieval.search.load_embedder = hashing_embedder  # type: ignore[assignment]
+    retrieval.indexer.load_embedder = hashing_embedder  # type: ignore[attr-defined]
+    retrieval.search.load_embedder = hashing_embedder  # type: ignore[attr-defined]
     sys.exit(main())

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from retrieval import BadQuestionError, RetrievalSettings, Searcher, build_index, load_articles
+from retrieval import BadQuestionError, Searcher, build_index, load_articles
 from retrieval.articles import decode, parse_article, parse_date
 from retrieval.chunking import chunk_article
 from retrieval.embedding import Embedder, load_embedder
@@ -36,6 +36,7 @@ from retrieval.types import Article
 
 from ..conftest import SEEDS
 from ..support.fake_embedder import HashingEmbedder
+from .helpers import core_settings
 from .strategies import NASTY_PIECES, any_char, hostile_text, long_text, nasty_pieces
 
 FEW = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
@@ -125,7 +126,8 @@ def test_parse_article_never_raises(text: str) -> None:
 
 
 @MANY
-@given(st.one_of(st.binary(max_size=400), hostile_text.map(lambda t: t.encode("utf-16", "surrogatepass")),
+@given(st.one_of(st.binary(max_size=400),
+                 hostile_text.map(lambda t: t.encode("utf-16", "surrogatepass")),
                  hostile_text.map(lambda t: t.encode("utf-8", "surrogatepass"))))
 def test_decoding_any_bytes_gives_text_or_none(raw: bytes) -> None:
     text = decode(raw)
@@ -136,7 +138,7 @@ def test_decoding_any_bytes_gives_text_or_none(raw: bytes) -> None:
 @pytest.fixture(scope="module")
 def bundled() -> Embedder:
     """The bundled model's tokenizer, which sizes the chunks of a real build."""
-    return load_embedder(RetrievalSettings(_env_file=None))
+    return load_embedder(core_settings())
 
 
 def check_chunks(article: Article, embedder: Embedder, max_tokens: int) -> None:
@@ -225,8 +227,7 @@ def test_fuzzed_files_are_indexed_or_skipped_by_name_and_passages_are_slices(
         raw = (text.encode("utf-8", "surrogatepass") if encoding == "binary"
                else text.encode(encoding, "replace"))
         (articles / f"bài {number}.txt").write_bytes(raw)
-    settings_ = RetrievalSettings(articles_dir=articles, index_dir=folder / "index",
-                                  _env_file=None)
+    settings_ = core_settings(folder / "index", articles)
     embedder = HashingEmbedder()
     loaded = {article.file: article.body for article in load_articles(articles)}
     try:
