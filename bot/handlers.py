@@ -194,16 +194,15 @@ class BotHandlers:
 
     async def ask(self, update: Update, context: Context) -> None:
         """/ask QUESTION (the way to ask in groups)."""
-        message = update.effective_message
-        if message is None or message.text is None:
-            return
-        await self._answer(update, context, message, question_text(message.text,
-                                                                   context.bot.username))
+        await self._answer_text(update, context)
 
     # --- messages --------------------------------------------------------------------------
 
     async def private_text(self, update: Update, context: Context) -> None:
         """In a private chat every text message is a question."""
+        await self._answer_text(update, context)
+
+    async def _answer_text(self, update: Update, context: Context) -> None:
         message = update.effective_message
         if message is None or message.text is None:
             return

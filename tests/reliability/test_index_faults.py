@@ -31,7 +31,6 @@ from retrieval import (
 from retrieval.store import IndexDir
 
 from ..conftest import REPO, SEEDS
-from ..integration.test_index import CHECKED_FILES
 from ..support.fake_embedder import HashingEmbedder
 from .helpers import core_settings
 
@@ -216,6 +215,10 @@ def test_simultaneous_newsqa_index_runs_build_once_and_refuse_clearly(
 
 # The files tests/integration/test_index.py damages, plus the rest of a generation and the
 # CURRENT pointer: every file of the index is covered.
+# Files the searcher reads on load, and the rest of a generation.
+CHECKED_FILES = ["dense.faiss", "chunks.npy", "texts.bin", "text_offsets.npy",
+                 "articles.json", "diacritics.json", "lexical/data.csc.index.npy",
+                 "lexical/vocab.index.json", "manifest.json"]
 OTHER_FILES = ["vectors.npy", "lexical/indices.csc.index.npy", "lexical/indptr.csc.index.npy",
                "lexical/params.index.json"]
 
@@ -233,6 +236,17 @@ def test_the_damage_tests_cover_every_file_of_an_index(hashing_index: Path) -> N
     assert files == set(CHECKED_FILES) | set(OTHER_FILES)
 
 
+def damage_file(index: Path, name: str, damage: str) -> None:
+    """Truncate ``name`` (of the live generation, or CURRENT) to half, or flip a byte."""
+    path = index / name if name == "CURRENT" else IndexDir(index).require_current() / name
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 @pytest.mark.parametrize("name", [*CHECKED_FILES, *OTHER_FILES, "CURRENT"])
 def test_damaged_file_is_named_with_the_fix_and_the_fix_works(
@@ -241,13 +255,7 @@ def test_damaged_file_is_named_with_the_fix_and_the_fix_works(
     index = tmp_path / "index"
     shutil.copytree(hashing_index, index)
     settings = core_settings(index)
-    path = index / name if name == "CURRENT" else IndexDir(index).require_current() / name
-    data = bytearray(path.read_bytes())
-    if damage == "truncate":
-        data = data[: len(data) // 2]
-    else:
-        data[len(data) // 2] ^= 0x5A
-    path.write_bytes(bytes(data))
+    damage_file(index, name, damage)
     with pytest.raises(CorruptIndexError) as caught:
         Searcher(settings, HashingEmbedder())
     assert name.split("/")[-1] in str(caught.value)
@@ -265,13 +273,7 @@ def test_an_incremental_build_over_a_damaged_index_recovers(
     index = tmp_path / "index"
     shutil.copytree(hashing_index, index)
     settings = core_settings(index)
-    path = index / name if name == "CURRENT" else IndexDir(index).require_current() / name
-    data = bytearray(path.read_bytes())
-    if damage == "truncate":
-        data = data[: len(data) // 2]
-    else:
-        data[len(data) // 2] ^= 0x5A
-    path.write_bytes(bytes(data))
+    damage_file(index, name, damage)
     try:
         build_index(settings, embedder=HashingEmbedder())
     except NewsQAError as exc:  # refusing is acceptable only with the --full advice
