@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .answers import extract_answer
+from .answers import extract_answer, people_in_passage, question_kind
 from .dense import DenseIndex, FaissIndex, NumpyIndex
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
@@ -78,6 +78,7 @@ class IndexSnapshot:
         # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md).
         self._folded_terms: OrderedDict[int, frozenset[str]] = OrderedDict()
         self._sentence_terms: OrderedDict[int, tuple[frozenset[str], ...]] = OrderedDict()
+        self._people_counts: OrderedDict[int, int] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
         if len(self.chunks) != count or len(self.text_offsets) != count + 1:
@@ -114,6 +115,14 @@ class IndexSnapshot:
             cached = tuple(frozenset(document_terms(text[start:end]))
                            for start, end in sentence_spans(text))
             self._remember(self._sentence_terms, chunk_id, cached)
+        return cached
+
+    def people_count(self, chunk_id: int) -> int:
+        """How many people the passage names."""
+        cached = self._people_counts.get(chunk_id)
+        if cached is None:
+            cached = len({m.key for m in people_in_passage(self.text(chunk_id))})
+            self._remember(self._people_counts, chunk_id, cached)
         return cached
 
     def _remember(self, cache: OrderedDict[int, Any], key: int, value: Any) -> None:
@@ -296,10 +305,11 @@ class Searcher:
         order = np.argsort(-fused, kind="stable")
         candidates, fused = candidates[order], fused[order]
         if self.settings.sentence_weight > 0:
-            candidates, fused = self._rerank_by_sentence(snapshot, terms, candidates, fused)
+            candidates, fused = self._rerank_by_sentence(snapshot, question, terms, candidates,
+                                                         fused)
         return self._collapse(snapshot, candidates, fused, wanted)
 
-    def _rerank_by_sentence(self, snapshot: IndexSnapshot, terms: QueryTerms,
+    def _rerank_by_sentence(self, snapshot: IndexSnapshot, question: str, terms: QueryTerms,
                             candidates: np.ndarray[Any, Any], fused: np.ndarray[Any, Any]
                             ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
@@ -308,6 +318,11 @@ class Searcher:
         coverage = np.array([best_sentence_coverage(snapshot.sentence_terms(int(c)), terms, idf)
                              for c in candidates[:head]], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
+        if self.settings.answer_type_weight > 0 and question_kind(question) == "who":
+            # A who-question is answered by a passage that names people (with their titles).
+            named = np.array([min(snapshot.people_count(int(c)), 3)
+                              for c in candidates[:head]], dtype=np.float32)
+            rescored += self.settings.answer_type_weight * zscore(named)
         order = np.argsort(-rescored, kind="stable")
         return (np.concatenate([candidates[:head][order], candidates[head:]]),
                 np.concatenate([rescored[order], fused[head:]]))

@@ -54,6 +54,8 @@ class RetrievalSettings(BaseSettings):
     restore_diacritics: bool = True
     # Weight of the best-sentence coverage added to the fused score of the top passages.
     sentence_weight: float = Field(0.3, ge=0, le=5)
+    # Weight of "the passage names people" when ordering the best passages for a who-question.
+    answer_type_weight: float = Field(0.3, ge=0, le=5)
 
     top_k: int = Field(3, ge=1, le=50)
     max_question_chars: int = Field(1000, ge=10)
