@@ -24,6 +24,12 @@ _BOILERPLATE = re.compile(
     r"(tong so|truc tuyen|hom nay|hom qua|luot xem|luot truy cap|dang truy cap)\s*:?\s*[\d.,]*"
     r"|ban in|quay lai|dau trang|binh luan|tin lien quan|xem them|cong ttdt .*)$"
 )
+# A photo credit closing a caption ('… sáng 28/7. Ảnh: CTV'): not text anyone asks about.
+_PHOTO_CREDIT = re.compile(
+    r"\s*[(\[]?\s*(?:ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ)\s*:\s*[^.:()\[\]\n]{1,40}"
+    r"[)\]]?\s*\.?\s*$",
+    re.IGNORECASE,
+)
 _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*")
 _WEEKDAY = r"(?:thứ\s+\w+|chủ\s+nhật|thu\s+\w+|chu\s+nhat)"
 _FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
@@ -137,8 +143,9 @@ def parse_article(text: str, file: str, content_hash: str) -> Article | None:
         if (date := _date_line(line)) is not None:
             header_dates.append((len(paragraphs), date))
             continue
+        line = _PHOTO_CREDIT.sub("", line)
         key = fold(line).lower()
-        if _BOILERPLATE.match(key) or key in seen:
+        if not line or _BOILERPLATE.match(key) or key in seen:
             continue
         seen.add(key)
         paragraphs.append(line)

@@ -74,6 +74,16 @@ def test_bad_files_are_skipped_by_name_and_the_rest_read(tmp_path: Path) -> None
     assert all("\r" not in a.body for a in articles)
 
 
+def test_photo_credits_are_dropped_and_captions_kept() -> None:
+    article = parse_article(
+        "Tiêu đề của bài viết này\nĐại biểu dự Ngày hội tại Cần Thơ, sáng 28/7. Ảnh: CTV\n"
+        "Ông A trao Bằng khen. (Ảnh: Quốc Hương)\nẢnh: TTXVN\nThân bài.", "x.txt", "h")
+    assert article is not None
+    assert article.body.split("\n\n") == [
+        "Tiêu đề của bài viết này", "Đại biểu dự Ngày hội tại Cần Thơ, sáng 28/7.",
+        "Ông A trao Bằng khen.", "Thân bài."]
+
+
 def test_parse_article_of_only_boilerplate_is_none() -> None:
     assert parse_article("Liên kết website\nTìm kiếm\n", "x.txt", "h") is None
     article = parse_article("Tiêu đề của bài viết này\nThân bài.", "x.txt", "h")
