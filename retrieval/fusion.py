@@ -33,12 +33,3 @@ def linear_fusion(lexical: FloatArray, dense: FloatArray, dense_weight: float) -
         np.float32
     )
 
-
-def reciprocal_rank_fusion(rankings: list[np.ndarray[Any, Any]], weights: list[float],
-                           k: int = 60) -> dict[int, float]:
-    """Weighted RRF of id rankings (kept for comparison in bench/; not the default)."""
-    fused: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, item in enumerate(ranking):
-            fused[int(item)] = fused.get(int(item), 0.0) + weight / (k + rank + 1)
-    return fused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.fusion import linear_fusion, reciprocal_rank_fusion, zscore
+from retrieval.fusion import linear_fusion, zscore
 
 
 def test_zscore_is_centred_and_flat_input_is_zero() -> None:
@@ -28,8 +28,3 @@ def test_scale_of_a_side_does_not_change_the_fused_order() -> None:
     scaled = np.argsort(-linear_fusion(lexical * 100, dense * 0.01, 0.5))
     assert list(base) == list(scaled)
 
-
-def test_rrf_rewards_agreement() -> None:
-    fused = reciprocal_rank_fusion([np.array([1, 2, 3]), np.array([2, 1, 4])], [1.0, 1.0])
-    assert max(fused, key=fused.__getitem__) in (1, 2)
-    assert fused[1] > fused[3] and fused[2] > fused[4]
