@@ -51,6 +51,8 @@ SAME_ARTICLE_CONTAINMENT = 0.8
 # Across articles only true copies (the same wire story in two papers) collapse: a merely
 # similar passage may be the one the reader wants, measured on uitqa-reg (docs/benchmarks.md).
 COPY_JACCARD = 0.95
+# Copies differ in length (bytes of UTF-8) by at most this share (a changed byline or date).
+COPY_LENGTH_SLACK = 0.15
 FUSION_FILE = "fusion.json"
 
 
@@ -350,19 +352,28 @@ class Searcher:
                   scores: np.ndarray[Any, Any], wanted: int) -> list[tuple[int, float]]:
         """Drop near-duplicate passages and cap passages per article."""
         kept: list[tuple[int, float]] = []
-        kept_terms: list[tuple[int, frozenset[str]]] = []
+        kept_info: list[tuple[int, int, int]] = []  # chunk, article, text length
         per_article: dict[int, int] = {}
         cap = self.settings.max_passages_per_article
+        offsets = snapshot.text_offsets
         for chunk_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
             article = int(snapshot.chunks[chunk_id, 0])
             if per_article.get(article, 0) >= cap:
                 continue
-            terms = snapshot.folded_terms(chunk_id)
-            if any(_is_duplicate(terms, article, other, other_article)
-                   for other_article, other in kept_terms):
-                continue
+            length = int(offsets[chunk_id + 1] - offsets[chunk_id])
+            # Term sets are compared only where a duplicate is possible: a passage of the
+            # same article, or one of about the same length (a copy); most candidates are
+            # neither, and building term sets was the costliest step of a search.
+            rivals = [other for other, other_article, other_length in kept_info
+                      if other_article == article
+                      or abs(other_length - length) <= COPY_LENGTH_SLACK * max(length, 1)]
+            if rivals:
+                terms = snapshot.folded_terms(chunk_id)
+                if any(_is_duplicate(terms, article, snapshot.folded_terms(other),
+                                     int(snapshot.chunks[other, 0])) for other in rivals):
+                    continue
             kept.append((chunk_id, score))
-            kept_terms.append((article, terms))
+            kept_info.append((chunk_id, article, length))
             per_article[article] = per_article.get(article, 0) + 1
             if len(kept) >= max(wanted, RESULT_CAP):
                 break

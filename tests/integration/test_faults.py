@@ -140,3 +140,21 @@ def test_full_disk_is_a_clear_error_and_the_old_index_survives(
     searcher = Searcher(settings, embedder)
     assert len(searcher.articles()) == 3
     assert searcher.search("Bản tin số 1").results
+
+
+def test_copies_across_articles_collapse_and_similar_ones_do_not(tmp_path: Path) -> None:
+    articles = tmp_path / "a"
+    articles.mkdir()
+    story = ("Tin Cà Mau hôm nay\n\nSáng 11/8, Đại tướng Tô Lâm dự Ngày hội toàn dân bảo vệ an "
+             "ninh Tổ quốc tại xã Hưng Mỹ, huyện Cái Nước, tỉnh Cà Mau.")
+    (articles / "paper1.txt").write_text(story, "utf-8")
+    (articles / "paper2.txt").write_text(story, "utf-8")  # the same wire story
+    (articles / "other.txt").write_text(story.replace("Hưng Mỹ, huyện Cái Nước",
+                                                      "Tân Hưng, huyện Cái Nước đông vui"),
+                                        "utf-8")
+    settings = small_settings(tmp_path, articles)
+    embedder = HashingEmbedder()
+    build_index(settings, embedder=embedder)
+    files = [h.source.file for h in
+             Searcher(settings, embedder).search("Tô Lâm Cà Mau", top_k=5).results]
+    assert sorted(files) == ["other.txt", "paper1.txt"]
