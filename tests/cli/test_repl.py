@@ -420,7 +420,8 @@ def test_loader_hands_other_errors_to_the_caller() -> None:
         loader.get()
 
 
-def test_loader_is_not_ready_until_the_searcher_is_open() -> None:
+def blocked_loader() -> tuple[threading.Event, FakeSearcher, SearcherLoader]:
+    """A started loader whose searcher opens only once the returned event is set."""
     release = threading.Event()
     fake = FakeSearcher()
 
@@ -430,6 +431,11 @@ def test_loader_is_not_ready_until_the_searcher_is_open() -> None:
 
     loader = SearcherLoader(open_existing, FakeSearcher)
     loader.start()
+    return release, fake, loader
+
+
+def test_loader_is_not_ready_until_the_searcher_is_open() -> None:
+    release, fake, loader = blocked_loader()
     assert not loader.wait(0.05)
     assert not loader.ready
     release.set()
@@ -438,15 +444,7 @@ def test_loader_is_not_ready_until_the_searcher_is_open() -> None:
 
 
 def test_question_asked_while_loading_waits_and_says_for_what() -> None:
-    release = threading.Event()
-    fake = FakeSearcher()
-
-    def open_existing() -> SearcherLike:
-        release.wait(10)
-        return fake
-
-    loader = SearcherLoader(open_existing, FakeSearcher)
-    loader.start()
+    release, fake, loader = blocked_loader()
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=100)
     timer = threading.Timer(0.3, release.set)

@@ -247,15 +247,21 @@ def damage_file(index: Path, name: str, damage: str) -> None:
     path.write_bytes(bytes(data))
 
 
+def damaged_copy(hashing_index: Path, tmp_path: Path, name: str, damage: str
+                 ) -> RetrievalSettings:
+    """Settings over a private copy of the index with ``name`` damaged."""
+    index = tmp_path / "index"
+    shutil.copytree(hashing_index, index)
+    damage_file(index, name, damage)
+    return core_settings(index)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 @pytest.mark.parametrize("name", [*CHECKED_FILES, *OTHER_FILES, "CURRENT"])
 def test_damaged_file_is_named_with_the_fix_and_the_fix_works(
     hashing_index: Path, tmp_path: Path, name: str, damage: str
 ) -> None:
-    index = tmp_path / "index"
-    shutil.copytree(hashing_index, index)
-    settings = core_settings(index)
-    damage_file(index, name, damage)
+    settings = damaged_copy(hashing_index, tmp_path, name, damage)
     with pytest.raises(CorruptIndexError) as caught:
         Searcher(settings, HashingEmbedder())
     assert name.split("/")[-1] in str(caught.value)
@@ -270,10 +276,7 @@ def test_damaged_file_is_named_with_the_fix_and_the_fix_works(
 def test_an_incremental_build_over_a_damaged_index_recovers(
     hashing_index: Path, tmp_path: Path, name: str, damage: str
 ) -> None:
-    index = tmp_path / "index"
-    shutil.copytree(hashing_index, index)
-    settings = core_settings(index)
-    damage_file(index, name, damage)
+    settings = damaged_copy(hashing_index, tmp_path, name, damage)
     try:
         build_index(settings, embedder=HashingEmbedder())
     except NewsQAError as exc:  # refusing is acceptable only with the --full advice
@@ -282,7 +285,7 @@ def test_an_incremental_build_over_a_damaged_index_recovers(
     assert Searcher(settings, HashingEmbedder()).search("Tô Lâm Cà Mau").results
     # Nothing damaged was carried over into the new generation.
     clean = IndexDir(hashing_index).require_current()
-    rebuilt = IndexDir(index).require_current()
+    rebuilt = IndexDir(settings.index_dir).require_current()
     for kept in ("vectors.npy", "texts.bin", "articles.json"):
         assert (rebuilt / kept).read_bytes() == (clean / kept).read_bytes(), kept
 
