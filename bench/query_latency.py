@@ -53,6 +53,7 @@ from .common import (
     machine,
     memory,
     random_unit_vectors,
+    resident_files,
     save_result,
     summarize,
 )
@@ -102,9 +103,9 @@ def tile_csc(data: np.ndarray[Any, Any], indices: np.ndarray[Any, Any],
     total = int(new_indptr[-1])
     from numpy.lib.format import open_memmap
 
-    new_data = open_memmap(out_dir / "data.csc.index.npy", mode="w+", dtype=data.dtype,
+    new_data = open_memmap(out_dir / "impacts.npy", mode="w+", dtype=data.dtype,
                            shape=(total,))
-    new_indices = open_memmap(out_dir / "indices.csc.index.npy", mode="w+",
+    new_indices = open_memmap(out_dir / "doc_ids.npy", mode="w+",
                               dtype=indices.dtype, shape=(total,))
     start = new_indptr[:-1][column]
     for copy in range(copies):
@@ -118,12 +119,12 @@ def tile_csc(data: np.ndarray[Any, Any], indices: np.ndarray[Any, Any],
     new_indices[destination] = indices[kept] + copies * docs
     new_data.flush()
     new_indices.flush()
-    with open(out_dir / "indptr.csc.index.npy", "wb") as handle:
+    with open(out_dir / "indptr.npy", "wb") as handle:
         np.save(handle, new_indptr, allow_pickle=False)
 
 
 def hnsw_cached(work: Path, target: int, settings: RetrievalSettings) -> bool:
-    meta = work / "cache" / (f"hnsw-n{target}-d384-s0-m{settings.hnsw_m}"
+    meta = work / "cache" / (f"hnsw16-n{target}-d384-s0-m{settings.hnsw_m}"
                              f"-efc{settings.hnsw_ef_construction}.json")
     return meta.exists()
 
@@ -185,14 +186,16 @@ def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path
     (generation / "articles.json").write_text(json.dumps(tiled_records, ensure_ascii=False))
 
     lexical = source / "lexical"
-    tile_csc(np.load(lexical / "data.csc.index.npy", mmap_mode="r"),
-             np.load(lexical / "indices.csc.index.npy"),
-             np.load(lexical / "indptr.csc.index.npy"), docs, copies, extra,
+    # Each copy's documents follow the previous copy's, so columns stay sorted by passage.
+    tile_csc(np.load(lexical / "impacts.npy", mmap_mode="r"),
+             np.load(lexical / "doc_ids.npy"),
+             np.load(lexical / "indptr.npy"), docs, copies, extra,
              generation / "lexical")
-    Path(generation / "lexical" / "vocab.index.json").hardlink_to(lexical / "vocab.index.json")
-    params = json.loads((lexical / "params.index.json").read_text())
-    params["num_docs"] = target
-    (generation / "lexical" / "params.index.json").write_text(json.dumps(params, indent=4))
+    for small in ("terms.npy", "scales.npy"):
+        Path(generation / "lexical" / small).hardlink_to(lexical / small)
+    params = json.loads((lexical / "params.json").read_text())
+    params["documents"] = target
+    (generation / "lexical" / "params.json").write_text(json.dumps(params, indent=4))
     Path(generation / "diacritics.json").hardlink_to(source / "diacritics.json")
 
     hnsw_seconds: float | None = None
@@ -306,8 +309,8 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     from retrieval.lexical import LexicalIndex
 
     timer = PhaseTimer()
-    timer.wrap(LexicalIndex, "scores", "lexical scores")
-    timer.wrap(search_module, "top_k", "lexical top-k")
+    timer.wrap(LexicalIndex, "top", "lexical top")
+    timer.wrap(LexicalIndex, "scores_for", "lexical scores of candidates")
     timer.wrap(search_module, "query_terms", "query terms")
     timer.wrap(DiacriticRestorer, "restore", "diacritic restoration")
     timer.wrap(type(searcher.snapshot.dense), "search", "dense search")
@@ -470,8 +473,14 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
     sizes = file_sizes(generation)
     vector_bytes = size * 384 * 4
     text_bytes = sizes.get("texts.bin", 0)
+    # The index's own memory: what the process allocated since before opening it, plus the
+    # resident pages of the generation's mapped files (not the model's mapped weights).
+    mapped = resident_files(generation)
+    index_memory = after["anon"] - before["anon"] + sum(mapped.values())
     index_rss = after["rss"] - before["rss"]
     result["memory"] = {
+        "index_memory": index_memory, "index_mapped_files": mapped,
+        "index_memory_ratio_to_1.3v_plus_t": index_memory / (1.3 * vector_bytes + text_bytes),
         "rss_before_open": before, "rss_after_open": opened, "rss_after_queries": after,
         "index_rss": index_rss, "index_anon": after["anon"] - before["anon"],
         "index_file_backed": after["file"] - before["file"],
@@ -482,14 +491,21 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
     }
     print(f"{size}: {snapshot.dense.kind} search p50 {result['search']['p50_ms']} ms p95 "
           f"{result['search']['p95_ms']} ms | ask p50 {result['ask']['p50_ms']} ms p95 "
-          f"{result['ask']['p95_ms']} ms | index RSS {index_rss / 2**20:.0f} MiB vs "
+          f"{result['ask']['p95_ms']} ms | index memory {index_memory / 2**20:.0f} MiB "
+          f"(RSS growth {index_rss / 2**20:.0f} MiB) vs "
           f"1.3V+T {(1.3 * vector_bytes + text_bytes) / 2**20:.0f} MiB", file=sys.stderr)
 
     if with_variants and size >= 100_000:
         question_vectors = np.stack([embedder.embed_queries([q])[0] for q in asked])
         variants: dict[str, Any] = {}
         production = snapshot.dense
-        if size < 1_000_000:
+        if production.kind == "hnsw":
+            vectors = (np.load(generation / "vectors.npy") if size < 1_000_000
+                       else random_unit_vectors(size))
+            hnsw = production
+            flat = FaissIndex.build(vectors, "flat")
+            other, other_kind = flat, "flat"
+        elif size < 1_000_000:
             vectors = np.load(generation / "vectors.npy")
             flat = production
 
@@ -503,11 +519,6 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
                 f"-efc{settings.hnsw_ef_construction}.faiss", "hnsw", build_hnsw,
                 settings.hnsw_ef_search)
             other, other_kind = hnsw, "hnsw"
-        elif production.kind == "hnsw":
-            vectors = random_unit_vectors(size)
-            hnsw = production
-            flat = FaissIndex.build(vectors, "flat")
-            other, other_kind = flat, "flat"
         else:
             result["load_after"] = load_average()
             return result  # no HNSW index of this size to compare with

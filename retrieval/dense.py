@@ -85,7 +85,11 @@ class FaissIndex(DenseIndex):
         dimension = vectors.shape[1]
         index: Any
         if kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            # Vectors kept as float16: half the memory of float32 for the same recall (the
+            # approximate graph, not the rounding, limits it; docs/benchmarks.md).
+            index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+                                      hnsw_m,
+                                      faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = ef_construction
             index.hnsw.efSearch = ef_search
         elif kind == "flat":
@@ -93,6 +97,8 @@ class FaissIndex(DenseIndex):
         else:
             raise ValueError(f"unknown FAISS index kind {kind!r} (expected 'flat' or 'hnsw')")
         if len(vectors):
+            if not index.is_trained:
+                index.train(np.ascontiguousarray(vectors, dtype=np.float32))
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index, kind)
 

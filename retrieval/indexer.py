@@ -252,7 +252,8 @@ def _write_generation(
     dense: dict[str, Any] = {"backend": settings.dense_backend}
     if settings.dense_backend == "faiss":
         dense.update(kind=kind, hnsw_m=settings.hnsw_m,
-                     ef_construction=settings.hnsw_ef_construction)
+                     ef_construction=settings.hnsw_ef_construction,
+                     vector_storage="float16" if kind == "hnsw" else "float32")
         FaissIndex.build(vectors, kind, hnsw_m=settings.hnsw_m,
                          ef_construction=settings.hnsw_ef_construction,
                          ef_search=settings.hnsw_ef_search).save(generation / "dense.faiss")

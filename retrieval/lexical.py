@@ -1,102 +1,285 @@
-"""BM25 over Vietnamese-aware terms (see ``text.document_terms``), built with bm25s.
+"""BM25 over Vietnamese-aware terms (see ``text.document_terms``): built with bm25s, stored
+and searched in our own compact arrays.
 
-bm25s precomputes every (term, passage) score into CSC arrays; a query is a weighted sum
-of a few columns, done here directly on those arrays so terms can carry weights.
+bm25s computes every (term, passage) BM25 score. We keep them as one column per term,
+passages sorted within a column, the scores quantized to one byte per posting against the
+column's maximum, and the vocabulary as sorted 64-bit term hashes instead of a dictionary
+of strings. At 10^6 passages that is a few bytes per posting and no Python objects per term
+(docs/benchmarks.md has the measurements behind each choice).
+
+Small queries are scored exactly over every posting. When a question's terms have more
+postings than ``exact_postings`` (a large collection and common syllables), the rarest terms
+pick a pool of candidates and the common terms are scored on that pool only, by binary
+search in their sorted columns: common syllables cannot make a passage relevant on their
+own, and scanning their postings is what made lexical search grow with the collection.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .errors import CorruptIndexError
 from .text import QueryTerms
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 BM25_PARAMS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
+FORMAT = 2
+# Postings scored exactly per question; above this the common terms score a candidate pool.
+EXACT_POSTINGS = 300_000
+# Candidates the rare terms pick for the common terms to complete (at least 10 per wanted).
+CANDIDATE_POOL = 2_000
+_FILES = ("terms.npy", "indptr.npy", "doc_ids.npy", "impacts.npy", "scales.npy")
+
+
+def term_key(term: str) -> int:
+    """A stable 64-bit key of a term (a collision among 10^7 terms has odds of ~10^-5)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(),
+                          "little")
 
 
 class LexicalIndex:
-    def __init__(self, model: Any) -> None:
-        self._model = model
-        self._vocab: dict[str, int] = model.vocab_dict
-        scores = model.scores
-        self._data = scores["data"]
-        self._indices = scores["indices"]
-        self._indptr = scores["indptr"]
-        self.size = int(scores["num_docs"])
+    def __init__(self, term_keys: np.ndarray[Any, Any], indptr: np.ndarray[Any, Any],
+                 doc_ids: np.ndarray[Any, Any], impacts: np.ndarray[Any, Any],
+                 scales: np.ndarray[Any, Any], size: int) -> None:
+        self._term_keys = term_keys
+        self._indptr = indptr
+        self._doc_ids = doc_ids
+        self._impacts = impacts
+        self._scales = scales
+        self.size = size
+        self.exact_postings = EXACT_POSTINGS
+
+    # --- build and persistence -------------------------------------------------------------
 
     @classmethod
     def build(cls, documents: Sequence[list[str]]) -> LexicalIndex:
         import bm25s
 
+        if not documents:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty.astype(np.uint64), np.zeros(1, dtype=np.int64),
+                       empty.astype(np.int32), empty.astype(np.uint8),
+                       empty.astype(np.float32), 0)
         model = bm25s.BM25(**BM25_PARAMS)
         # bm25s logs through the root logger and shows tqdm bars unless told otherwise.
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        model.index(list(documents) if documents else [[""]], show_progress=False)
-        index = cls(model)
-        index.size = len(documents)
-        return index
+        model.index(list(documents), show_progress=False)
+        scores = model.scores
+        columns = len(scores["indptr"]) - 1
+        # bm25s adds an empty token to its vocabulary after the matrix: it has no column.
+        terms = sorted((item for item in model.vocab_dict.items() if item[1] < columns),
+                       key=lambda item: item[1])
+        return cls.from_columns([term for term, _ in terms], np.asarray(scores["indptr"]),
+                                np.asarray(scores["indices"]), np.asarray(scores["data"]),
+                                len(documents))
+
+    @classmethod
+    def from_columns(cls, terms: Sequence[str], indptr: np.ndarray[Any, Any],
+                     doc_ids: np.ndarray[Any, Any], scores: np.ndarray[Any, Any],
+                     size: int) -> LexicalIndex:
+        """Our layout from CSC columns (column ``j`` holds term ``terms[j]``)."""
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        order = np.argsort(keys, kind="stable")
+        lengths = np.diff(indptr)[order]
+        new_indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=new_indptr[1:])
+        # Gather each column's postings in key order, passages ascending within a column.
+        starts = np.asarray(indptr[:-1], dtype=np.int64)[order]
+        gather = np.repeat(starts - new_indptr[:-1], lengths) + np.arange(int(new_indptr[-1]))
+        column_of = np.repeat(np.arange(len(terms)), lengths)
+        ids = np.asarray(doc_ids, dtype=np.int64)[gather]
+        values = np.asarray(scores, dtype=np.float32)[gather]
+        descending = np.flatnonzero(np.diff(ids) <= 0) + 1
+        if not np.isin(descending, new_indptr).all():
+            within = np.lexsort((ids, column_of))
+            ids, values = ids[within], values[within]
+        column_max = np.zeros(len(terms), dtype=np.float32)
+        if len(values):
+            nonempty = lengths > 0
+            column_max[nonempty] = np.maximum.reduceat(values, new_indptr[:-1][nonempty])
+        scales = np.where(column_max > 0, column_max / 255.0, 1.0).astype(np.float32)
+        impacts = np.clip(np.rint(values / np.repeat(scales, lengths)), 1, 255).astype(np.uint8)
+        return cls(keys[order], new_indptr, ids.astype(np.int32), impacts, scales, size)
 
     def save(self, directory: Path) -> None:
-        self._model.save(str(directory), show_progress=False)
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = (self._term_keys, self._indptr, self._doc_ids, self._impacts, self._scales)
+        for name, array in zip(_FILES, arrays, strict=True):
+            with open(directory / name, "wb") as handle:
+                np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+        params = {"format": FORMAT, "documents": self.size, **BM25_PARAMS}
+        (directory / "params.json").write_text(json.dumps(params), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> LexicalIndex:
-        import bm25s
+        params_path = directory / "params.json"
+        try:
+            params = json.loads(params_path.read_text(encoding="utf-8"))
+            size = int(params["documents"])
+            version = int(params["format"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptIndexError(str(params_path), str(exc)) from exc
+        if version != FORMAT:
+            raise CorruptIndexError(str(params_path), f"lexical format {version}, not {FORMAT}")
+        arrays = []
+        for name in _FILES:
+            try:
+                arrays.append(np.load(directory / name, mmap_mode="r" if mmap else None,
+                                      allow_pickle=False))
+            except (OSError, ValueError) as exc:
+                raise CorruptIndexError(str(directory / name), str(exc)) from exc
+        keys, indptr, doc_ids, impacts, scales = arrays
+        if (len(indptr) != len(keys) + 1 or len(scales) != len(keys)
+                or len(doc_ids) != len(impacts) or int(indptr[-1]) != len(doc_ids)):
+            raise CorruptIndexError(str(directory), "lexical arrays disagree in length")
+        # The small arrays are read on every question: keep them in memory.
+        return cls(np.asarray(keys), np.asarray(indptr), doc_ids, impacts, np.asarray(scales),
+                   size)
 
-        model = bm25s.BM25.load(str(directory), mmap=mmap, show_progress=False)
-        return cls(model)
+    # --- scoring ---------------------------------------------------------------------------
+
+    def _columns(self, query: QueryTerms) -> tuple[IntArray, FloatArray]:
+        """Columns of the query's known terms and their weights."""
+        if not query.terms or not len(self._term_keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        keys = np.fromiter((term_key(t) for t in query.terms), dtype=np.uint64,
+                           count=len(query.terms))
+        positions = np.minimum(np.searchsorted(self._term_keys, keys), len(self._term_keys) - 1)
+        found = self._term_keys[positions] == keys
+        return (positions[found].astype(np.int64),
+                np.asarray(query.weights, dtype=np.float32)[found])
+
+    def _add_column(self, out: FloatArray, column: int, weight: float) -> None:
+        start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+        factor = np.float32(weight * float(self._scales[column]))
+        # Within one column each passage appears once, so fancy-index addition is exact.
+        out[self._doc_ids[start:end]] += self._impacts[start:end] * factor
 
     def scores(self, query: QueryTerms) -> FloatArray:
-        """BM25 score of every passage for the weighted query terms."""
+        """BM25 score of every passage for the weighted query terms (all postings)."""
         out = np.zeros(self.size, dtype=np.float32)
-        for term, weight in zip(query.terms, query.weights, strict=True):
-            term_id = self._vocab.get(term)
-            if term_id is None:
-                continue
-            start, end = int(self._indptr[term_id]), int(self._indptr[term_id + 1])
-            # Within one term's column each passage appears once, so plain fancy-index
-            # addition is exact (no need for np.add.at).
-            out[self._indices[start:end]] += weight * self._data[start:end]
+        for column, weight in zip(*self._columns(query), strict=True):
+            self._add_column(out, int(column), float(weight))
         return out
 
-    def vocabulary(self) -> dict[str, int]:
-        return self._vocab
+    def top(self, query: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
+        """The ``k`` best passages with a positive score and their scores, best first."""
+        columns, weights = self._columns(query)
+        if k <= 0 or len(columns) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        lengths = self._indptr[columns + 1] - self._indptr[columns]
+        if int(lengths.sum()) <= self.exact_postings:
+            scores = self.scores(query)
+            ids = top_k(scores, k)
+            return ids, scores[ids]
+        # Rarest first, as many terms as fit the budget (at least one).
+        order = np.argsort(lengths, kind="stable")
+        within = np.cumsum(lengths[order]) <= self.exact_postings
+        within[0] = True
+        rare, common = order[within], order[~within]
+        partial = np.zeros(self.size, dtype=np.float32)
+        for position in rare:
+            self._add_column(partial, int(columns[position]), float(weights[position]))
+        pool = np.sort(top_k(partial, max(CANDIDATE_POOL, 10 * k)))
+        totals = partial[pool] + self._score_ids(pool, columns[common], weights[common])
+        best = np.argsort(-totals, kind="stable")[:k]
+        return pool[best], totals[best]
+
+    def scores_for(self, ids: IntArray, query: QueryTerms) -> FloatArray:
+        """Exact BM25 scores of the passages ``ids`` (any order) for the query."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.float32)
+        order = np.argsort(ids, kind="stable")
+        columns, weights = self._columns(query)
+        sorted_scores = self._score_ids(ids[order], columns, weights)
+        out = np.empty(len(ids), dtype=np.float32)
+        out[order] = sorted_scores
+        return out
+
+    def _score_ids(self, sorted_ids: IntArray, columns: IntArray,
+                   weights: FloatArray) -> FloatArray:
+        out = np.zeros(len(sorted_ids), dtype=np.float32)
+        for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
+            start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+            postings = self._doc_ids[start:end]
+            found = np.searchsorted(postings, sorted_ids)
+            inside = found < len(postings)
+            hit = np.zeros(len(sorted_ids), dtype=bool)
+            hit[inside] = postings[found[inside]] == sorted_ids[inside]
+            out[hit] += (self._impacts[start + found[hit]]
+                         * np.float32(weight * float(self._scales[column])))
+        return out
 
     def idf(self, terms: Sequence[str]) -> FloatArray:
         """BM25 idf of each term (0 for terms no passage has)."""
         out = np.zeros(len(terms), dtype=np.float32)
-        for position, term in enumerate(terms):
-            term_id = self._vocab.get(term)
-            if term_id is not None:
-                df = int(self._indptr[term_id + 1]) - int(self._indptr[term_id])
-                out[position] = np.log1p((self.size - df + 0.5) / (df + 0.5))
+        if not len(self._term_keys):
+            return out
+        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
+        positions = np.minimum(np.searchsorted(self._term_keys, keys), len(self._term_keys) - 1)
+        for index, (position, key) in enumerate(zip(positions.tolist(), keys, strict=True)):
+            if self._term_keys[position] == key:
+                df = int(self._indptr[position + 1]) - int(self._indptr[position])
+                out[index] = np.log1p((self.size - df + 0.5) / (df + 0.5))
         return out
 
 
-def best_sentence_coverage(sentences: Sequence[frozenset[str]], query: QueryTerms,
+TermKeys = np.ndarray[Any, np.dtype[np.int64]]
+
+
+def term_keys(terms: Iterable[str]) -> TermKeys:
+    """Sorted distinct in-process keys of terms (Python's string hash: cheap, and these
+    keys never leave the process, unlike ``term_key``)."""
+    return np.unique(np.fromiter((hash(t) for t in terms), dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class SentenceTerms:
+    """A passage's terms by sentence: ``keys[i]`` is in sentence ``sentence[i]``."""
+
+    keys: TermKeys
+    sentence: np.ndarray[Any, np.dtype[np.int32]]
+
+    @classmethod
+    def of(cls, sentences: Sequence[Sequence[str]]) -> SentenceTerms:
+        keys = [term_keys(terms) for terms in sentences]
+        return cls(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64),
+                   np.repeat(np.arange(len(keys), dtype=np.int32), [len(k) for k in keys]))
+
+
+def best_sentence_coverage(sentences: SentenceTerms, query: QueryTerms,
                            idf: FloatArray) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
     BM25 scores a passage as a bag of words; this rewards the passage where the question's
     words stand together, as they do in the sentence that answers it.
     """
-    folded = [(term, weight * float(w_idf))
-              for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True)
-              if term.startswith("~") and w_idf > 0]
-    total = sum(weight for _, weight in folded)
-    if total <= 0:
+    weights: dict[int, float] = {}
+    for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True):
+        if term.startswith("~") and w_idf > 0:
+            weights[hash(term)] = weights.get(hash(term), 0.0) + weight * float(w_idf)
+    total = sum(weights.values())
+    if total <= 0 or not len(sentences.keys):
         return 0.0
-    best = 0.0
-    for present in sentences:
-        best = max(best, sum(weight for term, weight in folded if term in present))
-    return best / total
+    query_keys = np.fromiter(weights, dtype=np.int64, count=len(weights))
+    found = np.isin(sentences.keys, query_keys)
+    if not found.any():
+        return 0.0
+    # A sentence's keys are distinct, so summing the matched keys' weights counts each once.
+    key_weight = np.array([weights[int(k)] for k in sentences.keys[found]])
+    per_sentence = np.bincount(sentences.sentence[found], weights=key_weight)
+    return float(per_sentence.max()) / total
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

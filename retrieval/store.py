@@ -35,7 +35,7 @@ import numpy as np
 from .errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 
 FORMAT_VERSION = 1
-TOKENIZER_VERSION = "nfc-syllable+folded+bigram/1"
+TOKENIZER_VERSION = "nfc-folded-syllable+bigram/2"
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 # Files above this total size are checked by size only on load; hashing them would slow

@@ -217,10 +217,10 @@ def test_simultaneous_newsqa_index_runs_build_once_and_refuse_clearly(
 # CURRENT pointer: every file of the index is covered.
 # Files the searcher reads on load, and the rest of a generation.
 CHECKED_FILES = ["dense.faiss", "chunks.npy", "texts.bin", "text_offsets.npy",
-                 "articles.json", "diacritics.json", "lexical/data.csc.index.npy",
-                 "lexical/vocab.index.json", "manifest.json"]
-OTHER_FILES = ["vectors.npy", "lexical/indices.csc.index.npy", "lexical/indptr.csc.index.npy",
-               "lexical/params.index.json"]
+                 "articles.json", "diacritics.json", "lexical/impacts.npy",
+                 "lexical/terms.npy", "manifest.json"]
+OTHER_FILES = ["vectors.npy", "lexical/doc_ids.npy", "lexical/indptr.npy",
+               "lexical/scales.npy", "lexical/params.json"]
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,9 @@ def test_contract(kind: str, tmp_path: Path) -> None:
     assert np.all(np.diff(scores, axis=1) <= 1e-6)  # best first
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, oracle_ids, strict=True)])
     assert recall >= (1.0 if kind != "hnsw" else 0.95)
-    np.testing.assert_allclose(index.vectors(np.array([5, 7])), vectors[[5, 7]], atol=1e-6)
+    # HNSW keeps its vectors as float16: half the memory, a rounding of 2^-11 at most.
+    np.testing.assert_allclose(index.vectors(np.array([5, 7])), vectors[[5, 7]],
+                               atol=1e-6 if kind != "hnsw" else 5e-4)
     # k larger than the index is clamped, not an error
     _, few = build(kind, vectors[:3]).search(queries[:1], 10)
     assert few.shape[1] == 3

@@ -1,0 +1,132 @@
+"""The compact BM25 index: quantized scores, hashed vocabulary, pruned top-k, persistence."""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from retrieval.errors import CorruptIndexError
+from retrieval.lexical import BM25_PARAMS, LexicalIndex, term_key
+from retrieval.text import QueryTerms, document_terms, query_terms
+
+SYLLABLES = ("ngày hội toàn dân bảo vệ an ninh tổ quốc cà mau cần thơ bộ trưởng công an "
+             "đồng chí chủ tịch tỉnh huyện xã trao quà tặng gia đình chính sách mô hình "
+             "camera phòng cháy tuần tra").split()
+
+
+def corpus(n: int, seed: int = 7) -> list[list[str]]:
+    rng = random.Random(seed)
+    # Zipf-like: a few syllables in most passages, most in few, like real text.
+    weights = [1 / (rank + 1) for rank in range(len(SYLLABLES))]
+    return [document_terms(" ".join(rng.choices(SYLLABLES, weights, k=rng.randint(5, 60))))
+            for _ in range(n)]
+
+
+def reference_scores(documents: list[list[str]], query: QueryTerms) -> np.ndarray:
+    """Float32 BM25 straight from bm25s's matrix, the unquantized truth."""
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    model = bm25s.BM25(**BM25_PARAMS)
+    model.index(documents, show_progress=False)
+    scores = model.scores
+    out = np.zeros(len(documents))
+    for term, weight in zip(query.terms, query.weights, strict=True):
+        column = model.vocab_dict.get(term)
+        if column is None or column >= len(scores["indptr"]) - 1:
+            continue
+        start, end = scores["indptr"][column], scores["indptr"][column + 1]
+        out[scores["indices"][start:end]] += weight * scores["data"][start:end]
+    return out
+
+
+QUESTIONS = ["Ai tham dự ngày hội ở Cà Mau?", "bo truong cong an trao qua",
+             "mô hình camera an ninh", "gia đình chính sách", "zzz không có"]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_scores_match_unquantized_bm25_to_a_fraction_of_a_percent(question: str) -> None:
+    documents = corpus(300)
+    index = LexicalIndex.build(documents)
+    query = query_terms(question)
+    expected = reference_scores(documents, query)
+    got = index.scores(query)
+    assert got.shape == (300,)
+    assert np.abs(got - expected).max() <= 0.005 * max(expected.max(), 1e-9)
+    assert np.array_equal(got > 0, expected > 0)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_top_and_scores_for_agree_with_full_scoring(question: str) -> None:
+    index = LexicalIndex.build(corpus(300))
+    query = query_terms(question)
+    full = index.scores(query)
+    ids, scores = index.top(query, 10)
+    assert np.all(full[ids] > 0) and np.all(np.diff(scores) <= 0)
+    assert len(ids) == min(10, int((full > 0).sum()))
+    np.testing.assert_allclose(scores, full[ids], rtol=1e-6)
+    np.testing.assert_allclose(scores, np.sort(full)[::-1][:len(ids)], rtol=1e-6)
+    some = np.array([299, 3, 150, 0, 42])
+    np.testing.assert_allclose(index.scores_for(some, query), full[some], rtol=1e-6)
+
+
+def test_pruned_top_scores_common_terms_exactly_on_the_rare_terms_candidates() -> None:
+    index = LexicalIndex.build(corpus(2000))
+    query = query_terms("camera phòng cháy ở ngày hội an ninh")
+    exact_ids, _ = index.top(query, 20)
+    index.exact_postings = 500  # force the pruned path: common terms score the pool only
+    pruned_ids, pruned_scores = index.top(query, 20)
+    full = index.scores(query)
+    # Whatever it returns carries its exact score…
+    np.testing.assert_allclose(pruned_scores, full[pruned_ids], rtol=1e-6)
+    # …and the passages that match the rare terms are the ones exact search ranks first.
+    assert len(set(pruned_ids[:10]) & set(exact_ids[:10])) >= 9
+    assert pruned_ids[0] == exact_ids[0]
+
+
+def test_save_and_load_round_trip_with_memory_mapping(tmp_path: Path) -> None:
+    documents = corpus(100)
+    index = LexicalIndex.build(documents)
+    index.save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical")
+    query = query_terms("Cà Mau camera")
+    assert loaded.size == 100
+    np.testing.assert_array_equal(loaded.scores(query), index.scores(query))
+    np.testing.assert_array_equal(loaded.idf(["~ca_mau", "nowhere"]),
+                                  index.idf(["~ca_mau", "nowhere"]))
+    assert loaded.idf(["nowhere"])[0] == 0
+
+
+def test_an_empty_collection_scores_nothing(tmp_path: Path) -> None:
+    index = LexicalIndex.build([])
+    index.save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical")
+    ids, scores = loaded.top(query_terms("Cà Mau"), 5)
+    assert len(ids) == 0 and len(scores) == 0 and loaded.scores(query_terms("a")).shape == (0,)
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "other format"])
+def test_damaged_lexical_files_name_the_file(tmp_path: Path, damage: str) -> None:
+    LexicalIndex.build(corpus(50)).save(tmp_path / "lexical")
+    if damage == "missing":
+        (tmp_path / "lexical" / "doc_ids.npy").unlink()
+        name = "doc_ids.npy"
+    elif damage == "truncated":
+        path = tmp_path / "lexical" / "impacts.npy"
+        path.write_bytes(path.read_bytes()[:200])
+        name = "impacts.npy"
+    else:
+        path = tmp_path / "lexical" / "params.json"
+        path.write_text(path.read_text().replace('"format": 2', '"format": 1'))
+        name = "params.json"
+    with pytest.raises(CorruptIndexError, match=name):
+        LexicalIndex.load(tmp_path / "lexical")
+
+
+def test_term_keys_are_stable_across_processes() -> None:
+    # Python's own str hash changes per process; the stored keys must not.
+    assert term_key("~ca_mau") == 0x01FFCCB480B900EF
+    assert term_key("cà") != term_key("ca") != term_key("~ca")
