@@ -39,7 +39,7 @@ import numpy as np
 
 from retrieval import RetrievalSettings, Searcher, build_index
 from retrieval.dense import FaissIndex
-from retrieval.store import CHECKSUM_LIMIT_BYTES, CURRENT, MANIFEST, IndexDir, load_json
+from retrieval.store import CHECKSUM_LIMIT_BYTES, CURRENT, MANIFEST, IndexDir, load_json, sealed
 
 from .common import (
     DEFAULT_WORK,
@@ -84,7 +84,7 @@ def adopt(source_index: Path, index_dir: Path) -> None:
     manifest = load_json(generation / MANIFEST)
     manifest["embedder"] = bundled_identity().as_dict()
     (target / MANIFEST).unlink()
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    (target / MANIFEST).write_text(json.dumps(sealed(manifest), ensure_ascii=False, indent=1))
     (index_dir / CURRENT).write_text(generation.name + "\n")
 
 
@@ -221,7 +221,8 @@ def tile_generation(source_index: Path, index_dir: Path, target: int, work: Path
         article_hashes=hashes, files=described,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
-    (generation / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    (generation / MANIFEST).write_text(json.dumps(sealed(manifest), ensure_ascii=False,
+                                                  indent=1))
     (index_dir / CURRENT).write_text(name + "\n")
     stamp.write_text(str(source))
     return hnsw_seconds

@@ -34,7 +34,8 @@ import numpy as np
 
 from .errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 
-FORMAT_VERSION = 1
+# 2: lexical index in our own arrays, manifest checksum.
+FORMAT_VERSION = 2
 TOKENIZER_VERSION = "nfc-folded-syllable+bigram/2"
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -66,11 +67,24 @@ class Manifest:
     files: dict[str, dict[str, Any]]  # relative path -> {size, sha256}
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+        return json.dumps(sealed(asdict(self)), ensure_ascii=False, indent=1)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+def manifest_checksum(data: dict[str, Any]) -> str:
+    """sha256 of a manifest's fields (without its own checksum), in canonical JSON."""
+    fields = {key: value for key, value in data.items() if key != "checksum"}
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sealed(data: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's fields plus their checksum, so damage to the manifest itself is found
+    as such (not as a checksum mismatch of the file whose entry it hit)."""
+    return {**data, "checksum": manifest_checksum(data)}
 
 
 class IndexDir:
@@ -106,6 +120,14 @@ class IndexDir:
         path = generation / MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            if data.get("checksum") != manifest_checksum(data):
+                if "checksum" not in data and data.get("format_version") != FORMAT_VERSION:
+                    raise IndexMismatchError(
+                        f"index format {data.get('format_version')!r}, this version reads "
+                        f"{FORMAT_VERSION}")
+                raise CorruptIndexError(str(path), "its contents do not match its checksum")
             manifest = Manifest.from_dict(data)
             _check_fields(manifest)
         except FileNotFoundError as exc:

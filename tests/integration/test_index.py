@@ -21,7 +21,8 @@ from retrieval import (
     Searcher,
     build_index,
 )
-from retrieval.store import IndexDir
+from retrieval.errors import CorruptIndexError
+from retrieval.store import IndexDir, sealed
 
 from ..conftest import REPO, SEEDS
 
@@ -105,6 +106,26 @@ def test_index_of_another_model_refuses_to_load(seed_settings: RetrievalSettings
     generation = index_dir.require_current()
     manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
     manifest["embedder"]["model"] = "someone/else"
+    (generation / "manifest.json").write_text(json.dumps(sealed(manifest)), "utf-8")
+    with pytest.raises(IndexMismatchError, match="newsqa index --full"):
+        Searcher.open(seed_settings)
+
+
+def test_a_hand_edited_manifest_is_named_as_damaged(seed_settings: RetrievalSettings) -> None:
+    generation = IndexDir(seed_settings.index_dir).require_current()
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    manifest["counts"]["chunks"] += 1  # contents no longer match the checksum
+    (generation / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(CorruptIndexError, match=r"manifest\.json.*newsqa index --full"):
+        Searcher.open(seed_settings)
+
+
+def test_an_index_of_the_previous_format_asks_for_a_full_rebuild(
+        seed_settings: RetrievalSettings) -> None:
+    generation = IndexDir(seed_settings.index_dir).require_current()
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    del manifest["checksum"]
+    manifest["format_version"] = 1
     (generation / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(IndexMismatchError, match="newsqa index --full"):
         Searcher.open(seed_settings)
