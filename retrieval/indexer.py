@@ -153,7 +153,9 @@ def _previous_index(
         generation = index_dir.current()
         if generation is None:
             return {}, set()
-        manifest = index_dir.read_manifest(generation)
+        # An index of an older format still holds reusable vectors: only the lexical side
+        # and the manifest changed between formats.
+        manifest = index_dir.read_manifest(generation, same_version=False)
         files = set(manifest.article_hashes)
         if (manifest.embedder != embedder.identity.as_dict()
                 or manifest.chunking != chunking_settings(settings)):

@@ -116,13 +116,17 @@ class IndexDir:
             raise IndexNotFoundError(str(self.root))
         return generation
 
-    def read_manifest(self, generation: Path) -> Manifest:
+    def read_manifest(self, generation: Path, *, same_version: bool = True) -> Manifest:
+        """The generation's manifest; ``same_version=False`` also accepts an older index
+        format or tokenizer (their vectors and articles are still reusable)."""
         path = generation / MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            if data.get("checksum") != manifest_checksum(data):
+            old_format = "checksum" not in data and data.get("format_version") == 1
+            if data.get("checksum") != manifest_checksum(data) and not (
+                    old_format and not same_version):
                 if "checksum" not in data and data.get("format_version") != FORMAT_VERSION:
                     raise IndexMismatchError(
                         f"index format {data.get('format_version')!r}, this version reads "
@@ -134,6 +138,8 @@ class IndexDir:
             raise CorruptIndexError(str(path), "missing") from exc
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CorruptIndexError(str(path), f"not a valid manifest: {exc!r}") from exc
+        if not same_version:
+            return manifest
         if manifest.format_version != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}"

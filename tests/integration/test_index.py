@@ -131,6 +131,18 @@ def test_an_index_of_the_previous_format_asks_for_a_full_rebuild(
         Searcher.open(seed_settings)
 
 
+def test_rebuilding_an_index_of_the_previous_format_reuses_its_vectors(
+        seed_settings: RetrievalSettings) -> None:
+    generation = IndexDir(seed_settings.index_dir).require_current()
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    del manifest["checksum"]
+    manifest.update(format_version=1, tokenizer="nfc-syllable+folded+bigram/1")
+    (generation / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    report = build_index(seed_settings)
+    assert report.embedded_chunks == 0 and report.reused_chunks == report.chunks > 0
+    assert Searcher.open(seed_settings).search("Tô Lâm Cà Mau").results
+
+
 def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
     settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
                                  index_dir=tmp_path / "i", _env_file=None)
