@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CorruptIndexError
-from .text import QueryTerms
+from .text import QueryTerms, fold, sentence_spans, syllables_with_starts
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -238,27 +238,35 @@ class LexicalIndex:
 TermKeys = np.ndarray[Any, np.dtype[np.int64]]
 
 
-def term_keys(terms: Iterable[str]) -> TermKeys:
-    """Sorted distinct in-process keys of terms (Python's string hash: cheap, and these
-    keys never leave the process, unlike ``term_key``)."""
-    return np.unique(np.fromiter((hash(t) for t in terms), dtype=np.int64))
-
-
 @dataclass(frozen=True)
-class SentenceTerms:
-    """A passage's terms by sentence: ``keys[i]`` is in sentence ``sentence[i]``."""
+class PassageTerms:
+    """A passage's folded terms, computed in one pass: its distinct syllables (for
+    near-duplicate checks) and every syllable and bigram with the sentence it stands in
+    (for best-sentence coverage). Keys are in-process string hashes (see ``term_keys``)."""
 
+    syllables: TermKeys
     keys: TermKeys
     sentence: np.ndarray[Any, np.dtype[np.int32]]
 
     @classmethod
-    def of(cls, sentences: Sequence[Sequence[str]]) -> SentenceTerms:
-        keys = [term_keys(terms) for terms in sentences]
-        return cls(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64),
-                   np.repeat(np.arange(len(keys), dtype=np.int32), [len(k) for k in keys]))
+    def of(cls, text: str) -> PassageTerms:
+        folded = fold(text)
+        ends = np.fromiter((end for _, end in sentence_spans(folded)), dtype=np.int64)
+        words, starts = syllables_with_starts(folded)
+        sentence = np.searchsorted(ends, np.asarray(starts, dtype=np.int64),
+                                   side="right").astype(np.int32)
+        unigrams = np.fromiter((hash("~" + w) for w in words), dtype=np.int64,
+                               count=len(words))
+        # Bigrams as document_terms makes them sentence by sentence: none across a boundary.
+        same = (sentence[:-1] == sentence[1:]).tolist()
+        bigrams = np.fromiter((hash("~" + a + "_" + b) for a, b, inside
+                               in zip(words, words[1:], same, strict=False) if inside),
+                              dtype=np.int64)
+        return cls(np.unique(unigrams), np.concatenate([unigrams, bigrams]),
+                   np.concatenate([sentence, sentence[:-1][np.asarray(same, dtype=bool)]]))
 
 
-def best_sentence_coverage(sentences: SentenceTerms, query: QueryTerms,
+def best_sentence_coverage(passage: PassageTerms, query: QueryTerms,
                            idf: FloatArray) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
@@ -270,16 +278,18 @@ def best_sentence_coverage(sentences: SentenceTerms, query: QueryTerms,
         if term.startswith("~") and w_idf > 0:
             weights[hash(term)] = weights.get(hash(term), 0.0) + weight * float(w_idf)
     total = sum(weights.values())
-    if total <= 0 or not len(sentences.keys):
+    if total <= 0 or not len(passage.keys):
         return 0.0
     query_keys = np.fromiter(weights, dtype=np.int64, count=len(weights))
-    found = np.isin(sentences.keys, query_keys)
+    found = np.isin(passage.keys, query_keys)
     if not found.any():
         return 0.0
-    # A sentence's keys are distinct, so summing the matched keys' weights counts each once.
-    key_weight = np.array([weights[int(k)] for k in sentences.keys[found]])
-    per_sentence = np.bincount(sentences.sentence[found], weights=key_weight)
-    return float(per_sentence.max()) / total
+    per_sentence: dict[int, float] = {}
+    # A term repeated within a sentence counts once.
+    for sentence, key in set(zip(passage.sentence[found].tolist(),
+                                 passage.keys[found].tolist(), strict=True)):
+        per_sentence[sentence] = per_sentence.get(sentence, 0.0) + weights[key]
+    return max(per_sentence.values()) / total
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

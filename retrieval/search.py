@@ -19,18 +19,15 @@ from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, NewsQAError
 from .fusion import linear_fusion, zscore
-from .lexical import LexicalIndex, SentenceTerms, TermKeys, best_sentence_coverage, term_keys
+from .lexical import LexicalIndex, PassageTerms, TermKeys, best_sentence_coverage
 from .settings import RetrievalSettings
 from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
     QueryTerms,
     clean_question,
-    document_terms,
-    fold,
     is_unaccented_vietnamese,
     match_spans,
     query_terms,
-    sentence_spans,
     syllables,
 )
 from .types import ArticleInfo, SearchHit, SearchResponse, Source
@@ -85,8 +82,7 @@ class IndexSnapshot:
         # Per-passage folded syllables and sentence terms, reused across questions: computing
         # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md). Kept as
         # integer arrays: as sets of strings a passage's entry took ~60 kB.
-        self._folded_terms: OrderedDict[int, TermKeys] = OrderedDict()
-        self._sentence_terms: OrderedDict[int, SentenceTerms] = OrderedDict()
+        self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
         self._people_counts: OrderedDict[int, int] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
@@ -105,24 +101,12 @@ class IndexSnapshot:
         start, end = int(self.text_offsets[chunk_id]), int(self.text_offsets[chunk_id + 1])
         return self._texts[start:end].decode("utf-8")
 
-    def folded_terms(self, chunk_id: int) -> TermKeys:
-        """The passage's distinct syllables without diacritics, as sorted term keys (for
-        near-duplicate checks)."""
-        cached = self._folded_terms.get(chunk_id)
+    def passage_terms(self, chunk_id: int) -> PassageTerms:
+        """The passage's folded syllables and its terms by sentence."""
+        cached = self._passage_terms.get(chunk_id)
         if cached is None:
-            cached = term_keys(syllables(fold(self.text(chunk_id))))
-            self._remember(self._folded_terms, chunk_id, cached)
-        return cached
-
-    def sentence_terms(self, chunk_id: int) -> SentenceTerms:
-        """The folded lexical terms of each sentence of the passage."""
-        cached = self._sentence_terms.get(chunk_id)
-        if cached is None:
-            text = self.text(chunk_id)
-            cached = SentenceTerms.of([
-                [term for term in document_terms(text[start:end]) if term.startswith("~")]
-                for start, end in sentence_spans(text)])
-            self._remember(self._sentence_terms, chunk_id, cached)
+            cached = PassageTerms.of(self.text(chunk_id))
+            self._remember(self._passage_terms, chunk_id, cached)
         return cached
 
     def people_count(self, chunk_id: int) -> int:
@@ -323,7 +307,7 @@ class Searcher:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
         idf = snapshot.lexical.idf(terms.terms)
-        coverage = np.array([best_sentence_coverage(snapshot.sentence_terms(int(c)), terms, idf)
+        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(int(c)), terms, idf)
                              for c in candidates[:head]], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":
@@ -373,8 +357,8 @@ class Searcher:
                       if other_article == article
                       or abs(other_length - length) <= COPY_LENGTH_SLACK * max(length, 1)]
             if rivals:
-                terms = snapshot.folded_terms(chunk_id)
-                if any(_is_duplicate(terms, article, snapshot.folded_terms(other),
+                terms = snapshot.passage_terms(chunk_id).syllables
+                if any(_is_duplicate(terms, article, snapshot.passage_terms(other).syllables,
                                      int(snapshot.chunks[other, 0])) for other in rivals):
                     continue
             kept.append((chunk_id, score))

@@ -85,6 +85,12 @@ def syllables(text: str) -> list[str]:
     return [m.group().lower() for m in _TOKEN.finditer(text)]
 
 
+def syllables_with_starts(text: str) -> tuple[list[str], list[int]]:
+    """``syllables(text)`` and where each starts in ``text``."""
+    found = [(m.group().lower(), m.start()) for m in _TOKEN.finditer(text)]
+    return [word for word, _ in found], [start for _, start in found]
+
+
 def is_unaccented_vietnamese(text: str) -> bool:
     """A question typed without diacritics: letters present, none accented."""
     return any(ch.isalpha() for ch in text) and not has_diacritics(text)
