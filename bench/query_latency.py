@@ -519,6 +519,8 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
         question_vectors = np.stack([embedder.embed_queries([q])[0] for q in asked])
         variants: dict[str, Any] = {}
         production = snapshot.dense
+        flat: Any
+        hnsw: Any
         if production.kind == "hnsw":
             vectors = (np.load(generation / "vectors.npy") if size < 1_000_000
                        else random_unit_vectors(size))
