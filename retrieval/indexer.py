@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .answers import people_in_passage
 from .articles import load_articles
 from .chunking import chunk_article
 from .dense import FaissIndex, NumpyIndex, choose_faiss_kind
@@ -26,6 +27,7 @@ from .settings import RetrievalSettings
 from .store import (
     FORMAT_VERSION,
     MANIFEST,
+    PEOPLE_FILE,
     TOKENIZER_VERSION,
     ArticleRecord,
     IndexDir,
@@ -118,15 +120,15 @@ def build_index(
         reusable, previous_files = _previous_index(index_dir, embedder, settings)
         if full:
             reusable = {}
-        vectors, report = _vectors(articles, chunks_by_article, reusable, embedder, settings,
-                                   progress, report)
+        vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
+                                           settings, progress, report)
         report.removed_articles = len(previous_files - {a.file for a in articles})
 
         try:
             generation = index_dir.new_generation()
             try:
                 manifest = _write_generation(generation, articles, chunks_by_article, vectors,
-                                             embedder, settings)
+                                             people, embedder, settings)
                 index_dir.commit(generation)
             except BaseException:
                 # A failed write (full disk, interrupted) must not leave a half generation.
@@ -145,9 +147,17 @@ def build_index(
     return report
 
 
+@dataclass(frozen=True)
+class Reusable:
+    """What an unchanged article brings from the live generation."""
+
+    vectors: np.ndarray[Any, Any]
+    people: np.ndarray[Any, Any] | None
+
+
 def _previous_index(
     index_dir: IndexDir, embedder: Embedder, settings: RetrievalSettings
-) -> tuple[dict[str, np.ndarray[Any, Any]], set[str]]:
+) -> tuple[dict[str, Reusable], set[str]]:
     """(content hash -> that article's chunk vectors if compatible, files) of the live index."""
     try:
         generation = index_dir.current()
@@ -165,14 +175,19 @@ def _previous_index(
         index_dir.verify_files(generation, manifest)
         records = [ArticleRecord(**r) for r in _load_records(generation)]
         vectors = load_array(generation / "vectors.npy", mmap=True)
+        # Indexes of format 1 have no people counts: those are counted again.
+        people = (load_array(generation / PEOPLE_FILE, mmap=True)
+                  if (generation / PEOPLE_FILE).exists() else None)
     except NewsQAError:
         # An unreadable old index is simply not reused; the new build replaces it.
         return {}, set()
-    reusable: dict[str, np.ndarray[Any, Any]] = {}
+    reusable: dict[str, Reusable] = {}
     for record in records:
-        block = vectors[record.first_chunk:record.first_chunk + record.chunks]
+        rows = slice(record.first_chunk, record.first_chunk + record.chunks)
+        block = vectors[rows]
+        counts = people[rows] if people is not None and len(people) == len(vectors) else None
         if len(block) == record.chunks:
-            reusable[record.content_hash] = block
+            reusable[record.content_hash] = Reusable(block, counts)
     return reusable, files
 
 
@@ -183,21 +198,33 @@ def _load_records(generation: Path) -> list[dict[str, Any]]:
     return records
 
 
+def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
+    """How many people each passage names (for the who-question prior), counted once at
+    build time: finding people costs 1-3 ms a passage, too much for every search."""
+    return np.fromiter((min(len({m.key for m in people_in_passage(c.text)}), 255)
+                        for c in chunks), dtype=np.uint8, count=len(chunks))
+
+
 def _vectors(
     articles: list[Article], chunks_by_article: list[list[Chunk]],
-    reusable: dict[str, np.ndarray[Any, Any]], embedder: Embedder,
+    reusable: dict[str, Reusable], embedder: Embedder,
     settings: RetrievalSettings, progress: ProgressCallback | None, report: BuildReport,
-) -> tuple[np.ndarray[Any, Any], BuildReport]:
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], BuildReport]:
     dimension = embedder.identity.dimension
     total = sum(len(c) for c in chunks_by_article)
     vectors = np.empty((total, dimension), dtype=np.float32)
+    people = np.zeros(total, dtype=np.uint8)
     to_embed: list[str] = []
     rows: list[int] = []
     row = 0
     for article, chunks in zip(articles, chunks_by_article, strict=True):
         old = reusable.get(article.content_hash)
-        if old is not None and len(old) == len(chunks):
-            vectors[row:row + len(chunks)] = old
+        if old is not None and len(old.vectors) == len(chunks) and old.people is not None:
+            people[row:row + len(chunks)] = old.people
+        else:
+            people[row:row + len(chunks)] = people_counts(chunks)
+        if old is not None and len(old.vectors) == len(chunks):
+            vectors[row:row + len(chunks)] = old.vectors
             report.reused_chunks += len(chunks)
         else:
             for offset, chunk in enumerate(chunks):
@@ -221,12 +248,13 @@ def _vectors(
     report.embed_seconds = time.perf_counter() - embed_started
     report.embedded_chunks = len(to_embed)
     report.embedded_chars = sum(len(t) for t in to_embed)
-    return vectors, report
+    return vectors, people, report
 
 
 def _write_generation(
     generation: Path, articles: list[Article], chunks_by_article: list[list[Chunk]],
-    vectors: np.ndarray[Any, Any], embedder: Embedder, settings: RetrievalSettings,
+    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
+    settings: RetrievalSettings,
 ) -> Manifest:
     records: list[dict[str, Any]] = []
     chunk_rows: list[tuple[int, int, int, int]] = []  # article, ordinal, start, end
@@ -248,6 +276,7 @@ def _write_generation(
     save_array(generation / "text_offsets.npy", offsets)
     save_array(generation / "chunks.npy", np.asarray(chunk_rows, dtype=np.int32).reshape(-1, 4))
     save_array(generation / "vectors.npy", vectors)
+    save_array(generation / PEOPLE_FILE, people)
     write_json(generation / "articles.json", records)
 
     kind = choose_faiss_kind(settings.faiss_index, len(vectors), settings.exact_max_chunks)

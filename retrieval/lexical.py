@@ -17,6 +17,7 @@ own, and scanning their postings is what made lexical search grow with the colle
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CorruptIndexError
-from .text import QueryTerms, fold, sentence_spans, syllables_with_starts
+from .text import QueryTerms, fold, sentence_spans, syllables_of_lowered
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -251,19 +252,24 @@ class PassageTerms:
     @classmethod
     def of(cls, text: str) -> PassageTerms:
         folded = fold(text)
-        ends = np.fromiter((end for _, end in sentence_spans(folded)), dtype=np.int64)
-        words, starts = syllables_with_starts(folded)
-        sentence = np.searchsorted(ends, np.asarray(starts, dtype=np.int64),
-                                   side="right").astype(np.int32)
-        unigrams = np.fromiter((hash("~" + w) for w in words), dtype=np.int64,
-                               count=len(words))
-        # Bigrams as document_terms makes them sentence by sentence: none across a boundary.
-        same = (sentence[:-1] == sentence[1:]).tolist()
-        bigrams = np.fromiter((hash("~" + a + "_" + b) for a, b, inside
-                               in zip(words, words[1:], same, strict=False) if inside),
-                              dtype=np.int64)
-        return cls(np.unique(unigrams), np.concatenate([unigrams, bigrams]),
-                   np.concatenate([sentence, sentence[:-1][np.asarray(same, dtype=bool)]]))
+        unigrams: list[str] = []
+        bigrams: list[str] = []
+        unigram_counts: list[int] = []
+        bigram_counts: list[int] = []
+        for start, end in sentence_spans(folded):
+            words = ["~" + w for w in syllables_of_lowered(folded[start:end].lower())]
+            # Bigrams as document_terms makes them: within a sentence only.
+            pairs = [a + "_" + b[1:] for a, b in itertools.pairwise(words)]
+            unigrams += words
+            bigrams += pairs
+            unigram_counts.append(len(words))
+            bigram_counts.append(len(pairs))
+        unigram_keys = np.fromiter(map(hash, unigrams), dtype=np.int64, count=len(unigrams))
+        bigram_keys = np.fromiter(map(hash, bigrams), dtype=np.int64, count=len(bigrams))
+        sentences = np.arange(len(unigram_counts), dtype=np.int32)
+        return cls(np.unique(unigram_keys), np.concatenate([unigram_keys, bigram_keys]),
+                   np.concatenate([np.repeat(sentences, unigram_counts),
+                                   np.repeat(sentences, bigram_counts)]))
 
 
 def best_sentence_coverage(passage: PassageTerms, query: QueryTerms,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .answers import extract_answer, people_in_passage, question_kind
+from .answers import extract_answer, question_kind
 from .dense import DenseIndex, FaissIndex, NumpyIndex
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
@@ -21,7 +21,7 @@ from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, New
 from .fusion import linear_fusion, zscore
 from .lexical import LexicalIndex, PassageTerms, TermKeys, best_sentence_coverage
 from .settings import RetrievalSettings
-from .store import ArticleRecord, IndexDir, Manifest, load_array, load_json
+from .store import PEOPLE_FILE, ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
     QueryTerms,
     clean_question,
@@ -78,15 +78,16 @@ class IndexSnapshot:
         del records
         self.chunks = load_array(generation / "chunks.npy")
         self.text_offsets = load_array(generation / "text_offsets.npy")
+        self.people = load_array(generation / PEOPLE_FILE)
         self._texts = map_bytes(generation / "texts.bin")
         # Per-passage folded syllables and sentence terms, reused across questions: computing
         # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md). Kept as
         # integer arrays: as sets of strings a passage's entry took ~60 kB.
         self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
-        self._people_counts: OrderedDict[int, int] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
-        if len(self.chunks) != count or len(self.text_offsets) != count + 1:
+        if (len(self.chunks) != count or len(self.text_offsets) != count + 1
+                or len(self.people) != count):
             raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
         self.dense = _load_dense(generation, manifest, settings)
         self.lexical = LexicalIndex.load(generation / "lexical")
@@ -110,12 +111,8 @@ class IndexSnapshot:
         return cached
 
     def people_count(self, chunk_id: int) -> int:
-        """How many people the passage names."""
-        cached = self._people_counts.get(chunk_id)
-        if cached is None:
-            cached = len({m.key for m in people_in_passage(self.text(chunk_id))})
-            self._remember(self._people_counts, chunk_id, cached)
-        return cached
+        """How many people the passage names (counted when the index was built)."""
+        return int(self.people[chunk_id])
 
     def _remember(self, cache: OrderedDict[int, Any], key: int, value: Any) -> None:
         with self._cache_lock:
@@ -312,7 +309,7 @@ class Searcher:
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":
             # A who-question is answered by a passage that names people (with their titles).
-            # Only the first few: finding people costs 1-3 ms per new passage.
+            # The first few only, as measured on the seed questions (docs/benchmarks.md).
             few = min(PEOPLE_DEPTH, head)
             named = np.array([min(snapshot.people_count(int(c)), 3)
                               for c in candidates[:few]], dtype=np.float32)

@@ -39,6 +39,8 @@ FORMAT_VERSION = 2
 TOKENIZER_VERSION = "nfc-folded-syllable+bigram/2"
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+# Per passage, how many people it names (uint8), counted at build time.
+PEOPLE_FILE = "people.npy"
 # Files above this total size are checked by size only on load; hashing them would slow
 # every start of the bot.
 CHECKSUM_LIMIT_BYTES = 512 * 1024 * 1024

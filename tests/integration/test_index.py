@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval import (
@@ -135,11 +136,16 @@ def test_rebuilding_an_index_of_the_previous_format_reuses_its_vectors(
         seed_settings: RetrievalSettings) -> None:
     generation = IndexDir(seed_settings.index_dir).require_current()
     manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
-    del manifest["checksum"]
+    people = np.load(generation / "people.npy")
+    (generation / "people.npy").unlink()  # format 1 had no people counts
+    del manifest["checksum"], manifest["files"]["people.npy"]
     manifest.update(format_version=1, tokenizer="nfc-syllable+folded+bigram/1")
     (generation / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     report = build_index(seed_settings)
     assert report.embedded_chunks == 0 and report.reused_chunks == report.chunks > 0
+    rebuilt = IndexDir(seed_settings.index_dir).require_current()
+    np.testing.assert_array_equal(np.load(rebuilt / "people.npy"), people)
+    assert people.max() >= 3  # the seeds name many people; counted again, the same
     assert Searcher.open(seed_settings).search("Tô Lâm Cà Mau").results
 
 

@@ -11,8 +11,14 @@ import numpy as np
 import pytest
 
 from retrieval.errors import CorruptIndexError
-from retrieval.lexical import BM25_PARAMS, LexicalIndex, term_key
-from retrieval.text import QueryTerms, document_terms, query_terms
+from retrieval.lexical import (
+    BM25_PARAMS,
+    LexicalIndex,
+    PassageTerms,
+    best_sentence_coverage,
+    term_key,
+)
+from retrieval.text import QueryTerms, document_terms, fold, query_terms, sentence_spans
 
 SYLLABLES = ("ngày hội toàn dân bảo vệ an ninh tổ quốc cà mau cần thơ bộ trưởng công an "
              "đồng chí chủ tịch tỉnh huyện xã trao quà tặng gia đình chính sách mô hình "
@@ -130,3 +136,35 @@ def test_term_keys_are_stable_across_processes() -> None:
     # Python's own str hash changes per process; the stored keys must not.
     assert term_key("~ca_mau") == 0x01FFCCB480B900EF
     assert term_key("cà") != term_key("ca") != term_key("~ca")
+
+
+PASSAGE = ("Sáng 11/8, Đại tướng Tô Lâm dự Ngày hội tại Cà Mau. Về phía tỉnh có đồng chí "
+           "Nguyễn Tiến Hải! Ngày hội diễn ra ở xã Hưng Mỹ.")
+
+
+def test_passage_terms_are_the_folded_index_terms_of_each_sentence() -> None:
+    passage = PassageTerms.of(PASSAGE)
+    folded = fold(PASSAGE)
+    spans = sentence_spans(folded)
+    assert len(spans) == 3
+    for number, (start, end) in enumerate(spans):
+        got = set(passage.keys[passage.sentence == number].tolist())
+        assert got == {hash(term) for term in document_terms(folded[start:end])}
+    assert sorted(passage.syllables.tolist()) == sorted(
+        {hash(term) for term in document_terms(PASSAGE) if "_" not in term})
+    assert hash("~ca_mau") in passage.keys.tolist()
+    assert hash("~lam_du") in passage.keys.tolist()
+    assert hash("~mau_ve") not in passage.keys.tolist()  # no bigram across sentences
+
+
+def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
+    passage = PassageTerms.of(PASSAGE)
+
+    def coverage(question: str) -> float:
+        query = query_terms(question)
+        return best_sentence_coverage(passage, query,
+                                      np.ones(len(query.terms), dtype=np.float32))
+
+    assert coverage("Ngày hội tại Cà Mau") == 1.0  # all in the first sentence
+    assert 0 < coverage("Cà Mau Hưng Mỹ") < 1  # split over two sentences
+    assert coverage("Hà Nội") == 0.0
