@@ -239,6 +239,20 @@ class LexicalIndex:
 TermKeys = np.ndarray[Any, np.dtype[np.int64]]
 
 
+# The '~' term of each lower-cased syllable seen, so a passage's syllables are folded by a
+# lookup: a collection has some tens of thousands of distinct syllables, and folding whole
+# passages was a fifth of the cost of a passage's terms.
+_FOLDED_TERMS: dict[str, str] = {}
+_FOLDED_TERMS_LIMIT = 200_000
+
+
+def _folded_term(syllable: str) -> str:
+    if len(_FOLDED_TERMS) >= _FOLDED_TERMS_LIMIT:
+        _FOLDED_TERMS.clear()
+    term = _FOLDED_TERMS[syllable] = "~" + fold(syllable)
+    return term
+
+
 @dataclass(frozen=True)
 class PassageTerms:
     """A passage's folded terms, computed in one pass: its distinct syllables (for
@@ -251,51 +265,66 @@ class PassageTerms:
 
     @classmethod
     def of(cls, text: str) -> PassageTerms:
-        folded = fold(text)
+        known = _FOLDED_TERMS.get
         unigrams: list[str] = []
         bigrams: list[str] = []
         unigram_counts: list[int] = []
         bigram_counts: list[int] = []
-        for start, end in sentence_spans(folded):
-            words = ["~" + w for w in syllables_of_lowered(folded[start:end].lower())]
+        for start, end in sentence_spans(text):
+            words = [known(w) or _folded_term(w)
+                     for w in syllables_of_lowered(text[start:end].lower())]
             # Bigrams as document_terms makes them: within a sentence only.
             pairs = [a + "_" + b[1:] for a, b in itertools.pairwise(words)]
             unigrams += words
             bigrams += pairs
             unigram_counts.append(len(words))
             bigram_counts.append(len(pairs))
-        unigram_keys = np.fromiter(map(hash, unigrams), dtype=np.int64, count=len(unigrams))
-        bigram_keys = np.fromiter(map(hash, bigrams), dtype=np.int64, count=len(bigrams))
+        keys = np.fromiter(map(hash, unigrams + bigrams), dtype=np.int64,
+                           count=len(unigrams) + len(bigrams))
         sentences = np.arange(len(unigram_counts), dtype=np.int32)
-        return cls(np.unique(unigram_keys), np.concatenate([unigram_keys, bigram_keys]),
-                   np.concatenate([np.repeat(sentences, unigram_counts),
-                                   np.repeat(sentences, bigram_counts)]))
+        return cls(np.unique(keys[:len(unigrams)]), keys,
+                   np.repeat(np.concatenate([sentences, sentences]),
+                             unigram_counts + bigram_counts))
 
 
-def best_sentence_coverage(passage: PassageTerms, query: QueryTerms,
-                           idf: FloatArray) -> float:
+@dataclass(frozen=True)
+class CoverageQuery:
+    """A question's folded terms as sorted keys with their weight × idf, made once per
+    search for ``best_sentence_coverage`` over many passages."""
+
+    keys: TermKeys
+    weights: FloatArray
+    total: float
+
+    @classmethod
+    def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
+        weights: dict[int, float] = {}
+        for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True):
+            if term.startswith("~") and w_idf > 0:
+                weights[hash(term)] = weights.get(hash(term), 0.0) + weight * float(w_idf)
+        keys = np.fromiter(weights, dtype=np.int64, count=len(weights))
+        order = np.argsort(keys)
+        values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        return cls(keys[order], values[order].astype(np.float32), float(values.sum()))
+
+
+def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
     BM25 scores a passage as a bag of words; this rewards the passage where the question's
     words stand together, as they do in the sentence that answers it.
     """
-    weights: dict[int, float] = {}
-    for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True):
-        if term.startswith("~") and w_idf > 0:
-            weights[hash(term)] = weights.get(hash(term), 0.0) + weight * float(w_idf)
-    total = sum(weights.values())
-    if total <= 0 or not len(passage.keys):
+    if query.total <= 0 or not len(passage.keys):
         return 0.0
-    query_keys = np.fromiter(weights, dtype=np.int64, count=len(weights))
-    found = np.isin(passage.keys, query_keys)
+    found = np.isin(passage.keys, query.keys)
     if not found.any():
         return 0.0
-    per_sentence: dict[int, float] = {}
+    term = np.searchsorted(query.keys, passage.keys[found])
     # A term repeated within a sentence counts once.
-    for sentence, key in set(zip(passage.sentence[found].tolist(),
-                                 passage.keys[found].tolist(), strict=True)):
-        per_sentence[sentence] = per_sentence.get(sentence, 0.0) + weights[key]
-    return max(per_sentence.values()) / total
+    pairs = np.unique(passage.sentence[found].astype(np.int64) * len(query.keys) + term)
+    per_sentence = np.bincount(pairs // len(query.keys),
+                               weights=query.weights[pairs % len(query.keys)])
+    return float(per_sentence.max()) / query.total
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

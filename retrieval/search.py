@@ -19,7 +19,13 @@ from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, CorruptIndexError, IndexMismatchError, NewsQAError
 from .fusion import linear_fusion, zscore
-from .lexical import LexicalIndex, PassageTerms, TermKeys, best_sentence_coverage
+from .lexical import (
+    CoverageQuery,
+    LexicalIndex,
+    PassageTerms,
+    TermKeys,
+    best_sentence_coverage,
+)
 from .settings import RetrievalSettings
 from .store import PEOPLE_FILE, ArticleRecord, IndexDir, Manifest, load_array, load_json
 from .text import (
@@ -303,8 +309,8 @@ class Searcher:
                             ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
-        idf = snapshot.lexical.idf(terms.terms)
-        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(int(c)), terms, idf)
+        query = CoverageQuery.of(terms, snapshot.lexical.idf(terms.terms))
+        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(int(c)), query)
                              for c in candidates[:head]], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":

@@ -13,6 +13,7 @@ import pytest
 from retrieval.errors import CorruptIndexError
 from retrieval.lexical import (
     BM25_PARAMS,
+    CoverageQuery,
     LexicalIndex,
     PassageTerms,
     best_sentence_coverage,
@@ -162,8 +163,8 @@ def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
 
     def coverage(question: str) -> float:
         query = query_terms(question)
-        return best_sentence_coverage(passage, query,
-                                      np.ones(len(query.terms), dtype=np.float32))
+        return best_sentence_coverage(
+            passage, CoverageQuery.of(query, np.ones(len(query.terms), dtype=np.float32)))
 
     assert coverage("Ngày hội tại Cà Mau") == 1.0  # all in the first sentence
     assert 0 < coverage("Cà Mau Hưng Mỹ") < 1  # split over two sentences
