@@ -219,11 +219,11 @@ def _vectors(
     row = 0
     for article, chunks in zip(articles, chunks_by_article, strict=True):
         old = reusable.get(article.content_hash)
-        if old is not None and len(old.vectors) == len(chunks) and old.people is not None:
-            people[row:row + len(chunks)] = old.people
-        else:
-            people[row:row + len(chunks)] = people_counts(chunks)
-        if old is not None and len(old.vectors) == len(chunks):
+        if old is not None and len(old.vectors) != len(chunks):
+            old = None
+        people[row:row + len(chunks)] = (old.people if old is not None and old.people is not None
+                                         else people_counts(chunks))
+        if old is not None:
             vectors[row:row + len(chunks)] = old.vectors
             report.reused_chunks += len(chunks)
         else:

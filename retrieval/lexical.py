@@ -59,6 +59,7 @@ class LexicalIndex:
         self._scales = scales
         self.size = size
         self.exact_postings = EXACT_POSTINGS
+        self._last_lookup: tuple[tuple[str, ...], IntArray, np.ndarray[Any, Any]] | None = None
 
     # --- build and persistence -------------------------------------------------------------
 
@@ -149,16 +150,28 @@ class LexicalIndex:
 
     # --- scoring ---------------------------------------------------------------------------
 
+    def _lookup(self, terms: Sequence[str]) -> tuple[IntArray, np.ndarray[Any, Any]]:
+        """(column of each term, whether the index has it); one search asks for the same
+        terms three times (top-k, candidate scores, idf), so the last answer is kept."""
+        key = tuple(terms)
+        last = self._last_lookup
+        if last is not None and last[0] == key:
+            return last[1], last[2]
+        if not terms or not len(self._term_keys):
+            positions = np.zeros(len(terms), dtype=np.int64)
+            found = np.zeros(len(terms), dtype=bool)
+        else:
+            keys = np.fromiter(map(term_key, terms), dtype=np.uint64, count=len(terms))
+            positions = np.minimum(np.searchsorted(self._term_keys, keys),
+                                   len(self._term_keys) - 1).astype(np.int64)
+            found = self._term_keys[positions] == keys
+        self._last_lookup = (key, positions, found)  # one assignment: safe across threads
+        return positions, found
+
     def _columns(self, query: QueryTerms) -> tuple[IntArray, FloatArray]:
         """Columns of the query's known terms and their weights."""
-        if not query.terms or not len(self._term_keys):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        keys = np.fromiter((term_key(t) for t in query.terms), dtype=np.uint64,
-                           count=len(query.terms))
-        positions = np.minimum(np.searchsorted(self._term_keys, keys), len(self._term_keys) - 1)
-        found = self._term_keys[positions] == keys
-        return (positions[found].astype(np.int64),
-                np.asarray(query.weights, dtype=np.float32)[found])
+        positions, found = self._lookup(query.terms)
+        return positions[found], np.asarray(query.weights, dtype=np.float32)[found]
 
     def _add_column(self, out: FloatArray, column: int, weight: float) -> None:
         start, end = int(self._indptr[column]), int(self._indptr[column + 1])
@@ -224,15 +237,10 @@ class LexicalIndex:
 
     def idf(self, terms: Sequence[str]) -> FloatArray:
         """BM25 idf of each term (0 for terms no passage has)."""
+        positions, found = self._lookup(terms)
+        df = (self._indptr[positions + 1] - self._indptr[positions])[found]
         out = np.zeros(len(terms), dtype=np.float32)
-        if not len(self._term_keys):
-            return out
-        keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
-        positions = np.minimum(np.searchsorted(self._term_keys, keys), len(self._term_keys) - 1)
-        for index, (position, key) in enumerate(zip(positions.tolist(), keys, strict=True)):
-            if self._term_keys[position] == key:
-                df = int(self._indptr[position + 1]) - int(self._indptr[position])
-                out[index] = np.log1p((self.size - df + 0.5) / (df + 0.5))
+        out[found] = np.log1p((self.size - df + 0.5) / (df + 0.5))
         return out
 
 

@@ -81,7 +81,6 @@ class IndexSnapshot:
                              for a in (ArticleRecord(**r) for r in records)]
         except TypeError as exc:
             raise CorruptIndexError(str(generation / "articles.json"), str(exc)) from exc
-        del records
         self.chunks = load_array(generation / "chunks.npy")
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self.people = load_array(generation / PEOPLE_FILE)

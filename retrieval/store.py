@@ -126,14 +126,14 @@ class IndexDir:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            old_format = "checksum" not in data and data.get("format_version") == 1
-            if data.get("checksum") != manifest_checksum(data) and not (
-                    old_format and not same_version):
-                if "checksum" not in data and data.get("format_version") != FORMAT_VERSION:
+            if data.get("checksum") != manifest_checksum(data):
+                # Formats before 2 were not sealed; anything else unsealed is damage.
+                if "checksum" in data or data.get("format_version") == FORMAT_VERSION:
+                    raise CorruptIndexError(str(path), "its contents do not match its checksum")
+                if same_version:
                     raise IndexMismatchError(
                         f"index format {data.get('format_version')!r}, this version reads "
                         f"{FORMAT_VERSION}")
-                raise CorruptIndexError(str(path), "its contents do not match its checksum")
             manifest = Manifest.from_dict(data)
             _check_fields(manifest)
         except FileNotFoundError as exc:
