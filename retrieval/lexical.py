@@ -16,19 +16,19 @@ own, and scanning their postings is what made lexical search grow with the colle
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import itertools
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import CorruptIndexError
-from .text import QueryTerms, fold, sentence_spans, syllables_of_lowered
+from .text import QueryTerms, find_syllables, fold, has_token, sentence_spans
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -36,7 +36,7 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 BM25_PARAMS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 FORMAT = 2
 # Postings scored exactly per question; above this the common terms score a candidate pool.
-EXACT_POSTINGS = 300_000
+EXACT_POSTINGS = 150_000
 # Candidates the rare terms pick for the common terms to complete (at least 10 per wanted).
 CANDIDATE_POOL = 2_000
 _FILES = ("terms.npy", "indptr.npy", "doc_ids.npy", "impacts.npy", "scales.npy")
@@ -247,92 +247,89 @@ class LexicalIndex:
 TermKeys = np.ndarray[Any, np.dtype[np.int64]]
 
 
-# The '~' term of each lower-cased syllable seen, so a passage's syllables are folded by a
-# lookup: a collection has some tens of thousands of distinct syllables, and folding whole
-# passages was a fifth of the cost of a passage's terms.
-_FOLDED_TERMS: dict[str, str] = {}
-_FOLDED_TERMS_LIMIT = 200_000
-
-
-def _folded_term(syllable: str) -> str:
-    if len(_FOLDED_TERMS) >= _FOLDED_TERMS_LIMIT:
-        _FOLDED_TERMS.clear()
-    term = _FOLDED_TERMS[syllable] = "~" + fold(syllable)
-    return term
-
-
 @dataclass(frozen=True)
 class PassageTerms:
-    """A passage's folded terms, computed in one pass: its distinct syllables (for
-    near-duplicate checks) and every syllable and bigram with the sentence it stands in
-    (for best-sentence coverage). Keys are in-process string hashes (see ``term_keys``)."""
+    """What re-ranking and collapsing need of a passage, kept per passage between searches:
+    where its sentences end, and its distinct lower-cased words as keys (in-process
+    hashes) for near-duplicate checks.
 
-    syllables: TermKeys
-    keys: TermKeys
-    sentence: np.ndarray[Any, np.dtype[np.int32]]
+    Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
+    and folding every syllable of the passage made it a third of a search.
+    """
+
+    words: TermKeys
+    sentence_ends: tuple[int, ...]
 
     @classmethod
     def of(cls, text: str) -> PassageTerms:
-        known = _FOLDED_TERMS.get
-        unigrams: list[str] = []
-        bigrams: list[str] = []
-        unigram_counts: list[int] = []
-        bigram_counts: list[int] = []
-        for start, end in sentence_spans(text):
-            words = [known(w) or _folded_term(w)
-                     for w in syllables_of_lowered(text[start:end].lower())]
-            # Bigrams as document_terms makes them: within a sentence only.
-            pairs = [a + "_" + b[1:] for a, b in itertools.pairwise(words)]
-            unigrams += words
-            bigrams += pairs
-            unigram_counts.append(len(words))
-            bigram_counts.append(len(pairs))
-        keys = np.fromiter(map(hash, unigrams + bigrams), dtype=np.int64,
-                           count=len(unigrams) + len(bigrams))
-        sentences = np.arange(len(unigram_counts), dtype=np.int32)
-        return cls(np.unique(keys[:len(unigrams)]), keys,
-                   np.repeat(np.concatenate([sentences, sentences]),
-                             unigram_counts + bigram_counts))
+        words = text.lower().split()
+        keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
+        return cls(keys, tuple(end for _, end in sentence_spans(text)))
 
 
 @dataclass(frozen=True)
 class CoverageQuery:
-    """A question's folded terms as sorted keys with their weight × idf, made once per
-    search for ``best_sentence_coverage`` over many passages."""
+    """A question's folded terms with their weight × idf, made once per search for
+    ``best_sentence_coverage`` over many passages: its syllables, and the
+    number of each syllable and bigram term."""
 
-    keys: TermKeys
-    weights: FloatArray
+    syllables: frozenset[str]
+    unigrams: dict[str, int]
+    bigrams: dict[tuple[str, str], int]
+    weights: tuple[float, ...]
     total: float
+    # Folded form of each matched token seen, filled while scoring this question.
+    folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
-        weights: dict[int, float] = {}
-        for term, weight, w_idf in zip(query.terms, query.weights, idf, strict=True):
+        weighted: dict[str, float] = {}
+        for term, weight, w_idf in zip(query.terms, query.weights, idf.tolist(), strict=True):
             if term.startswith("~") and w_idf > 0:
-                weights[hash(term)] = weights.get(hash(term), 0.0) + weight * float(w_idf)
-        keys = np.fromiter(weights, dtype=np.int64, count=len(weights))
-        order = np.argsort(keys)
-        values = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-        return cls(keys[order], values[order].astype(np.float32), float(values.sum()))
+                weighted[term] = weighted.get(term, 0.0) + weight * w_idf
+        unigrams: dict[str, int] = {}
+        bigrams: dict[tuple[str, str], int] = {}
+        for number, term in enumerate(weighted):
+            first, _, second = term[1:].partition("_")
+            if second:
+                bigrams[first, second] = number
+            else:
+                unigrams[first] = number
+        wanted = frozenset(unigrams) | {s for pair in bigrams for s in pair}
+        return cls(wanted, unigrams, bigrams, tuple(weighted.values()),
+                   sum(weighted.values()))
 
 
-def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery) -> float:
+def best_sentence_coverage(text: str, passage: PassageTerms, query: CoverageQuery) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
     BM25 scores a passage as a bag of words; this rewards the passage where the question's
-    words stand together, as they do in the sentence that answers it.
+    words stand together, as they do in the sentence that answers it. Terms are the
+    index's: folded syllables, and bigrams of syllables next to each other in a sentence.
     """
-    if query.total <= 0 or not len(passage.keys):
+    if query.total <= 0:
         return 0.0
-    found = np.isin(passage.keys, query.keys)
-    if not found.any():
+    found: dict[int, set[int]] = {}
+    folded = query.folded
+    previous_sentence, previous_end, previous = -1, 0, ""
+    for match in find_syllables(text, query.syllables):
+        start, end = match.span()
+        token = match.group()
+        syllable = folded.get(token) or folded.setdefault(token, fold(token.lower()))
+        sentence = bisect.bisect_right(passage.sentence_ends, start)
+        terms = found.setdefault(sentence, set())
+        unigram = query.unigrams.get(syllable)
+        if unigram is not None:
+            terms.add(unigram)
+        bigram = query.bigrams.get((previous, syllable))
+        if (bigram is not None and previous_sentence == sentence
+                and not has_token(text, previous_end, start)):
+            terms.add(bigram)
+        previous_sentence, previous_end, previous = sentence, end, syllable
+    if not found:
         return 0.0
-    term = np.searchsorted(query.keys, passage.keys[found])
-    # A term repeated within a sentence counts once.
-    pairs = np.unique(passage.sentence[found].astype(np.int64) * len(query.keys) + term)
-    per_sentence = np.bincount(pairs // len(query.keys),
-                               weights=query.weights[pairs % len(query.keys)])
-    return float(per_sentence.max()) / query.total
+    weights = query.weights
+    return max(sum(weights[t] for t in terms) for terms in found.values()) / query.total
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

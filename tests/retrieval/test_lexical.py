@@ -19,7 +19,7 @@ from retrieval.lexical import (
     best_sentence_coverage,
     term_key,
 )
-from retrieval.text import QueryTerms, document_terms, fold, query_terms, sentence_spans
+from retrieval.text import BIGRAM_WEIGHT, QueryTerms, document_terms, query_terms, sentence_spans
 
 SYLLABLES = ("ngày hội toàn dân bảo vệ an ninh tổ quốc cà mau cần thơ bộ trưởng công an "
              "đồng chí chủ tịch tỉnh huyện xã trao quà tặng gia đình chính sách mô hình "
@@ -143,19 +143,12 @@ PASSAGE = ("Sáng 11/8, Đại tướng Tô Lâm dự Ngày hội tại Cà Mau.
            "Nguyễn Tiến Hải! Ngày hội diễn ra ở xã Hưng Mỹ.")
 
 
-def test_passage_terms_are_the_folded_index_terms_of_each_sentence() -> None:
+def test_passage_terms_hold_sentence_ends_and_distinct_words() -> None:
     passage = PassageTerms.of(PASSAGE)
-    folded = fold(PASSAGE)
-    spans = sentence_spans(folded)
-    assert len(spans) == 3
-    for number, (start, end) in enumerate(spans):
-        got = set(passage.keys[passage.sentence == number].tolist())
-        assert got == {hash(term) for term in document_terms(folded[start:end])}
-    assert sorted(passage.syllables.tolist()) == sorted(
-        {hash(term) for term in document_terms(PASSAGE) if "_" not in term})
-    assert hash("~ca_mau") in passage.keys.tolist()
-    assert hash("~lam_du") in passage.keys.tolist()
-    assert hash("~mau_ve") not in passage.keys.tolist()  # no bigram across sentences
+    assert passage.sentence_ends == tuple(end for _, end in sentence_spans(PASSAGE))
+    assert len(passage.sentence_ends) == 3
+    words = set(PASSAGE.lower().split())
+    assert sorted(passage.words.tolist()) == sorted({hash(w) for w in words})
 
 
 def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
@@ -164,8 +157,30 @@ def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
     def coverage(question: str) -> float:
         query = query_terms(question)
         return best_sentence_coverage(
-            passage, CoverageQuery.of(query, np.ones(len(query.terms), dtype=np.float32)))
+            PASSAGE, passage,
+            CoverageQuery.of(query, np.ones(len(query.terms), dtype=np.float32)))
 
     assert coverage("Ngày hội tại Cà Mau") == 1.0  # all in the first sentence
     assert 0 < coverage("Cà Mau Hưng Mỹ") < 1  # split over two sentences
     assert coverage("Hà Nội") == 0.0
+    # Typed without diacritics or in capitals, the same words are found.
+    assert coverage("NGAY HOI TAI CA MAU") == 1.0
+    assert coverage("ngay hoi tai ca mau") == 1.0
+
+
+def test_coverage_counts_bigrams_only_within_a_sentence() -> None:
+    passage = PassageTerms.of(PASSAGE)
+    # '~mau_ve' would join the first sentence's last word to the second's first.
+    query = query_terms("Mau về phía")
+    assert "~mau_ve" in query.terms
+    coverage = best_sentence_coverage(PASSAGE, passage, CoverageQuery.of(
+        query, np.ones(len(query.terms), dtype=np.float32)))
+    total = 3 + 2 * BIGRAM_WEIGHT
+    assert coverage == pytest.approx((2 + BIGRAM_WEIGHT) / total)  # về, phía, về_phía
+
+
+def test_coverage_of_terms_the_collection_lacks_is_zero() -> None:
+    passage = PassageTerms.of(PASSAGE)
+    query = query_terms("Cà Mau")
+    assert best_sentence_coverage(PASSAGE, passage, CoverageQuery.of(
+        query, np.zeros(len(query.terms), dtype=np.float32))) == 0.0

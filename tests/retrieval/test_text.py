@@ -13,6 +13,7 @@ from retrieval.text import (
     clean,
     clean_question,
     document_terms,
+    find_syllables,
     fold,
     has_diacritics,
     is_unaccented_vietnamese,
@@ -20,6 +21,7 @@ from retrieval.text import (
     query_terms,
     sentence_spans,
     syllables,
+    tokens,
 )
 
 
@@ -81,6 +83,36 @@ def test_highlights_match_with_or_without_diacritics() -> None:
     for question in ("ngày hội ở Cà Mau", "ngay hoi o ca mau"):
         found = [text[s:e] for s, e in match_spans(text, question)]
         assert found == ["Ngày hội", "Cà Mau"]
+
+
+def found_tokens(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), fold(m.group().lower())) for m in find_syllables(text, wanted)]
+
+
+def test_find_syllables_finds_whole_tokens_in_any_case_and_accent() -> None:
+    text = "ĐẠI TƯỚNG Tô Lâm dự Ngày hội, giảm 11,9% còn 1.672 vụ; Lâmđồng, 11 hộ."
+    wanted = frozenset({"dai", "lam", "ngay", "11", "11,9", "672"})
+    assert [text[s:e] for s, e, _ in found_tokens(text, wanted)] == [
+        "ĐẠI", "Lâm", "Ngày", "11,9", "11"]  # not 'Lâm' in 'Lâmđồng', not 672 in 1.672
+    # A letter whose lower case is two characters: offsets still point into the text.
+    text = "İstanbul và Cà Mau"
+    assert [text[s:e] for s, e, _ in found_tokens(text, frozenset({"ca", "mau"}))] == [
+        "Cà", "Mau"]
+
+
+VIETNAMESE_TEXT = st.text(
+    alphabet="aAàÀảạăắâấđĐeèêếiíoòôồơớuùưứyýnghmtc0123456789 .,;%-\n\u0301İ",
+    max_size=120)
+
+
+@given(VIETNAMESE_TEXT, st.lists(st.sampled_from(
+    ["a", "an", "nga", "d", "do", "ca", "cu", "0", "12", "1,5", "e", "ieng", "ngh", "o"]),
+    max_size=6))
+def test_find_syllables_agrees_with_the_tokenizer(text: str, wanted_list: list[str]) -> None:
+    text = clean(text)
+    wanted = frozenset(wanted_list)
+    expected = [(t.start, t.end, fold(t.text)) for t in tokens(text) if fold(t.text) in wanted]
+    assert found_tokens(text, wanted) == expected
 
 
 @given(st.text(max_size=300))
