@@ -280,7 +280,7 @@ class Searcher:
             dense_weight = weights.unaccented if unaccented else weights.accented
         terms = query_terms(question)
         depth = max(CANDIDATES, 4 * wanted)
-        lexical_ids, _ = snapshot.lexical.top(terms, depth)
+        lexical_ids, lexical_scores = snapshot.lexical.top(terms, depth)
         if dense_weight > 0:
             dense_text = question
             if unaccented and self.settings.restore_diacritics:
@@ -294,8 +294,9 @@ class Searcher:
             dense_scores = np.zeros(len(candidates), dtype=np.float32)
         if len(candidates) == 0:
             return []
-        fused = linear_fusion(snapshot.lexical.scores_for(candidates, terms), dense_scores,
-                              dense_weight)
+        fused = linear_fusion(
+            self._lexical_scores(snapshot, terms, candidates, lexical_ids, lexical_scores),
+            dense_scores, dense_weight)
         order = np.argsort(-fused, kind="stable")
         candidates, fused = candidates[order], fused[order]
         if self.settings.sentence_weight > 0:
@@ -323,6 +324,23 @@ class Searcher:
         order = np.argsort(-rescored, kind="stable")
         return (np.concatenate([candidates[:head][order], candidates[head:]]),
                 np.concatenate([rescored[order], fused[head:]]))
+
+    @staticmethod
+    def _lexical_scores(snapshot: IndexSnapshot, terms: QueryTerms,
+                        candidates: np.ndarray[Any, Any], top_ids: np.ndarray[Any, Any],
+                        top_scores: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Exact BM25 of every candidate: the lexical top-k has its own already, so only the
+        dense side's candidates are looked up."""
+        scores = np.zeros(len(candidates), dtype=np.float32)
+        known = np.zeros(len(candidates), dtype=bool)
+        if len(top_ids):
+            order = np.argsort(top_ids)
+            position = np.minimum(np.searchsorted(top_ids[order], candidates), len(order) - 1)
+            known = top_ids[order][position] == candidates
+            scores[known] = np.asarray(top_scores)[order][position[known]]
+        if not known.all():
+            scores[~known] = snapshot.lexical.scores_for(candidates[~known], terms)
+        return scores
 
     def _dense_scores(self, snapshot: IndexSnapshot, ids: np.ndarray[Any, Any],
                       query_vector: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -9,7 +9,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # Characters that carry no text: C0/C1 controls (but not newline/tab), zero-width and
@@ -230,17 +230,34 @@ _MARKS = "[\u0300-\u036f]"
 _LETTER = r"[^\W\d_]"
 
 
+def _trie(rests: list[str], atom: Callable[[str], str], end: str) -> str:
+    """A regex trie of ``rests`` ('' for a word that ends here): the engine tests each
+    shared prefix once instead of once per word."""
+    groups: dict[str, list[str]] = {}
+    for rest in rests:
+        if rest:
+            groups.setdefault(rest[0], []).append(rest[1:])
+    options = [atom(char) + _trie(more, atom, end) for char, more in sorted(groups.items())]
+    if "" in rests:
+        options.append(end)
+    return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+
 @functools.lru_cache(maxsize=512)
 def _syllable_pattern(folded: frozenset[str], ignore_case: bool) -> re.Pattern[str]:
     # Shaped for the regex engine's fast scan: one leading character class (the first
-    # letters or digits), then lookbehinds that check the token starts there and which
-    # syllable it is. Lookbehinds before the first character made every position try every
-    # syllable: seven times slower on a passage. Combining marks a composed text still has
-    # belong to their letter's token, as in ``tokens``.
-    def letters(word: str) -> str:
-        return "".join(_VARIANT_CLASSES.get(c, re.escape(c)) + _MARKS + "*" for c in word)
+    # letters or digits), then lookbehinds that check a token starts there, then a trie of
+    # the syllables (the first character tested by lookbehind, as it is consumed). Checking
+    # the token start before the first character made every position try every syllable:
+    # seven times slower on a passage. Combining marks a composed text still has belong to
+    # their letter's token, as in ``tokens``.
+    def letter(char: str) -> str:
+        return _VARIANT_CLASSES.get(char, re.escape(char)) + _MARKS + "*"
 
-    words = sorted((w for w in folded if w), key=len, reverse=True)
+    def first_letter(char: str) -> str:
+        return "(?<=" + _VARIANT_CLASSES.get(char, re.escape(char)) + ")" + _MARKS + "*"
+
+    words = [w for w in folded if w]
     syllables = [w for w in words if not w[0].isdigit()]
     numbers = [w for w in words if w[0].isdigit()]
     first = "".join(sorted({c for w in syllables
@@ -248,11 +265,12 @@ def _syllable_pattern(folded: frozenset[str], ignore_case: bool) -> re.Pattern[s
                            | {w[0] for w in numbers}))
     branches = []
     if syllables:
+        end = rf"(?!{_LETTER}|{_MARKS})"
+        tries = [first_letter(c) + _trie([w[1:] for w in syllables if w[0] == c], letter, end)
+                 for c in sorted({w[0] for w in syllables})]
         branches.append(
             rf"(?<!{_LETTER}.)(?<!{_LETTER}{_MARKS}.)(?<!{_LETTER}{_MARKS}{{2}}.)(?:"
-            + "|".join(f"(?<={_VARIANT_CLASSES.get(w[0], re.escape(w[0]))}){_MARKS}*"
-                       f"{letters(w[1:])}" for w in syllables)
-            + rf")(?!{_LETTER}|{_MARKS})")
+            + "|".join(tries) + ")")
     if numbers:
         branches.append(
             r"(?<!\d.)(?<!\d[.,].)(?:"

@@ -54,6 +54,23 @@ def test_paging_continues_ranks_without_repeats(seed_searcher: Searcher) -> None
     assert first.total >= 6
 
 
+def test_fused_lexical_scores_are_the_exact_bm25_of_every_candidate(
+        seed_searcher: Searcher) -> None:
+    # The lexical top-k's own scores are reused; the rest are looked up: both must be the
+    # candidates' exact scores, in the candidates' order.
+    from retrieval.text import query_terms
+
+    snapshot = seed_searcher.snapshot
+    terms = query_terms("Ai tham dự ngày hội ở Cà Mau")
+    top_ids, top_scores = snapshot.lexical.top(terms, 10)
+    others = np.setdiff1d(np.arange(snapshot.lexical.size), top_ids)[:7]
+    for candidates in (np.union1d(top_ids, others), top_ids, others[::-1].copy(),
+                       np.concatenate([others, top_ids[::-1]])):
+        got = seed_searcher._lexical_scores(snapshot, terms, candidates, top_ids, top_scores)
+        np.testing.assert_allclose(got, snapshot.lexical.scores_for(candidates, terms),
+                                   rtol=1e-5)
+
+
 def small_articles(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for index, place in enumerate(["Cà Mau", "Cần Thơ", "Rừng Thông"]):
