@@ -21,14 +21,14 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import CorruptIndexError
-from .text import QueryTerms, find_syllables, fold, has_token, sentence_spans
+from .text import QueryTerms, find_syllables, fold_in_place, has_token, sentence_spans
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -250,21 +250,23 @@ TermKeys = np.ndarray[Any, np.dtype[np.int64]]
 @dataclass(frozen=True)
 class PassageTerms:
     """What re-ranking and collapsing need of a passage, kept per passage between searches:
-    where its sentences end, and its distinct lower-cased words as keys (in-process
-    hashes) for near-duplicate checks.
+    its text folded in place (see ``fold_in_place``), where its sentences end, and its
+    distinct folded words as keys (in-process hashes) for near-duplicate checks.
 
     Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
     and folding every syllable of the passage made it a third of a search.
     """
 
-    words: TermKeys
+    folded: str
     sentence_ends: tuple[int, ...]
+    words: TermKeys
 
     @classmethod
     def of(cls, text: str) -> PassageTerms:
-        words = text.lower().split()
+        folded = fold_in_place(text)
+        words = folded.split()
         keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
-        return cls(keys, tuple(end for _, end in sentence_spans(text)))
+        return cls(folded, tuple(end for _, end in sentence_spans(text)), keys)
 
 
 @dataclass(frozen=True)
@@ -278,8 +280,6 @@ class CoverageQuery:
     bigrams: dict[tuple[str, str], int]
     weights: tuple[float, ...]
     total: float
-    # Folded form of each matched token seen, filled while scoring this question.
-    folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
@@ -300,7 +300,7 @@ class CoverageQuery:
                    sum(weighted.values()))
 
 
-def best_sentence_coverage(text: str, passage: PassageTerms, query: CoverageQuery) -> float:
+def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery) -> float:
     """Share of the question's idf mass found in the passage's best single sentence.
 
     BM25 scores a passage as a bag of words; this rewards the passage where the question's
@@ -310,13 +310,10 @@ def best_sentence_coverage(text: str, passage: PassageTerms, query: CoverageQuer
     if query.total <= 0:
         return 0.0
     found: dict[int, set[int]] = {}
-    folded = query.folded
+    text, ends = passage.folded, passage.sentence_ends
     previous_sentence, previous_end, previous = -1, 0, ""
-    for match in find_syllables(text, query.syllables):
-        start, end = match.span()
-        token = match.group()
-        syllable = folded.get(token) or folded.setdefault(token, fold(token.lower()))
-        sentence = bisect.bisect_right(passage.sentence_ends, start)
+    for start, end, syllable in find_syllables(text, query.syllables):
+        sentence = bisect.bisect_right(ends, start)
         terms = found.setdefault(sentence, set())
         unigram = query.unigrams.get(syllable)
         if unigram is not None:

@@ -310,8 +310,7 @@ class Searcher:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
         query = CoverageQuery.of(terms, snapshot.lexical.idf(terms.terms))
-        coverage = np.array([best_sentence_coverage(snapshot.text(c),
-                                                    snapshot.passage_terms(c), query)
+        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(c), query)
                              for c in candidates[:head].tolist()], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":

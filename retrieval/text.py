@@ -214,83 +214,85 @@ def query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT) -> Query
     return QueryTerms(tuple(weighted), tuple(weighted.values()))
 
 
-def _variant_classes() -> dict[str, str]:
-    """Each folded letter -> a regex class of the lower-case letters that fold to it."""
-    variants: dict[str, set[str]] = {}
-    for code in range(0x61, 0x2000):
-        char = chr(code)
-        base = fold(char)
-        if char.islower() and len(base) == 1 and "a" <= base <= "z":
-            variants.setdefault(base, set()).add(char)
-    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
+# ``fold`` that keeps combining marks, so its output has its input's length and offsets into
+# it are offsets into the text (NFC text rarely has marks left; they stay in their token).
+_FOLD_KEEPING_MARKS = {code: to for code, to in _FOLD_TABLE.items() if not 0x300 <= code < 0x370}
+_MARK = re.compile("[\u0300-\u036f]")
 
 
-_VARIANT_CLASSES = _variant_classes()
-_MARKS = "[\u0300-\u036f]"
-_LETTER = r"[^\W\d_]"
+def fold_in_place(text: str) -> str:
+    """``text`` lower-cased and accent-folded, character for character (same length)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # 'İ' lower-cases to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_FOLD_KEEPING_MARKS)
 
 
 def _trie(rests: list[str], atom: Callable[[str], str], end: str) -> str:
     """A regex trie of ``rests`` ('' for a word that ends here): the engine tests each
-    shared prefix once instead of once per word."""
+    shared prefix once instead of once per word. It nests only where words branch (a
+    question's one long token is a flat run of atoms, not a thousand nested groups)."""
     groups: dict[str, list[str]] = {}
     for rest in rests:
         if rest:
             groups.setdefault(rest[0], []).append(rest[1:])
-    options = [atom(char) + _trie(more, atom, end) for char, more in sorted(groups.items())]
+    options = []
+    for char, more in sorted(groups.items()):
+        if len(set(more)) == 1:
+            options.append("".join(map(atom, char + more[0])) + end)
+        else:
+            options.append(atom(char) + _trie(more, atom, end))
     if "" in rests:
         options.append(end)
     return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
 
 @functools.lru_cache(maxsize=512)
-def _syllable_pattern(folded: frozenset[str], ignore_case: bool) -> re.Pattern[str]:
-    # Shaped for the regex engine's fast scan: one leading character class (the first
-    # letters or digits), then lookbehinds that check a token starts there, then a trie of
-    # the syllables (the first character tested by lookbehind, as it is consumed). Checking
-    # the token start before the first character made every position try every syllable:
-    # seven times slower on a passage. Combining marks a composed text still has belong to
-    # their letter's token, as in ``tokens``.
-    def letter(char: str) -> str:
-        return _VARIANT_CLASSES.get(char, re.escape(char)) + _MARKS + "*"
-
-    def first_letter(char: str) -> str:
-        return "(?<=" + _VARIANT_CLASSES.get(char, re.escape(char)) + ")" + _MARKS + "*"
-
-    words = [w for w in folded if w]
+def _syllable_pattern(wanted: frozenset[str], with_marks: bool) -> re.Pattern[str]:
+    # Over folded text, so plain characters: compiling classes of accented letters cost
+    # ~4 ms per question. Shaped for the regex engine's fast scan: one leading character
+    # class (the first letters or digits), lookbehinds that check a token starts there,
+    # then a trie of the syllables (its first character tested by lookbehind, as it is
+    # consumed). Checking the token start before the first character made every position
+    # try every syllable: seven times slower. ``with_marks``: the text still has combining
+    # marks, which belong to their letter's token, as in ``tokens``.
+    marks = "[\u0300-\u036f]*" if with_marks else ""
+    letter = r"[^\W\d_]"
+    words = [w for w in wanted if w]
     syllables = [w for w in words if not w[0].isdigit()]
     numbers = [w for w in words if w[0].isdigit()]
-    first = "".join(sorted({c for w in syllables
-                            for c in _VARIANT_CLASSES.get(w[0], re.escape(w[0])).strip("[]")}
-                           | {w[0] for w in numbers}))
+    first = "".join(sorted({re.escape(w[0]) for w in words}))
     branches = []
     if syllables:
-        end = rf"(?!{_LETTER}|{_MARKS})"
-        tries = [first_letter(c) + _trie([w[1:] for w in syllables if w[0] == c], letter, end)
+        end = rf"(?!{letter}|[\u0300-\u036f])" if with_marks else rf"(?!{letter})"
+        not_in_word = rf"(?<!{letter}.)"
+        if with_marks:
+            not_in_word += rf"(?<!{letter}[\u0300-\u036f].)(?<!{letter}[\u0300-\u036f]{{2}}.)"
+        tries = [f"(?<={re.escape(c)}){marks}"
+                 + _trie([w[1:] for w in syllables if w[0] == c],
+                         lambda char: re.escape(char) + marks, end)
                  for c in sorted({w[0] for w in syllables})]
-        branches.append(
-            rf"(?<!{_LETTER}.)(?<!{_LETTER}{_MARKS}.)(?<!{_LETTER}{_MARKS}{{2}}.)(?:"
-            + "|".join(tries) + ")")
+        branches.append(not_in_word + "(?:" + "|".join(tries) + ")")
     if numbers:
         branches.append(
             r"(?<!\d.)(?<!\d[.,].)(?:"
-            + "|".join(f"(?<={w[0]}){re.escape(w[1:])}" for w in numbers)
+            + "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in numbers)
             + r")(?![.,]?\d)")
     if not branches:
         return re.compile(r"(?!)")
-    return re.compile(f"[{first}](?:{'|'.join(branches)})",
-                      re.IGNORECASE if ignore_case else 0)
+    return re.compile(f"[{first}](?:{'|'.join(branches)})")
 
 
-def find_syllables(text: str, folded: frozenset[str]) -> Iterator[re.Match[str]]:
-    """The whole tokens of ``text`` (accented or not, any case) whose folded form is in
-    ``folded``, as matches on ``text`` lower-cased. Finding a question's few syllables
-    this way costs a fraction of tokenizing and folding the whole passage."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return _syllable_pattern(folded, False).finditer(lowered)
-    # A few letters lower-case to two characters ('İ'): match in place, case-insensitively.
-    return _syllable_pattern(folded, True).finditer(text)
+def find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded syllable) of each whole token of ``folded`` (a ``fold_in_place``
+    text) whose folded form is in ``wanted``. Finding a question's few syllables this way
+    costs a fraction of tokenizing the whole passage."""
+    if _MARK.search(folded) is None:
+        for match in _syllable_pattern(wanted, False).finditer(folded):
+            yield match.start(), match.end(), match.group()
+    else:
+        for match in _syllable_pattern(wanted, True).finditer(folded):
+            yield match.start(), match.end(), _MARK.sub("", match.group())
 
 
 def has_token(text: str, start: int, end: int) -> bool:
@@ -304,11 +306,11 @@ def match_spans(text: str, question: str) -> list[tuple[int, int]]:
     Question words are not highlighted unless they sit inside a run of matched syllables.
     """
     wanted = frozenset(fold(s) for s in syllables(question))
+    folded = fold_in_place(text)
     spans: list[tuple[int, int]] = []
     run_start = run_end = -1
     run_has_content = False
-    for match in find_syllables(text, wanted):
-        start, end = match.span()
+    for start, end, syllable in find_syllables(folded, wanted):
         gap = text[run_end:start]
         if run_start >= 0 and (gap.strip() or "\n" in gap):
             if run_has_content:
@@ -317,7 +319,7 @@ def match_spans(text: str, question: str) -> list[tuple[int, int]]:
         if run_start < 0:
             run_start = start
         run_end = end
-        run_has_content = run_has_content or fold(match.group().lower()) not in QUESTION_WORDS
+        run_has_content = run_has_content or syllable not in QUESTION_WORDS
     if run_start >= 0 and run_has_content:
         spans.append((run_start, run_end))
     return spans

@@ -19,7 +19,14 @@ from retrieval.lexical import (
     best_sentence_coverage,
     term_key,
 )
-from retrieval.text import BIGRAM_WEIGHT, QueryTerms, document_terms, query_terms, sentence_spans
+from retrieval.text import (
+    BIGRAM_WEIGHT,
+    QueryTerms,
+    document_terms,
+    fold,
+    query_terms,
+    sentence_spans,
+)
 
 SYLLABLES = ("ngày hội toàn dân bảo vệ an ninh tổ quốc cà mau cần thơ bộ trưởng công an "
              "đồng chí chủ tịch tỉnh huyện xã trao quà tặng gia đình chính sách mô hình "
@@ -147,7 +154,8 @@ def test_passage_terms_hold_sentence_ends_and_distinct_words() -> None:
     passage = PassageTerms.of(PASSAGE)
     assert passage.sentence_ends == tuple(end for _, end in sentence_spans(PASSAGE))
     assert len(passage.sentence_ends) == 3
-    words = set(PASSAGE.lower().split())
+    assert passage.folded == fold(PASSAGE.lower())
+    words = set(fold(PASSAGE.lower()).split())
     assert sorted(passage.words.tolist()) == sorted({hash(w) for w in words})
 
 
@@ -157,7 +165,7 @@ def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
     def coverage(question: str) -> float:
         query = query_terms(question)
         return best_sentence_coverage(
-            PASSAGE, passage,
+            passage,
             CoverageQuery.of(query, np.ones(len(query.terms), dtype=np.float32)))
 
     assert coverage("Ngày hội tại Cà Mau") == 1.0  # all in the first sentence
@@ -173,7 +181,7 @@ def test_coverage_counts_bigrams_only_within_a_sentence() -> None:
     # '~mau_ve' would join the first sentence's last word to the second's first.
     query = query_terms("Mau về phía")
     assert "~mau_ve" in query.terms
-    coverage = best_sentence_coverage(PASSAGE, passage, CoverageQuery.of(
+    coverage = best_sentence_coverage(passage, CoverageQuery.of(
         query, np.ones(len(query.terms), dtype=np.float32)))
     total = 3 + 2 * BIGRAM_WEIGHT
     assert coverage == pytest.approx((2 + BIGRAM_WEIGHT) / total)  # về, phía, về_phía
@@ -182,5 +190,5 @@ def test_coverage_counts_bigrams_only_within_a_sentence() -> None:
 def test_coverage_of_terms_the_collection_lacks_is_zero() -> None:
     passage = PassageTerms.of(PASSAGE)
     query = query_terms("Cà Mau")
-    assert best_sentence_coverage(PASSAGE, passage, CoverageQuery.of(
+    assert best_sentence_coverage(passage, CoverageQuery.of(
         query, np.zeros(len(query.terms), dtype=np.float32))) == 0.0
