@@ -223,8 +223,8 @@ _MARK = re.compile("[\u0300-\u036f]")
 def fold_in_place(text: str) -> str:
     """``text`` lower-cased and accent-folded, character for character (same length)."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # 'İ' lower-cases to two characters
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if len(lowered) != len(text):  # 'İ' lower-cases to 'i' and a combining dot
+        lowered = "".join(c.lower()[0] for c in text)
     return lowered.translate(_FOLD_KEEPING_MARKS)
 
 
