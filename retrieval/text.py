@@ -301,16 +301,23 @@ def has_token(text: str, start: int, end: int) -> bool:
 
 
 def match_spans(text: str, question: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` whose syllables (folded) occur in the question, merged when adjacent.
+    """Spans of ``text`` whose syllables occur in the question, merged when adjacent.
 
-    Question words are not highlighted unless they sit inside a run of matched syllables.
+    A syllable the question writes with its diacritics matches only that syllable ('đình'
+    is not 'định'); one written without them matches any accent ('dinh' is both), as the
+    reader may have left them out. Question words are not highlighted unless they sit
+    inside a run of matched syllables.
     """
-    wanted = frozenset(fold(s) for s in syllables(question))
-    folded = fold_in_place(text)
+    asked = syllables(question)
+    accented = {s for s in asked if fold(s) != s}
+    loose = {s for s in asked if fold(s) == s}
+    wanted = frozenset(loose | {fold(s) for s in accented})
     spans: list[tuple[int, int]] = []
     run_start = run_end = -1
     run_has_content = False
-    for start, end, syllable in find_syllables(folded, wanted):
+    for start, end, syllable in find_syllables(fold_in_place(text), wanted):
+        if syllable not in loose and text[start:end].lower() not in accented:
+            continue  # another accent of a word the question spelled out
         gap = text[run_end:start]
         if run_start >= 0 and (gap.strip() or "\n" in gap):
             if run_has_content:

@@ -86,6 +86,15 @@ def test_highlights_match_with_or_without_diacritics() -> None:
         assert found == ["Ngày hội", "Cà Mau"]
 
 
+def test_highlights_keep_the_accents_the_question_wrote() -> None:
+    text = "Gia đình ông Định ở Cà Mau, không phải Cả."
+    spans = [text[s:e] for s, e in match_spans(text, "gia đình ở Cà Mau")]
+    assert spans == ["Gia đình", "ở Cà Mau"]  # not 'Định', not 'Cả'
+    # Typed without diacritics, every accent of the word is a match.
+    spans = [text[s:e] for s, e in match_spans(text, "gia dinh o ca mau")]
+    assert spans == ["Gia đình", "Định ở Cà Mau", "Cả"]
+
+
 def found_tokens(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
     folded = fold_in_place(text)
     assert len(folded) == len(text)
