@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import astuple
 
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrieval.text import (
+    _SENTENCE_END,
     BIGRAM_WEIGHT,
     clean,
     clean_question,
@@ -126,6 +128,14 @@ def test_find_syllables_agrees_with_the_tokenizer(text: str, wanted_list: list[s
     wanted = frozenset(wanted_list)
     expected = [(t.start, t.end, fold(t.text)) for t in tokens(text) if fold(t.text) in wanted]
     assert found_tokens(text, wanted) == expected
+
+
+@given(st.text(alphabet="ab .!?…\n\"'”’)]\t", max_size=40))
+def test_sentence_end_pattern_matches_the_plain_alternation(text: str) -> None:
+    # The pattern is shaped for speed; this is what it must mean.
+    plain = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+    assert ([m.span() for m in _SENTENCE_END.finditer(text)]
+            == [m.span() for m in plain.finditer(text)])
 
 
 @given(st.text(max_size=300))
