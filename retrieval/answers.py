@@ -667,11 +667,27 @@ def _title_text(titles: Sequence[Sequence[str]]) -> str:
     return ", ".join(ranks + rest)
 
 
-def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
+def _title_match(asked: frozenset[str], title: str) -> float:
+    """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …') part
+    counts only if the question says so too: the Phó Bí thư is not the Bí thư asked for."""
+    if not asked:
+        return 0.0
+    kept = []
+    for segment in title.split(", "):
+        first = norm(segment.split()[0]) if segment.split() else ""
+        if (first,) not in _POSITION_MODIFIERS or fold(first) in asked:
+            kept.append(segment)
+    return _overlap(set(asked), " ".join(kept))
+
+
+def extract_people(hits: Sequence[SearchHit],
+                   asked: frozenset[str] = frozenset()) -> tuple[Person, ...]:
     """People named in the passages, merged by name, with the passage that names them.
 
-    Order: the people of the best hit's article first (articles in hit order); within an
-    article, those the passages say attended before those only mentioned.
+    Order: those whose title holds most of ``asked`` (the folded words of a question that
+    names a title: 'Chủ tịch UBND tỉnh Cà Mau là ai?') first; then the people of the best
+    hit's article (articles in hit order); within an article, those the passages say
+    attended before those only mentioned.
     """
     groups: dict[str, int] = {}
     merged: dict[str, _Merged] = {}
@@ -686,14 +702,14 @@ def extract_people(hits: Sequence[SearchHit]) -> tuple[Person, ...]:
             if m.attended and not person.attended:
                 person.attended = True
                 person.attended_rank = hit.rank
+    people = [(Person(p.name, _title_text(p.titles), p.attended_rank or p.rank, p.attended),
+               p) for p in merged.values()]
     ordered = sorted(
-        merged.values(),
-        key=lambda p: (p.group, not p.attended, p.attended_rank or p.rank, p.position),
+        people,
+        key=lambda pair: (-_title_match(asked, pair[0].title), pair[1].group,
+                          not pair[1].attended, pair[0].rank_of_passage, pair[1].position),
     )
-    return tuple(
-        Person(p.name, _title_text(p.titles), p.attended_rank or p.rank, p.attended)
-        for p in ordered[:MAX_PEOPLE]
-    )
+    return tuple(person for person, _ in ordered[:MAX_PEOPLE])
 
 
 # --- question kinds ----------------------------------------------------------------------
@@ -805,6 +821,23 @@ _WHO_TITLES = _index(
     ((p, tuple(fold(w) for w in p)) for p in _TITLE_HEADS | _PERSON_NOUNS
      if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")), -1
 )
+
+
+# Titles a question may name, by first word ('Chủ tịch UBND tỉnh Cà Mau là ai?').
+_ASKED_TITLES = _index(
+    ((p, tuple(fold(w) for w in p)) for p in _TITLE_HEADS
+     if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên; trưởng; cán bộ")),
+    0,
+)
+
+
+def _asked_title_words(question: str) -> frozenset[str]:
+    """The question's folded content words when it names a title, to rank the people whose
+    title holds them first; empty when it names none ('Ai dự ngày hội?')."""
+    words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
+    if not _contains(words, _ASKED_TITLES, not has_diacritics(question)):
+        return frozenset()
+    return frozenset(_question_words(question))
 
 
 # Words of an organisation or place between a title and 'nào' ('Thứ trưởng Bộ Công an nào').
@@ -1049,7 +1082,7 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             else h for h in hits]
     relevant = on_topic(question, hits)
     if kind == "who":
-        people = extract_people(relevant)
+        people = extract_people(relevant, _asked_title_words(question))
         return Answer(kind="people", people=people) if people else None
     if kind == "date":
         return extract_date(relevant)

@@ -235,6 +235,31 @@ def test_people_of_another_event_are_left_out() -> None:
     assert both is not None and len(both.people) == 2
 
 
+CA_MAU_LEADERS = hit(
+    "Dự ngày hội có đồng chí Nguyễn Tiến Hải, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Chủ "
+    "tịch Hội đồng nhân dân tỉnh; đồng chí Huỳnh Quốc Việt, Phó Bí thư Tỉnh ủy, Chủ tịch "
+    "UBND tỉnh Cà Mau; ông Lê Văn An, Chủ tịch UBND huyện Cái Nước.")
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    ("Ai là Chủ tịch UBND tỉnh Cà Mau?", "Huỳnh Quốc Việt"),
+    ("chu tich ubnd tinh ca mau la ai", "Huỳnh Quốc Việt"),
+    ("Chủ tịch UBND huyện Cái Nước là ai?", "Lê Văn An"),
+    ("Bí thư Tỉnh ủy Cà Mau là ai?", "Nguyễn Tiến Hải"),  # not the Phó Bí thư
+    ("Phó Bí thư Tỉnh ủy Cà Mau là ai?", "Huỳnh Quốc Việt"),
+])
+def test_a_question_naming_a_title_puts_who_holds_it_first(question: str, first: str) -> None:
+    answer = extract_answer(question, [CA_MAU_LEADERS])
+    assert answer is not None and answer.people[0].name == first
+    assert len(answer.people) == 3  # the others stay, after
+
+
+def test_a_question_naming_no_title_keeps_the_article_order() -> None:
+    answer = extract_answer("Ai dự ngày hội?", [CA_MAU_LEADERS])
+    assert answer is not None
+    assert [p.name for p in answer.people] == ["Nguyễn Tiến Hải", "Huỳnh Quốc Việt", "Lê Văn An"]
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None
