@@ -817,17 +817,18 @@ def question_kind(question: str) -> QuestionKind | None:
 
 
 # Titles and person nouns by their last word, to look back from 'nào'.
+# Title heads that are ordinary words too ('ban', 'thanh tra'): no sign of a title asked.
+_VAGUE_TITLE_HEADS = _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")
 _WHO_TITLES = _index(
     ((p, tuple(fold(w) for w in p)) for p in _TITLE_HEADS | _PERSON_NOUNS
-     if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên")), -1
+     if p not in _VAGUE_TITLE_HEADS), -1
 )
 
 
 # Titles a question may name, by first word ('Chủ tịch UBND tỉnh Cà Mau là ai?').
 _ASKED_TITLES = _index(
     ((p, tuple(fold(w) for w in p)) for p in _TITLE_HEADS
-     if p not in _phrases("ban; thường trực; chỉ huy; thanh tra; thành viên; trưởng; cán bộ")),
-    0,
+     if p not in _VAGUE_TITLE_HEADS | _phrases("trưởng; cán bộ")), 0
 )
 
 

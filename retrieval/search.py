@@ -247,18 +247,23 @@ class Searcher:
         snapshot = self._snapshot
         ranked = self._rank(snapshot, text, dense_weight, offset + top_k)
         page = ranked[offset:offset + top_k]
-        hits = tuple(
-            SearchHit(
-                rank=offset + i + 1, score=round(float(score), 4), text=snapshot.text(chunk_id),
-                source=snapshot.source(chunk_id),
-                highlights=tuple(match_spans(snapshot.text(chunk_id), text)),
-                chunk_id=chunk_id,
-            )
-            for i, (chunk_id, score) in enumerate(page)
-        )
+        hits = tuple(self._hit(snapshot, offset + i + 1, chunk_id, score, text)
+                     for i, (chunk_id, score) in enumerate(page))
         answer = extract_answer(text, hits) if with_answer and offset == 0 else None
         return SearchResponse(question=text, results=hits, answer=answer,
                               notices=tuple(notices), total=len(ranked))
+
+    @staticmethod
+    def _hit(snapshot: IndexSnapshot, rank: int, chunk_id: int, score: float,
+             question: str) -> SearchHit:
+        passage = snapshot.text(chunk_id)
+        # Re-ranking has folded the passage already (a passage past the re-ranked ones,
+        # on a later page, is folded here).
+        folded = snapshot.passage_terms(chunk_id).folded
+        return SearchHit(rank=rank, score=round(float(score), 4), text=passage,
+                         source=snapshot.source(chunk_id),
+                         highlights=tuple(match_spans(passage, question, folded=folded)),
+                         chunk_id=chunk_id)
 
     def prepare_question(self, question: str) -> tuple[str, list[str]]:
         text = clean_question(question)

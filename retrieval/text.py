@@ -300,8 +300,10 @@ def has_token(text: str, start: int, end: int) -> bool:
     return _TOKEN.search(text, start, end) is not None
 
 
-def match_spans(text: str, question: str) -> list[tuple[int, int]]:
+def match_spans(text: str, question: str, *, folded: str | None = None
+                ) -> list[tuple[int, int]]:
     """Spans of ``text`` whose syllables occur in the question, merged when adjacent.
+    ``folded``: ``fold_in_place(text)`` when the caller has it already.
 
     A syllable the question writes with its diacritics matches only that syllable ('đình'
     is not 'định'); one written without them matches any accent ('dinh' is both), as the
@@ -315,7 +317,9 @@ def match_spans(text: str, question: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     run_start = run_end = -1
     run_has_content = False
-    for start, end, syllable in find_syllables(fold_in_place(text), wanted):
+    if folded is None:
+        folded = fold_in_place(text)
+    for start, end, syllable in find_syllables(folded, wanted):
         if syllable not in loose and text[start:end].lower() not in accented:
             continue  # another accent of a word the question spelled out
         gap = text[run_end:start]

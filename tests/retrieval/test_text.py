@@ -95,6 +95,9 @@ def test_highlights_keep_the_accents_the_question_wrote() -> None:
     # Typed without diacritics, every accent of the word is a match.
     spans = [text[s:e] for s, e in match_spans(text, "gia dinh o ca mau")]
     assert spans == ["Gia đình", "Định ở Cà Mau", "Cả"]
+    # A caller that folded the text already passes it: same spans.
+    assert match_spans(text, "gia dinh o ca mau", folded=fold_in_place(text)) == match_spans(
+        text, "gia dinh o ca mau")
 
 
 def found_tokens(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:
