@@ -151,11 +151,12 @@ def parse_article(text: str, file: str, content_hash: str) -> Article | None:
         paragraphs.append(line)
     if not paragraphs:
         return None
-    title_index = _title_index(paragraphs)
+    headline_index = _headline_index(paragraphs)
+    title_index = 0 if headline_index is None else headline_index
     body = "\n\n".join(paragraphs)
     date = _article_date(header_dates, title_index, year_month, body)
     return Article(file=file, title=_title(paragraphs[title_index]), date=date, body=body,
-                   content_hash=content_hash)
+                   content_hash=content_hash, has_headline=headline_index is not None)
 
 
 def _date_line(line: str) -> str | None:
@@ -189,13 +190,14 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _title_index(paragraphs: list[str]) -> int:
-    """The headline: an early line that reads like one (no closing period, not a caption)."""
+def _headline_index(paragraphs: list[str]) -> int | None:
+    """The headline: an early line that reads like one (no closing period, not a caption);
+    None for a file without one (its first paragraph then serves as its title)."""
     for index, paragraph in enumerate(paragraphs[:4]):
         if (len(paragraph) <= _HEADLINE_MAX and not paragraph.endswith((".", "…", ":", ";"))
                 and "Ảnh:" not in paragraph and len(paragraph.split()) >= 4):
             return index
-    return 0
+    return None
 
 
 def _title(paragraph: str) -> str:

@@ -262,7 +262,8 @@ def _write_generation(
     first = 0
     for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
         records.append(asdict(ArticleRecord(article.file, article.title, article.date,
-                                            article.content_hash, first, len(chunks))))
+                                            article.content_hash, first, len(chunks),
+                                            article.has_headline)))
         for chunk in chunks:
             chunk_rows.append((article_no, chunk.ordinal, chunk.start, chunk.end))
             texts.append(chunk.text.encode("utf-8"))

@@ -77,7 +77,7 @@ class IndexSnapshot:
         self.manifest = replace(manifest, article_hashes={}, files={})
         records = load_json(generation / "articles.json")
         try:
-            self.articles = [ArticleInfo(a.file, a.title, a.date, a.chunks)
+            self.articles = [ArticleInfo(a.file, a.title, a.date, a.chunks, a.has_headline)
                              for a in (ArticleRecord(**r) for r in records)]
         except TypeError as exc:
             raise CorruptIndexError(str(generation / "articles.json"), str(exc)) from exc
@@ -108,10 +108,14 @@ class IndexSnapshot:
         return self._texts[start:end].decode("utf-8")
 
     def passage_terms(self, chunk_id: int) -> PassageTerms:
-        """The passage folded in place, where its sentences end, and its distinct words."""
+        """The passage folded in place, where its sentences end, its distinct words, and its
+        article's headline unless the passage begins the article (and so holds it)."""
         cached = self._passage_terms.get(chunk_id)
         if cached is None:
-            cached = PassageTerms.of(self.text(chunk_id))
+            article = self.articles[int(self.chunks[chunk_id, 0])]
+            begins_article = int(self.chunks[chunk_id, 2]) == 0
+            headline = article.title if article.has_headline and not begins_article else ""
+            cached = PassageTerms.of(self.text(chunk_id), headline)
             self._remember(self._passage_terms, chunk_id, cached)
         return cached
 
@@ -315,7 +319,9 @@ class Searcher:
         """Re-order the best candidates by fused score plus best-sentence coverage."""
         head = min(RERANK_DEPTH, len(candidates))
         query = CoverageQuery.of(terms, snapshot.lexical.idf(terms.terms))
-        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(c), query)
+        headline_weight = self.settings.headline_weight
+        coverage = np.array([best_sentence_coverage(snapshot.passage_terms(c), query,
+                                                    headline_weight)
                              for c in candidates[:head].tolist()], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
         if self.settings.answer_type_weight > 0 and question_kind(question) == "who":

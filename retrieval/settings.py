@@ -54,6 +54,8 @@ class RetrievalSettings(BaseSettings):
     restore_diacritics: bool = True
     # Weight of the best-sentence coverage added to the fused score of the top passages.
     sentence_weight: float = Field(0.3, ge=0, le=5)
+    # Weight, in that coverage, of question words found only in the article's headline.
+    headline_weight: float = Field(0.7, ge=0, le=1)
     # Weight of "the passage names people" when ordering the best passages for a who-question.
     answer_type_weight: float = Field(0.3, ge=0, le=5)
 

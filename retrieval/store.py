@@ -54,6 +54,8 @@ class ArticleRecord:
     content_hash: str
     first_chunk: int
     chunks: int
+    # Indexes written before the flag existed give their passages no headline context.
+    has_headline: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ class Article:
     date: str | None  # ISO 'YYYY-MM-DD' or 'YYYY-MM' when only the month is known
     body: str  # the cleaned text that chunks point into
     content_hash: str  # sha256 of the raw file bytes
+    # The title is a real headline (not just the first paragraph of a file without one):
+    # only a headline says what every passage of the article is about.
+    has_headline: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class ArticleInfo:
     title: str
     date: str | None
     chunks: int
+    has_headline: bool = False
 
 
 @dataclass(frozen=True)

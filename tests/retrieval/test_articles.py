@@ -88,3 +88,16 @@ def test_parse_article_of_only_boilerplate_is_none() -> None:
     assert parse_article("Liên kết website\nTìm kiếm\n", "x.txt", "h") is None
     article = parse_article("Tiêu đề của bài viết này\nThân bài.", "x.txt", "h")
     assert isinstance(article, Article) and article.title == "Tiêu đề của bài viết này"
+
+
+def test_only_a_real_headline_counts_as_one() -> None:
+    articles = {a.file: a for a in load_articles(SEEDS)}
+    assert {f[:3] for f, a in articles.items() if a.has_headline} == {"000", "002", "003", "004"}
+    # 001 opens with a paragraph of running text: it is the title shown, not a headline.
+    assert not articles["001_f824fb1a18cc5dcd.txt"].has_headline
+    one_paragraph = parse_article("Sinh viên có thể xin bảo lưu kết quả học tập trong "
+                                  "thời gian không quá một năm.", "r.txt", "h")
+    assert one_paragraph is not None and not one_paragraph.has_headline
+    assert one_paragraph.title.startswith("Sinh viên có thể")
+    headed = parse_article("Tiêu đề của bài viết này\nThân bài.", "x.txt", "h")
+    assert headed is not None and headed.has_headline

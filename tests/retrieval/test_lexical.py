@@ -192,3 +192,36 @@ def test_coverage_of_terms_the_collection_lacks_is_zero() -> None:
     query = query_terms("Cà Mau")
     assert best_sentence_coverage(passage, CoverageQuery.of(
         query, np.zeros(len(query.terms), dtype=np.float32))) == 0.0
+
+
+def _coverage(passage: PassageTerms, question: str, headline_weight: float) -> float:
+    query = query_terms(question)
+    return best_sentence_coverage(
+        passage, CoverageQuery.of(query, np.ones(len(query.terms), dtype=np.float32)),
+        headline_weight)
+
+
+def test_words_only_the_headline_has_count_at_the_headline_weight() -> None:
+    # The passage that answers leaves the place to the headline, as news passages do.
+    passage = PassageTerms.of("Thị trấn duy trì 3 mô hình phong trào.",
+                              headline="Ngày hội tại thị trấn Rừng Thông")
+    question = "Rừng Thông duy trì mấy mô hình"
+    # rung, thong, rung_thong from the headline; duy, tri, mo, hinh, duy_tri, mo_hinh in
+    # the passage; thong_duy, tri_may, may_mo in neither (mấy is not scored alone).
+    total = 6 + 6 * BIGRAM_WEIGHT
+    in_passage = 4 + 2 * BIGRAM_WEIGHT
+    only_headline = 2 + BIGRAM_WEIGHT
+    assert _coverage(passage, question, 0.0) == pytest.approx(in_passage / total)
+    assert _coverage(passage, question, 0.7) == pytest.approx(
+        (in_passage + 0.7 * only_headline) / total)
+    assert _coverage(passage, question, 1.0) == pytest.approx(
+        (in_passage + only_headline) / total)
+    # Words the best sentence has already are not counted twice.
+    assert _coverage(passage, "thị trấn duy trì", 1.0) == 1.0  # thị trấn: in both
+    # A passage with no question word of its own still gets its headline's share.
+    other = PassageTerms.of("Hội nghị diễn ra sáng nay.", headline="Tin Rừng Thông")
+    assert _coverage(other, "Rừng Thông", 0.5) == pytest.approx(0.5)
+    # No headline (the passage begins the article, or the article has none): no change.
+    plain = PassageTerms.of("Thị trấn duy trì 3 mô hình phong trào.")
+    assert plain.headline == ""
+    assert _coverage(plain, question, 0.7) == _coverage(plain, question, 0.0)

@@ -1,0 +1,64 @@
+"""Among look-alike articles (the same event in other towns), a passage that leaves the
+place to its headline still answers a question naming the place."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import RetrievalSettings, Searcher, build_index
+
+from ..conftest import SEEDS
+
+RUNG_THONG = "004_bc4f3269c53976f8.txt"
+# The passage that answers says only "thị trấn" and "3 mô hình"; the headline names the town.
+QUESTION = "Rừng Thông có mấy mô hình phong trào toàn dân bảo vệ ANTQ?"
+
+
+@pytest.fixture(scope="module")
+def lookalike_settings(tmp_path_factory: pytest.TempPathFactory) -> RetrievalSettings:
+    root = tmp_path_factory.mktemp("lookalike")
+    articles = root / "articles"
+    articles.mkdir()
+    original = (SEEDS / RUNG_THONG).read_text(encoding="utf-8")
+    (articles / RUNG_THONG).write_text(original, encoding="utf-8")
+    for number, (town, district, models) in enumerate(
+            [("Hưng Mỹ", "Cái Nước", "4"), ("Tân Phú", "Thới Bình", "5"),
+             ("Năm Căn", "Đầm Dơi", "2")]):
+        copy = (original.replace("Rừng Thông", town).replace("Đông Sơn", district)
+                .replace("3 mô hình", f"{models} mô hình"))
+        (articles / f"lookalike_{number}.txt").write_text(copy, encoding="utf-8")
+    settings = RetrievalSettings(articles_dir=articles, index_dir=root / "index",
+                                 _env_file=None)  # type: ignore[call-arg]
+    build_index(settings)
+    return settings
+
+
+def first_hits(settings: RetrievalSettings, headline_weight: float) -> list[tuple[str, bool]]:
+    searcher = Searcher.open(settings.model_copy(update={"headline_weight": headline_weight}))
+    return [(hit.source.file, "3 mô hình" in hit.text)
+            for hit in searcher.search(QUESTION, top_k=3).results]
+
+
+@pytest.mark.slow
+def test_the_headline_places_the_passage_that_answers(
+        lookalike_settings: RetrievalSettings) -> None:
+    assert first_hits(lookalike_settings, 0.7)[0] == (RUNG_THONG, True)
+
+
+@pytest.mark.slow
+def test_without_the_headline_the_passage_that_answers_is_lost(
+        lookalike_settings: RetrievalSettings) -> None:
+    # What the headline weight is for: the same search ignoring headlines misses it.
+    assert (RUNG_THONG, True) not in first_hits(lookalike_settings, 0.0)
+
+
+def test_passages_carry_their_articles_headline_only_when_they_need_it(
+        seed_searcher: Searcher) -> None:
+    snapshot = seed_searcher.snapshot
+    for chunk_id in range(len(snapshot.chunks)):
+        article = snapshot.articles[int(snapshot.chunks[chunk_id, 0])]
+        headline = snapshot.passage_terms(chunk_id).headline
+        if int(snapshot.chunks[chunk_id, 2]) == 0 or not article.has_headline:
+            assert headline == "", (article.file, chunk_id)  # it opens with it, or has none
+        else:
+            assert headline and headline == headline.lower(), (article.file, chunk_id)
