@@ -903,16 +903,10 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
     spans = sentence_spans(text)
     starts = [start for start, _ in spans]
     found: list[_Found] = []
-    for m in _DATE.finditer(text):
+    for m in _event_dates(text, lower):
         day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
         year = m.group("y") or m.group("y2")
         tod = m.group("tod") or m.group("tod2")
-        if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
-            continue
-        if not (tod or m.group("ngay") or year or m.group("d2")):
-            continue  # '3-8' alone may be a range
-        if _DOCUMENT_BEFORE.search(lower[max(0, m.start() - 40):m.start()]):
-            continue  # 'Nghị quyết số 12, ngày 16/3/2022' dates a document, not the event
         index = bisect_right(starts, m.start()) - 1
         sentence = lower[spans[index][0]:spans[index][1]] if index >= 0 else ""
         score = 3.0 * bool(tod) + 1.0 * bool(year) + 2.0 * bool(_EVENT_CUE.search(sentence))
@@ -923,6 +917,25 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
             value += f" ({int(day)}/{int(month)}/{year_context})"
         found.append(_Found(value, hit.rank, score))
     return found
+
+
+def _event_dates(text: str, lower: str) -> Iterator[re.Match[str]]:
+    """Dates in the text that may be an event's (not a range, not a document's date)."""
+    for m in _DATE.finditer(text):
+        day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+        if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
+            continue
+        if not (m.group("tod") or m.group("tod2") or m.group("ngay") or m.group("y")
+                or m.group("y2") or m.group("d2")):
+            continue  # '3-8' alone may be a range
+        if _DOCUMENT_BEFORE.search(lower[max(0, m.start() - 40):m.start()]):
+            continue  # 'Nghị quyết số 12, ngày 16/3/2022' dates a document, not the event
+        yield m
+
+
+def names_a_date(text: str) -> bool:
+    """The passage gives a day an event happened (what a when-question wants)."""
+    return next(_event_dates(text, text.lower()), None) is not None
 
 
 def _article_date(date: str | None) -> str | None:

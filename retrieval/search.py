@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .answers import extract_answer, question_kind
+from .answers import extract_answer, names_a_date, question_kind
 from .dense import DenseIndex, FaissIndex, NumpyIndex
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
@@ -47,7 +47,7 @@ CANDIDATES = 100
 RERANK_DEPTH = 30
 # Passages whose folded text, sentence ends and word keys stay cached (~2.6 kB each).
 TERM_CACHE_SIZE = 2_000
-PEOPLE_DEPTH = 10
+ANSWER_TYPE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
 RESULT_CAP = 30
 # Within one article, a passage mostly inside a better one (overlapping chunks) adds nothing.
@@ -324,13 +324,18 @@ class Searcher:
                                                     headline_weight)
                              for c in candidates[:head].tolist()], dtype=np.float32)
         rescored = fused[:head] + self.settings.sentence_weight * zscore(coverage)
-        if self.settings.answer_type_weight > 0 and question_kind(question) == "who":
-            # A who-question is answered by a passage that names people (with their titles).
-            # The first few only, as measured on the seed questions (docs/benchmarks.md).
-            few = min(PEOPLE_DEPTH, head)
-            named = np.array([min(snapshot.people_count(int(c)), 3)
-                              for c in candidates[:few]], dtype=np.float32)
-            rescored[:few] += self.settings.answer_type_weight * zscore(named)
+        kind = question_kind(question) if self.settings.answer_type_weight > 0 else None
+        if kind in ("who", "date"):
+            # A who-question is answered by a passage that names people (with their titles),
+            # a when-question by one that gives a date. The first few only, as measured on
+            # the seed questions (docs/benchmarks.md).
+            few = min(ANSWER_TYPE_DEPTH, head)
+            if kind == "who":
+                found = [min(snapshot.people_count(int(c)), 3) for c in candidates[:few]]
+            else:
+                found = [names_a_date(snapshot.text(int(c))) for c in candidates[:few]]
+            rescored[:few] += self.settings.answer_type_weight * zscore(
+                np.array(found, dtype=np.float32))
         order = np.argsort(-rescored, kind="stable")
         return (np.concatenate([candidates[:head][order], candidates[head:]]),
                 np.concatenate([rescored[order], fused[head:]]))

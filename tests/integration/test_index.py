@@ -38,6 +38,20 @@ def test_seed_index_answers_known_questions(seed_searcher: Searcher) -> None:
     assert all(top.text[s:e] for s, e in top.highlights)
 
 
+def test_a_when_question_ranks_the_passage_that_gives_the_day_first(
+        seed_index_dir: Path) -> None:
+    question = "bo truong To Lam ve du ngay hoi o Ca Mau khi nao"
+
+    def first(answer_type_weight: float) -> str:
+        searcher = Searcher.open(RetrievalSettings(
+            articles_dir=SEEDS, index_dir=seed_index_dir,
+            answer_type_weight=answer_type_weight, _env_file=None))
+        return searcher.search(question).results[0].text
+
+    assert "11/8/2022" in first(0.3)
+    assert "11/8/2022" not in first(0.0)  # what the when-question prior is for
+
+
 def test_unaccented_question_finds_the_same_passage(seed_searcher: Searcher) -> None:
     accented = seed_searcher.search("Ai tham dự ngày hội ở Cà Mau")
     unaccented = seed_searcher.search("ai tham du ngay hoi o ca mau")

@@ -28,7 +28,7 @@ def lookalike_settings(tmp_path_factory: pytest.TempPathFactory) -> RetrievalSet
                 .replace("3 mô hình", f"{models} mô hình"))
         (articles / f"lookalike_{number}.txt").write_text(copy, encoding="utf-8")
     settings = RetrievalSettings(articles_dir=articles, index_dir=root / "index",
-                                 _env_file=None)  # type: ignore[call-arg]
+                                 _env_file=None)
     build_index(settings)
     return settings
 

@@ -17,6 +17,7 @@ from retrieval import Answer, Person, Searcher, SearchHit, Source, load_articles
 from retrieval.answers import (
     extract_answer,
     extract_people,
+    names_a_date,
     norm,
     on_topic,
     people_in_passage,
@@ -287,6 +288,20 @@ def test_document_dates_are_not_event_dates_and_metadata_is_the_fallback() -> No
     assert answer == Answer(kind="date", value="24/11/2022 (ngày của bài báo)",
                             rank_of_passage=1)
     assert extract_answer("Khi nào?", [hit("Không có ngày.")]) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sáng 11/8/2022, Đại tướng Tô Lâm đã đến dự Ngày hội.", True),
+    ("Chiều ngày 23/11, Bộ Công an tổ chức Hội nghị.", True),
+    ("Ngày hội diễn ra ngày 3 tháng 8 năm 2023.", True),
+    ("Thời gian bảo lưu từ 3-8 tuần.", False),  # a range, not a day
+    ("Theo Nghị quyết số 12, ngày 16/3/2022 của Bộ Chính trị.", False),  # a document's date
+    ("Ngày hội có nhiều mô hình tự quản.", False),
+    ("", False),
+])
+def test_passages_that_give_an_events_day(text: str, expected: bool) -> None:
+    # What the when-question prior of the search ranks up.
+    assert names_a_date(text) is expected
 
 
 def test_place_from_the_passage() -> None:
