@@ -39,11 +39,14 @@ def nfc(text: str) -> str:
 
 def prepare(work: Path, articles: int, seed: int) -> tuple[Path, Path]:
     """The collection (look-alikes plus the real seeds) and its index, built once."""
-    synthetic = ensure_collection(work, articles, seed=seed)
     collection = work / f"similar-{articles}-s{seed}"
     if not (collection / ".complete").exists():
         shutil.rmtree(collection, ignore_errors=True)
-        shutil.copytree(synthetic, collection, ignore=shutil.ignore_patterns(".complete"))
+        collection.mkdir(parents=True)
+        if articles > 0:
+            synthetic = ensure_collection(work, articles, seed=seed)
+            shutil.copytree(synthetic, collection, ignore=shutil.ignore_patterns(".complete"),
+                            dirs_exist_ok=True)
         for seed_file in sorted((REPO / "seeds").glob("*.txt")):
             shutil.copy(seed_file, collection / seed_file.name)
         (collection / ".complete").write_text("ok\n")
@@ -79,7 +82,8 @@ def score(searcher: Searcher, rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=150,
-                        help="look-alike articles added to the seeds (default 150)")
+                        help="look-alike articles added to the seeds (default 150; 0: the "
+                             "seeds alone)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument("--headline-weights", default="0,0.7",
                         help="comma-separated NEWSQA_HEADLINE_WEIGHT values to compare")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import threading
 from collections import OrderedDict
@@ -84,7 +83,7 @@ class IndexSnapshot:
         self.chunks = load_array(generation / "chunks.npy")
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self.people = load_array(generation / PEOPLE_FILE)
-        self._texts = map_bytes(generation / "texts.bin")
+        self._texts = FileBytes(generation / "texts.bin")
         # Per-passage folded text, sentence ends and word keys, reused across questions
         # (~2.5 ms of a search for 30 new candidates). Words are kept as integer keys: as
         # sets of strings a passage's entry took several times more.
@@ -94,6 +93,8 @@ class IndexSnapshot:
         if (len(self.chunks) != count or len(self.text_offsets) != count + 1
                 or len(self.people) != count):
             raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
+        if int(self.text_offsets[-1]) != self._texts.size:
+            raise CorruptIndexError(str(generation / "texts.bin"), "size differs from the offsets")
         self.dense = _load_dense(generation, manifest, settings)
         self.lexical = LexicalIndex.load(generation / "lexical")
         try:
@@ -134,15 +135,35 @@ class IndexSnapshot:
         return Source(record.file, record.title, record.date)
 
 
-def map_bytes(path: Path) -> bytes | mmap.mmap:
-    """The file's bytes, memory-mapped so a large collection's text stays out of RAM."""
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return b""
-            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as exc:
-        raise CorruptIndexError(str(path), str(exc)) from exc
+class FileBytes:
+    """A file's bytes, read a slice at a time so a large collection's text stays out of RAM.
+
+    A search reads a dozen passages. Memory-mapped, each read also mapped the pages the
+    kernel holds around it (whole large folios once the file had been read back from
+    disk): 64-89 MB of a 94 MB text file counted in the process's memory after 200
+    questions at 10^5 passages (docs/benchmarks.md). ``os.pread`` maps nothing and is safe
+    from many threads; the file stays readable after a newer generation replaces it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise CorruptIndexError(str(path), exc.strerror or str(exc)) from exc
+        self.path = path
+        self.size = os.fstat(self._fd).st_size
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, stop = span.start, span.stop
+        data = os.pread(self._fd, stop - start, start)
+        if len(data) != stop - start:
+            raise CorruptIndexError(str(self.path), f"ends before byte {stop}")
+        return data
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
 
 
 def _load_dense(generation: Path, manifest: Manifest, settings: RetrievalSettings) -> DenseIndex:

@@ -28,6 +28,7 @@ from retrieval import (
     Searcher,
     build_index,
 )
+from retrieval.search import FileBytes
 from retrieval.store import IndexDir
 
 from ..conftest import REPO, SEEDS
@@ -315,3 +316,17 @@ def test_any_flipped_byte_loads_or_fails_with_the_fix_and_the_next_build_works(
     # Whatever the flip did, the next plain build leaves a sound index.
     build_index(settings_, embedder=HashingEmbedder())
     assert Searcher(settings_, HashingEmbedder()).search("Tô Lâm Cà Mau").results
+
+
+def test_passage_text_is_read_by_slice_and_a_short_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "texts.bin"
+    path.write_bytes("Cà Mau. Rừng Thông.".encode())
+    texts = FileBytes(path)
+    assert texts.size == len("Cà Mau. Rừng Thông.".encode())
+    assert texts[0:len("Cà Mau.".encode())].decode() == "Cà Mau."
+    assert texts[0:0] == b""
+    path.write_bytes(b"C")  # cut short under a loaded index
+    with pytest.raises(CorruptIndexError, match=r"texts\.bin"):
+        texts[0:5]
+    with pytest.raises(CorruptIndexError, match=r"missing\.bin"):
+        FileBytes(tmp_path / "missing.bin")
