@@ -94,8 +94,11 @@ class IndexSnapshot:
         if (len(self.chunks) != count or len(self.text_offsets) != count + 1
                 or len(self.people) != count):
             raise CorruptIndexError(str(generation / "chunks.npy"), "chunk count differs")
-        if int(self.text_offsets[-1]) != self._texts.size:
-            raise CorruptIndexError(str(generation / "texts.bin"), "size differs from the offsets")
+        offsets = self.text_offsets
+        if (int(offsets[0]) != 0 or int(offsets[-1]) != self._texts.size
+                or bool((offsets[1:] < offsets[:-1]).any())):
+            raise CorruptIndexError(str(generation / "text_offsets.npy"),
+                                    "passage offsets do not fit texts.bin")
         self.dense = _load_dense(generation, manifest, settings)
         self.lexical = LexicalIndex.load(generation / "lexical")
         try:
@@ -156,7 +159,11 @@ class FileBytes:
 
     def __getitem__(self, span: slice) -> bytes:
         start, stop = span.start, span.stop
-        data = os.pread(self._fd, stop - start, start)
+        try:
+            data = os.pread(self._fd, stop - start, start)
+        except (OSError, OverflowError, ValueError) as exc:
+            raise CorruptIndexError(str(self.path), f"cannot read bytes {start}-{stop}: {exc}"
+                                    ) from exc
         if len(data) != stop - start:
             raise CorruptIndexError(str(self.path), f"ends before byte {stop}")
         return data

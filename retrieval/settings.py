@@ -56,7 +56,8 @@ class RetrievalSettings(BaseSettings):
     sentence_weight: float = Field(0.3, ge=0, le=5)
     # Weight, in that coverage, of question words found only in the article's headline.
     headline_weight: float = Field(0.7, ge=0, le=1)
-    # Weight of "the passage names people" when ordering the best passages for a who-question.
+    # Weight of "the passage names people" when ordering the best passages for a who-question,
+    # and of "the passage gives a day" for a when-question.
     answer_type_weight: float = Field(0.3, ge=0, le=5)
 
     top_k: int = Field(3, ge=1, le=50)

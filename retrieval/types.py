@@ -17,7 +17,7 @@ class Article:
     content_hash: str  # sha256 of the raw file bytes
     # The title is a real headline (not just the first paragraph of a file without one):
     # only a headline says what every passage of the article is about.
-    has_headline: bool = True
+    has_headline: bool = False
 
 
 @dataclass(frozen=True)

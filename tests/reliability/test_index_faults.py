@@ -28,7 +28,7 @@ from retrieval import (
     Searcher,
     build_index,
 )
-from retrieval.search import FileBytes
+from retrieval.search import FileBytes, IndexSnapshot
 from retrieval.store import IndexDir
 
 from ..conftest import REPO, SEEDS
@@ -328,5 +328,23 @@ def test_passage_text_is_read_by_slice_and_a_short_file_is_named(tmp_path: Path)
     path.write_bytes(b"C")  # cut short under a loaded index
     with pytest.raises(CorruptIndexError, match=r"texts\.bin"):
         texts[0:5]
+    with pytest.raises(CorruptIndexError, match=r"texts\.bin"):
+        texts[-4:2]
     with pytest.raises(CorruptIndexError, match=r"missing\.bin"):
         FileBytes(tmp_path / "missing.bin")
+
+
+def test_passage_offsets_that_do_not_fit_the_text_file_are_named(
+        hashing_index: Path, tmp_path: Path) -> None:
+    # verify_files catches this for a whole index; the snapshot itself also refuses offsets
+    # that would read past (or short of) the text file, as an index over 512 MB is not
+    # checksummed.
+    shutil.copytree(hashing_index, tmp_path / "index")
+    settings = core_settings(tmp_path / "index")
+    generation = IndexDir(settings.index_dir).require_current()
+    manifest = IndexDir(settings.index_dir).read_manifest(generation)
+    IndexSnapshot(generation, manifest, settings)  # the copy loads as it is
+    with open(generation / "texts.bin", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(CorruptIndexError, match=r"text_offsets\.npy"):
+        IndexSnapshot(generation, manifest, settings)
