@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +252,8 @@ class PassageTerms:
     """What re-ranking and collapsing need of a passage, kept per passage between searches:
     its text folded in place (see ``fold_in_place``), where its sentences end, its
     distinct folded words as keys (in-process hashes) for near-duplicate checks, and the
-    headline of its article folded the same way when the passage does not hold it itself.
+    headline of its article, folded the same way and shared by the article's passages,
+    when the passage does not hold it itself.
 
     Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
     and folding every syllable of the passage made it a third of a search.
@@ -264,12 +265,12 @@ class PassageTerms:
     headline: str = ""
 
     @classmethod
-    def of(cls, text: str, headline: str = "") -> PassageTerms:
+    def of(cls, text: str, folded_headline: str = "") -> PassageTerms:
         folded = fold_in_place(text)
         words = folded.split()
         keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
         return cls(folded, tuple(end for _, end in sentence_spans(text)), keys,
-                   fold_in_place(headline))
+                   folded_headline)
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,17 @@ class CoverageQuery:
     bigrams: dict[tuple[str, str], int]
     weights: tuple[float, ...]
     total: float
+    # The question's terms in each headline seen in this search: passages of one article
+    # share it, so it is scanned once.
+    _in_headline: dict[str, frozenset[int]] = field(default_factory=dict, compare=False,
+                                                    repr=False)
+
+    def in_headline(self, folded_headline: str) -> frozenset[int]:
+        found = self._in_headline.get(folded_headline)
+        if found is None:
+            found = frozenset().union(*_terms_by_sentence(folded_headline, (), self).values())
+            self._in_headline[folded_headline] = found
+        return found
 
     @classmethod
     def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
@@ -319,9 +331,9 @@ def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
     if query.total <= 0:
         return 0.0
     found = _terms_by_sentence(passage.folded, passage.sentence_ends, query)
-    in_headline: set[int] = set()
+    in_headline: frozenset[int] = frozenset()
     if headline_weight > 0 and passage.headline:
-        in_headline = set().union(*_terms_by_sentence(passage.headline, (), query).values())
+        in_headline = query.in_headline(passage.headline)
     weights = query.weights
     if not found:
         return headline_weight * sum(weights[t] for t in in_headline) / query.total

@@ -30,6 +30,7 @@ from .store import PEOPLE_FILE, ArticleRecord, IndexDir, Manifest, load_array, l
 from .text import (
     QueryTerms,
     clean_question,
+    fold_in_place,
     is_unaccented_vietnamese,
     match_spans,
     query_terms,
@@ -89,6 +90,9 @@ class IndexSnapshot:
         # (~2.5 ms of a search for 30 new candidates). Words are kept as integer keys: as
         # sets of strings a passage's entry took several times more.
         self._passage_terms: OrderedDict[int, PassageTerms] = OrderedDict()
+        # An article's headline is folded once for all its passages (a title each: bounded
+        # by the article list the snapshot holds already).
+        self._folded_headlines: dict[int, str] = {}
         self._cache_lock = threading.Lock()
         count = int(manifest.counts["chunks"])
         if (len(self.chunks) != count or len(self.text_offsets) != count + 1
@@ -117,12 +121,22 @@ class IndexSnapshot:
         article's headline unless the passage begins the article (and so holds it)."""
         cached = self._passage_terms.get(chunk_id)
         if cached is None:
-            article = self.articles[int(self.chunks[chunk_id, 0])]
             begins_article = int(self.chunks[chunk_id, 2]) == 0
-            headline = article.title if article.has_headline and not begins_article else ""
+            headline = ("" if begins_article
+                        else self._folded_headline(int(self.chunks[chunk_id, 0])))
             cached = PassageTerms.of(self.text(chunk_id), headline)
             self._remember(self._passage_terms, chunk_id, cached)
         return cached
+
+    def _folded_headline(self, article_no: int) -> str:
+        """The article's headline folded in place ('' if it has none), folded once."""
+        folded = self._folded_headlines.get(article_no)
+        if folded is None:
+            article = self.articles[article_no]
+            folded = fold_in_place(article.title) if article.has_headline else ""
+            with self._cache_lock:
+                self._folded_headlines[article_no] = folded
+        return folded
 
     def people_count(self, chunk_id: int) -> int:
         """How many people the passage names (counted when the index was built)."""

@@ -24,6 +24,7 @@ from retrieval.text import (
     QueryTerms,
     document_terms,
     fold,
+    fold_in_place,
     query_terms,
     sentence_spans,
 )
@@ -203,8 +204,9 @@ def _coverage(passage: PassageTerms, question: str, headline_weight: float) -> f
 
 def test_words_only_the_headline_has_count_at_the_headline_weight() -> None:
     # The passage that answers leaves the place to the headline, as news passages do.
-    passage = PassageTerms.of("Thị trấn duy trì 3 mô hình phong trào.",
-                              headline="Ngày hội tại thị trấn Rừng Thông")
+    passage = PassageTerms.of(
+        "Thị trấn duy trì 3 mô hình phong trào.",
+        folded_headline=fold_in_place("Ngày hội tại thị trấn Rừng Thông"))
     question = "Rừng Thông duy trì mấy mô hình"
     # rung, thong, rung_thong from the headline; duy, tri, mo, hinh, duy_tri, mo_hinh in
     # the passage; thong_duy, tri_may, may_mo in neither (mấy is not scored alone).
@@ -219,7 +221,8 @@ def test_words_only_the_headline_has_count_at_the_headline_weight() -> None:
     # Words the best sentence has already are not counted twice.
     assert _coverage(passage, "thị trấn duy trì", 1.0) == 1.0  # thị trấn: in both
     # A passage with no question word of its own still gets its headline's share.
-    other = PassageTerms.of("Hội nghị diễn ra sáng nay.", headline="Tin Rừng Thông")
+    other = PassageTerms.of("Hội nghị diễn ra sáng nay.",
+                            folded_headline=fold_in_place("Tin Rừng Thông"))
     assert _coverage(other, "Rừng Thông", 0.5) == pytest.approx(0.5)
     # No headline (the passage begins the article, or the article has none): no change.
     plain = PassageTerms.of("Thị trấn duy trì 3 mô hình phong trào.")
