@@ -288,7 +288,7 @@ class TokenRedactor:
 
 def run_bot(settings: RetrievalSettings) -> int:
     """`newsqa bot`: long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set."""
-    from .cli import open_searcher
+    from .frontend import open_searcher
 
     bot_settings = load_bot_settings()
     redactor = TokenRedactor(bot_settings.token)
