@@ -1,4 +1,5 @@
-"""`newsqa eval`: hit@k / MRR on a question file, and `--tune` to fit the fusion weights."""
+"""`newsqa eval`: hit@k / MRR on a question file; `--tune` fits the fusion weights, and
+`--reset-tuning` removes them."""
 
 from __future__ import annotations
 
@@ -6,31 +7,51 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from retrieval import RetrievalSettings
 
-from ._common import EXIT_OK, SubParsers
+from ._common import EXIT_OK, EXIT_USAGE, SubParsers
 
 ORDER = 30
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     evaluate = sub.add_parser("eval", parents=[common], help="hit@k / MRR on a question file")
-    evaluate.add_argument("questions", type=Path,
+    evaluate.add_argument("questions", type=Path, nargs="?",
                           help='JSON Lines {"q", "gold_file"}, or a folder with '
                           "questions.jsonl and articles/")
     evaluate.add_argument("--tune", action="store_true",
-                          help="fit the fusion weights on these questions and store them")
+                          help="fit the fusion weights on these questions; store them when "
+                          "they beat the default on a held-out part")
+    evaluate.add_argument("--reset-tuning", action="store_true",
+                          help="remove the tuned fusion weights of the index (back to the "
+                          "defaults)")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(handler=cmd_eval)
 
 
 def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from retrieval import Searcher
-    from retrieval.evaluation import evaluate, load_questions, tune
+    from retrieval.evaluation import evaluate, load_questions
+    from retrieval.tuning import reset, tune
 
     from ..frontend import run_build
 
+    if args.reset_tuning:
+        if args.questions is not None or args.tune:
+            print("newsqa: --reset-tuning takes no question file and no --tune.",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        removed = reset(settings)
+        print(f"Removed the tuned fusion weights of {settings.index_dir}: the default weights "
+              "are in force." if removed else
+              f"No tuned fusion weights in {settings.index_dir}: the default weights are "
+              "already in force.", file=sys.stderr)
+        return EXIT_OK
+    if args.questions is None:
+        print("newsqa eval: a question file (or folder) is needed.", file=sys.stderr)
+        return EXIT_USAGE
     questions_path: Path = args.questions
     if questions_path.is_dir():
         if not args.articles and (questions_path / "articles").is_dir():
@@ -42,16 +63,34 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
         settings = settings.model_copy(update={"index_dir": _eval_index_dir(settings)})
     run_build(settings, full=False)
     searcher = Searcher.open(settings)
+    tuning: dict[str, Any] | None = None
     if args.tune:
-        fitted = tune(searcher, questions)
-        print(f"fitted dense weights: accented {fitted.accented:.2f}, unaccented "
-              f"{fitted.unaccented:.2f} (stored in {fitted.path})", file=sys.stderr)
+        outcome = tune(searcher, questions, settings.index_dir)
+        for line in outcome.lines(settings.index_dir):
+            print(line, file=sys.stderr)
+        tuning = outcome.as_dict()
+        if outcome.stored is not None and _settings_override(settings):
+            print("note: NEWSQA_DENSE_WEIGHT_ACCENTED / _UNACCENTED are set and win over tuned "
+                  "weights: unset them to use these.", file=sys.stderr)
+        if not outcome.too_few:
+            # Figures on the questions the weights were not fitted on.
+            questions = outcome.held_out
+            print(f"Scores below: the {len(questions)} held-out questions, with the weights "
+                  "now in force.", file=sys.stderr)
     report = evaluate(searcher, questions)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        data = report.as_dict()
+        if tuning is not None:
+            data["tuning"] = tuning
+        print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         print(report.table())
     return EXIT_OK
+
+
+def _settings_override(settings: RetrievalSettings) -> bool:
+    return (settings.dense_weight_accented is not None
+            or settings.dense_weight_unaccented is not None)
 
 
 def _eval_index_dir(settings: RetrievalSettings) -> Path:

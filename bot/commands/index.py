@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from retrieval import RetrievalSettings
 
@@ -18,7 +19,15 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_index(args: argparse.Namespace, settings: RetrievalSettings) -> int:
+    from retrieval.tuning import tuned_in_force
+
     from ..frontend import run_build
 
     run_build(settings, full=args.full)
+    tuned = tuned_in_force(settings)
+    if tuned is not None:
+        # A rebuild keeps fusion.json: say so, since it changes every answer.
+        print(f"Tuned fusion weights in force (accented {tuned[0]:.2f}, unaccented "
+              f"{tuned[1]:.2f}, from `newsqa eval --tune`); `newsqa eval --reset-tuning` "
+              "returns to the defaults.", file=sys.stderr)
     return EXIT_OK
