@@ -34,9 +34,10 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
     if answer.kind == "people":
         return {
             "kind": "people",
+            "role": answer.role,
             "people": [
                 {"name": p.name, "title": p.title, "rank_of_passage": p.rank_of_passage,
-                 "attended": p.attended}
+                 "attended": p.attended, "roles": list(p.roles)}
                 for p in answer.people
             ],
         }
@@ -48,8 +49,9 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
     if data is None:
         return None
     if data["kind"] == "people":
-        return Answer(kind="people", people=tuple(
-            Person(p["name"], p["title"], p["rank_of_passage"], p["attended"])
+        return Answer(kind="people", role=data.get("role"), people=tuple(
+            Person(p["name"], p["title"], p["rank_of_passage"], p["attended"],
+                   tuple(p.get("roles", ())))
             for p in data["people"]))
     return Answer(kind=data["kind"], value=data.get("value"),
                   rank_of_passage=data.get("rank_of_passage"))

@@ -18,7 +18,7 @@ from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
 from .people import MAX_PEOPLE, extract_people
 from .places import extract_place
-from .questions import QuestionKind, _asked_title_words, question_kind
+from .questions import QuestionKind, _asked_title_words, question_kind, question_role
 from .tokens import Tok, tokenize
 from .topic import TOPIC_MARGIN, on_topic
 
@@ -39,6 +39,7 @@ __all__ = [
     "people_in_passage",
     "people_in_sentence",
     "question_kind",
+    "question_role",
     "tokenize",
 ]
 
@@ -58,8 +59,9 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             else h for h in hits]
     relevant = on_topic(question, hits)
     if kind == "who":
-        people = extract_people(relevant, _asked_title_words(question))
-        return Answer(kind="people", people=people) if people else None
+        role = question_role(question)
+        people = extract_people(relevant, _asked_title_words(question), role)
+        return Answer(kind="people", people=people, role=role) if people else None
     if kind == "date":
         return extract_date(relevant)
     return extract_place(question, relevant)

@@ -70,7 +70,9 @@ ADMIN_WORDS = _phrases(
 _NOT_PERSON_BEFORE = ADMIN_WORDS | _phrases(
     "trường; học; thpt; thcs; giải; quỹ; huân chương; tàu; khu; lăng; đền; chùa; "
     "nhà; bảo tàng; di tích; tư tưởng; sân; cảng; bến; hẻm; ngõ; kiệt; công ty; "
-    "tập đoàn; bệnh viện; ảnh; nguồn; theo; bài; clip; video"
+    "tập đoàn; bệnh viện; ảnh; nguồn; theo; bài; clip; video; "
+    "tuyến; trục; nút giao; ngã tư; ngã ba; ngã năm; ngã sáu; cầu vượt; hầm chui; "
+    "vành đai; quốc lộ; tỉnh lộ; khu đô thị"
 )
 SURNAMES = _words(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đồng Đinh "

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..text import sentence_spans
+from ..types import Role
 from .gazetteer import (
     _ATTEND_CUE,
     _COMPOUNDS,
@@ -19,6 +20,7 @@ from .gazetteer import (
     SURNAMES,
 )
 from .lexicon import norm
+from .roles import Span, mention_roles, role_cues
 from .tokens import Tok, _is_stop, _phrase_at, _phrase_ending_at, _title_at, tokenize
 
 _MAX_NAME = 4  # syllables of a Vietnamese personal name, surname included
@@ -40,6 +42,7 @@ class Mention:
     segments: list[str]
     attended: bool
     position: int  # offset in the passage, for ordering
+    roles: frozenset[Role] = frozenset()  # what the sentence says they did at the event
 
 
 def _cap_runs(toks: Sequence[Tok]) -> Iterable[tuple[int, int]]:
@@ -154,7 +157,7 @@ def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
                 out.append(text[toks[start].start:toks[k - 1].end].strip(" -–"))
             start = k + 1
     split: list[str] = []
-    for seg in out:
+    for seg in _join_enumerations(out):
         words = seg.split()
         keys = tuple(norm(w) for w in words)
         for n in range(len(words) - 1, 0, -1):
@@ -165,6 +168,35 @@ def _segments(toks: Sequence[Tok], text: str, i: int, j: int) -> list[str]:
             split.append(seg)
     return [s for s in split if s]
 
+
+
+def _join_enumerations(segments: Sequence[str]) -> list[str]:
+    """'Bộ Văn hóa', 'Thể thao và Du lịch' -> 'Bộ Văn hóa, Thể thao và Du lịch': a segment
+    that starts with no title but ends an 'A, B và C' name belongs to the one before."""
+    out: list[str] = []
+    for seg in segments:
+        if out and _is_enumeration_end(tokenize(seg), 0):
+            out[-1] += ", " + seg
+        else:
+            out.append(seg)
+    return out
+
+
+def _is_enumeration_end(toks: Sequence[Tok], i: int) -> int:
+    """Tokens of an organisation name's last items from ``i`` ('Thương binh và Xã hội'):
+    capitalised words with one 'và' before a capitalised word; 0 if none there."""
+    if i >= len(toks) or not toks[i].cap or _title_at(toks, i):
+        return 0
+    k, joined = i, False
+    while k < len(toks):
+        tok = toks[k]
+        if tok.norm == "và" and not joined and k + 1 < len(toks) and toks[k + 1].cap:
+            joined = True
+        elif not (tok.cap or (tok.lower and not _is_stop(toks, k) and k > i
+                              and toks[k - 1].cap)):
+            break
+        k += 1
+    return k - i if joined else 0
 
 
 class _Sentence:
@@ -234,6 +266,13 @@ class _Sentence:
         i = end + 1
         last = None
         for _ in range(_MAX_SEGMENTS):
+            if last is not None and (n := _is_enumeration_end(toks, i)) and not any(
+                    k in self.in_name for k in range(i, i + n)):
+                last = i + n  # '…, Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch'
+                if last >= len(toks) or toks[last].text != ",":
+                    break
+                i = last + 1
+                continue
             if i >= len(toks) or not _title_at(toks, i):
                 break
             k = i + _title_at(toks, i)
@@ -270,7 +309,9 @@ class _Sentence:
         cues = [base + m.start()
                 for m in _ATTEND_CUE.finditer(text[base:toks[-1].end].lower())]
         mentions: list[Mention] = []
+        spans: list[Span] = []
         last_end = -2  # token after the last person taken (name and titles)
+        street_end = -2  # token after the last street, school or prize name
         for cand in self.candidates:
             pre, honorific = self.pre_title(cand)
             post = self.post_title(cand.end)
@@ -278,7 +319,12 @@ class _Sentence:
             # 'các đồng chí Tô Lâm, Lương Cường và …': the list goes on after a person.
             listed = (cand.run_start == cand.start and cand.start - 1 == last_end
                       and toks[last_end].text in {",", ";", "và"})
-            if not anchored and not listed and _not_a_person(toks, cand):
+            # 'các tuyến đường Lê Văn Lương, Phạm Văn Đồng': the streets' list goes on too.
+            if not anchored and not listed and (
+                    _not_a_person(toks, cand)
+                    or (cand.start - 1 == street_end
+                        and toks[street_end].text in {",", ";", "và", "-", "–", "—"})):
+                street_end = cand.end
                 continue
             # Names without a known surname only come right after 'ông', 'Đại tá'...; a
             # bare surname-initial name needs 3 syllables ('Trần Lĩnh' may be a byline).
@@ -302,6 +348,12 @@ class _Sentence:
                 key=" ".join(t.norm for t in toks[cand.start:cand.end]),
                 segments=segments, attended=attended, position=toks[cand.start].start,
             ))
+            spans.append(Span(named_at, toks[cand.end - 1].end, said_to))
+        sentence = text[base:toks[-1].end].lower()
+        roles = mention_roles(text, role_cues(sentence, base), spans,
+                              [m.attended for m in mentions])
+        for mention, role_set in zip(mentions, roles, strict=True):
+            mention.roles = role_set
         return mentions
 
 

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..text import fold
-from ..types import Person, SearchHit
+from ..types import Person, Role, SearchHit
 from .gazetteer import _POSITION_MODIFIERS, _PREFIXES
 from .lexicon import norm
 from .names import people_in_passage
 from .questions import _overlap
+from .roles import ROLES
 
 MAX_PEOPLE = 20
 
@@ -26,6 +27,7 @@ class _Merged:
     attended_rank: int | None = None
     group: int = 0  # order of the person's article among the hits
     position: int = 0
+    role_ranks: dict[Role, int] = field(default_factory=dict)  # first passage per role
 
 
 def _same_title(short: str, long: str) -> bool:
@@ -76,14 +78,15 @@ def _title_match(asked: frozenset[str], title: str) -> float:
     return _overlap(set(asked), " ".join(kept))
 
 
-def extract_people(hits: Sequence[SearchHit],
-                   asked: frozenset[str] = frozenset()) -> tuple[Person, ...]:
+def extract_people(hits: Sequence[SearchHit], asked: frozenset[str] = frozenset(),
+                   role: Role | None = None) -> tuple[Person, ...]:
     """People named in the passages, merged by name, with the passage that names them.
 
-    Order: those whose title holds most of ``asked`` (the folded words of a question that
-    names a title: 'Chủ tịch UBND tỉnh Cà Mau là ai?') first; then the people of the best
-    hit's article (articles in hit order); within an article, those the passages say
-    attended before those only mentioned.
+    Order: those the passages give the asked ``role`` first (their passage is the one that
+    says so); then those whose title holds most of ``asked`` (the folded words of a
+    question that names a title: 'Chủ tịch UBND tỉnh Cà Mau là ai?'); then the people of
+    the best hit's article (articles in hit order); within an article, those the passages
+    say attended before those only mentioned.
     """
     groups: dict[str, int] = {}
     merged: dict[str, _Merged] = {}
@@ -98,11 +101,16 @@ def extract_people(hits: Sequence[SearchHit],
             if m.attended and not person.attended:
                 person.attended = True
                 person.attended_rank = hit.rank
-    people = [(Person(p.name, _title_text(p.titles), p.attended_rank or p.rank, p.attended),
+            for found in m.roles:
+                person.role_ranks.setdefault(found, hit.rank)
+    people = [(Person(p.name, _title_text(p.titles),
+                      (role and p.role_ranks.get(role)) or p.attended_rank or p.rank,
+                      p.attended, tuple(r for r in ROLES if r in p.role_ranks)),
                p) for p in merged.values()]
     ordered = sorted(
         people,
-        key=lambda pair: (-_title_match(asked, pair[0].title), pair[1].group,
+        key=lambda pair: (role is not None and role not in pair[1].role_ranks,
+                          -_title_match(asked, pair[0].title), pair[1].group,
                           not pair[1].attended, pair[0].rank_of_passage, pair[1].position),
     )
     return tuple(person for person, _ in ordered[:MAX_PEOPLE])

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from ..text import QUESTION_WORDS, fold, has_diacritics, syllables
+from ..types import Role
 from .gazetteer import _TITLE_HEADS
 from .lexicon import _phrases, _words, norm
 
@@ -181,3 +182,32 @@ def _overlap(words: set[str], text: str) -> float:
         return 0.0
     return len(words & {fold(w) for w in syllables(text)}) / len(words)
 
+
+
+# What the question asks the people did, most specific first ('được trao' before 'trao').
+_ROLE_PHRASES: tuple[tuple[Role, QIndex], ...] = (
+    ("was_awarded", _q_phrases(
+        "được trao; được tặng; được trao tặng; được khen thưởng; được nhận; được vinh danh; "
+        "nhận bằng khen; nhận giấy khen; nhận huân chương; nhận giải; vinh dự nhận; "
+        "received; receive; was awarded; were awarded; won")),
+    ("awarded", _q_phrases(
+        "trao; tặng; trao tặng; trao thưởng; trao giải; khen thưởng; handed; presented; "
+        "gave awards; gave the awards; awarded")),
+    ("presided", _q_phrases(
+        "chủ trì; đồng chủ trì; chủ tọa; điều hành; chaired; chair; chairs; presided; "
+        "hosted")),
+    ("spoke", _q_phrases(
+        "phát biểu; nói chuyện; spoke; speak; speaks; gave a speech; addressed")),
+    ("attended", _q_phrases(
+        "tham dự; dự; đến dự; về dự; có mặt; attended; attend; attends; present")),
+)
+
+
+def question_role(question: str) -> Role | None:
+    """The role a who-question asks about ('Ai phát biểu …?' -> 'spoke'); None if none."""
+    words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
+    folded = not has_diacritics(question)
+    for role, phrases in _ROLE_PHRASES:
+        if _contains(words, phrases, folded):
+            return role
+    return None
