@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source
+from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source, people_groups
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
@@ -240,21 +240,17 @@ def answer_block(answer: Answer | None) -> Block | None:
     if answer is None:
         return None
     if answer.kind == "people":
-        if not answer.people:
-            return None
         spans: list[Span] = []
-        for index, person in enumerate(answer.people):
-            # Attended people come first; the rest are only named in the passages.
-            if index == 0 and person.attended:
-                spans += [Span("👥 "), Span("Người tham dự", bold=True)]
-            if not person.attended and (index == 0 or answer.people[index - 1].attended):
-                spans += [Span("\n" if spans else ""), Span("Cũng được nhắc đến", bold=True)]
-            spans.append(Span("\n• "))
-            spans.append(Span(person.name, bold=True))
-            if person.title:
-                spans.append(Span(f", {person.title}"))
-            spans.append(Span(f" [{person.rank_of_passage}]"))
-        return tuple(spans)
+        for group in people_groups(answer):
+            spans.append(Span("\n" if spans else "👥 "))
+            spans.append(Span(group.heading, bold=True))
+            for person in group.people:
+                spans.append(Span("\n• "))
+                spans.append(Span(person.name, bold=True))
+                if person.title:
+                    spans.append(Span(f", {person.title}"))
+                spans.append(Span(f" [{person.rank_of_passage}]"))
+        return tuple(spans) or None
     if not answer.value:
         return None
     label = "📅 Thời gian: " if answer.kind == "date" else "📍 Địa điểm: "
