@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,21 +53,28 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     if args.questions is None:
         print("newsqa eval: a question file (or folder) is needed.", file=sys.stderr)
         return EXIT_USAGE
+    # The folder ask, repl and bot index (environment or .env), not an --articles override.
+    no_overrides: dict[str, Any] = {}
+    configured = RetrievalSettings(**no_overrides).articles_dir
     questions_path: Path = args.questions
     if questions_path.is_dir():
         if not args.articles and (questions_path / "articles").is_dir():
             settings = settings.model_copy(update={"articles_dir": questions_path / "articles"})
         questions_path = questions_path / "questions.jsonl"
     questions = load_questions(questions_path)
-    if not args.index:
-        # A private index per article folder, so evaluating never replaces the user's index.
-        settings = settings.model_copy(update={"index_dir": _eval_index_dir(settings)})
+    # Tuned weights go where ask, repl and bot read them: the configured index.
+    front_ends_index = settings.index_dir
+    settings = settings.model_copy(update={"index_dir": _eval_index_dir(args, settings,
+                                                                        configured)})
+    if settings.index_dir != front_ends_index:
+        print(f"eval: {settings.articles_dir} is not the configured articles folder: using a "
+              f"private index in {settings.index_dir}", file=sys.stderr)
     run_build(settings, full=False)
     searcher = Searcher.open(settings)
     tuning: dict[str, Any] | None = None
     if args.tune:
-        outcome = tune(searcher, questions, settings.index_dir)
-        for line in outcome.lines(settings.index_dir):
+        outcome = tune(searcher, questions, front_ends_index)
+        for line in outcome.lines(front_ends_index):
             print(line, file=sys.stderr)
         tuning = outcome.as_dict()
         if outcome.stored is not None and _settings_override(settings):
@@ -93,8 +101,28 @@ def _settings_override(settings: RetrievalSettings) -> bool:
             or settings.dense_weight_unaccented is not None)
 
 
-def _eval_index_dir(settings: RetrievalSettings) -> Path:
+def _eval_index_dir(args: argparse.Namespace, settings: RetrievalSettings,
+                    configured: Path) -> Path:
+    """`--index`, else the configured index when the articles are its own, else a private
+    index per article folder and model under the user's cache folder (never the cwd)."""
+    if args.index or _same_folder(settings.articles_dir, configured):
+        return settings.index_dir
     import hashlib
 
-    key = hashlib.sha256(str(settings.articles_dir.resolve()).encode()).hexdigest()[:12]
-    return settings.index_dir.parent / f"{settings.index_dir.name}-eval-{key}"
+    folder = settings.articles_dir.resolve()
+    key = hashlib.sha256(f"{folder}\0{settings.embedding_model}".encode()).hexdigest()[:12]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in folder.name)[:40]
+    return cache_dir() / f"eval-{name}-{key}"
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or one.samefile(other)
+    except OSError:
+        return False
+
+
+def cache_dir() -> Path:
+    """$XDG_CACHE_HOME/newsqa (default ~/.cache/newsqa)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsqa"

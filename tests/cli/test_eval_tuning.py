@@ -102,3 +102,39 @@ def test_a_better_weight_is_stored_announced_and_can_be_reset(
     assert stored(index) is None
     again = newsqa("index", "--articles", str(REPO / "seeds"), index=index)
     assert "Tuned fusion weights" not in again.stderr
+
+
+def test_eval_over_the_configured_articles_reuses_the_configured_index(
+    seed_settings: RetrievalSettings, tmp_path: Path,
+) -> None:
+    index = seed_settings.index_dir
+    before = sorted(p.name for p in index.parent.iterdir())
+    result = newsqa("eval", str(SEED_QUESTIONS), index=index,
+                    env={"NEWSQA_ARTICLES_DIR": str(REPO / "seeds")})
+    assert result.returncode == 0, result.stderr
+    assert "0 embedded" in result.stderr and "49 reused" in result.stderr
+    assert sorted(p.name for p in index.parent.iterdir()) == before
+    assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.slow
+def test_private_eval_index_is_in_the_cache_and_tuning_lands_in_the_configured_index(
+    seed_settings: RetrievalSettings, tmp_path: Path,
+) -> None:
+    folder = tmp_path / "devset"
+    (folder / "articles").mkdir(parents=True)
+    for article in (REPO / "seeds").glob("*.txt"):
+        (folder / "articles" / article.name).write_bytes(article.read_bytes())
+    (folder / "questions.jsonl").write_text(
+        "".join(json.dumps({"q": q, "gold_file": g}) + "\n" for q, g in DENSE_ONLY * 6), "utf-8")
+    index = seed_settings.index_dir
+    lexical_only = {"NEWSQA_DENSE_WEIGHT_ACCENTED": "0", "NEWSQA_DENSE_WEIGHT_UNACCENTED": "0",
+                    "NEWSQA_ARTICLES_DIR": str(REPO / "seeds")}
+    result = newsqa("eval", str(folder), "--tune", index=index, env=lexical_only)
+    assert result.returncode == 0, result.stderr
+    (private,) = (tmp_path / "cache" / "newsqa").iterdir()
+    assert str(private) in result.stderr
+    assert not list(index.parent.glob("*eval*")) and not list(REPO.glob(".index-eval*"))
+    entry = stored(index)
+    assert entry is not None and entry["accented"] > 0
+    assert not (private / "fusion.json").exists()
