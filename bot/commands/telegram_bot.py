@@ -17,7 +17,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
     bot.set_defaults(handler=cmd_bot)
 
-    hint = sub.add_parser("hint-bot", help=argparse.SUPPRESS)
+    # No help= at all: argparse lists a parser with help=SUPPRESS as "==SUPPRESS==".
+    hint = sub.add_parser("hint-bot")
     hint.set_defaults(handler=cmd_hint_bot)
 
 

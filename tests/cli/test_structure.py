@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 import bot.cli
 from bot import frontend, repl
 from bot.commands import command_modules
@@ -25,3 +27,11 @@ def test_every_command_module_registers_its_own_parser() -> None:
         names += list(sub.choices)
     assert {"index", "ask", "eval", "sources", "repl", "bot"} <= set(names)
     assert names.index("index") < names.index("ask")
+
+
+def test_help_lists_no_hidden_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        bot.cli.main(["--help"])
+    shown = capsys.readouterr().out
+    assert "SUPPRESS" not in shown and "hint-bot" not in shown
+    assert "ask" in shown and "eval" in shown
