@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     repl.set_defaults(handler=cmd_repl)
 
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
+    bot.add_argument("--verbose", action="store_true", help="log tracebacks of failures")
     bot.set_defaults(handler=cmd_bot)
 
     hint = sub.add_parser("hint-bot", help=argparse.SUPPRESS)
@@ -254,7 +255,7 @@ def cmd_repl(args: argparse.Namespace, settings: RetrievalSettings) -> int:
 def cmd_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from .telegram_app import run_bot
 
-    return run_bot(settings)
+    return run_bot(settings, verbose=args.verbose)
 
 
 def cmd_hint_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
