@@ -20,6 +20,10 @@ from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+# The Bot API sets no limit on a button's label (telegram.constants has none), but clients
+# show long labels cut short on a phone; 64 UTF-16 units keep the default examples whole.
+MAX_BUTTON_LABEL = 64
+ELLIPSIS = "…"
 BLOCK_SEPARATOR = "\n\n"
 
 # --- texts people read ---------------------------------------------------------------------
@@ -60,9 +64,29 @@ def greeting(examples: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
     text = ("Xin chào! 👋 Mình là trợ lý tra cứu tin tức. Bạn cứ hỏi bằng tiếng Việt, mình sẽ "
             "tìm những đoạn báo phù hợp nhất và ghi rõ nguồn của từng đoạn.\n\n"
             "Bạn có thể bắt đầu bằng một câu hỏi mẫu:")
-    buttons = [[InlineKeyboardButton(question[:60], callback_data=example_data(i))]
+    buttons = [[InlineKeyboardButton(button_label(question), callback_data=example_data(i))]
                for i, question in enumerate(examples)]
     return text, InlineKeyboardMarkup(buttons)
+
+
+def button_label(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
+    """``text`` as a button label: whole if it fits, else cut between words with '…'."""
+    text = " ".join(text.split())
+    if tg_len(text) <= limit:
+        return text
+    room = limit - tg_len(ELLIPSIS)
+    cut = ""
+    for word in text.split(" "):
+        longer = f"{cut} {word}" if cut else word
+        if tg_len(longer) > room:
+            break
+        cut = longer
+    if not cut:  # a first word longer than a label: cut it by characters
+        for char in text:
+            if tg_len(cut + char) > room:
+                break
+            cut += char
+    return cut.rstrip(" ,;:–-") + ELLIPSIS
 
 
 def help_text(bot_username: str, example: str) -> str:

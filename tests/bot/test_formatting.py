@@ -176,3 +176,23 @@ def test_dates_read_the_vietnamese_way() -> None:
     assert fmt.format_date("2022-08") == "tháng 08/2022"
     assert fmt.format_date(None) == "không rõ ngày"
     assert fmt.format_date("2022") == "2022"
+
+
+def test_example_buttons_are_whole_questions_or_cut_between_words() -> None:
+    from bot.settings import DEFAULT_EXAMPLES
+
+    _, keyboard = fmt.greeting(DEFAULT_EXAMPLES)
+    labels = [row[0].text for row in keyboard.inline_keyboard]
+    assert labels == list(DEFAULT_EXAMPLES)  # "…ở Cần Thơ?" whole, not "…ở Cần Th"
+    long = ("Ai tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc ở thị trấn Rừng Thông, "
+            "huyện Đông Sơn, tỉnh Thanh Hóa?")
+    label = fmt.button_label(long)
+    assert label.endswith("…") and fmt.tg_len(label) <= fmt.MAX_BUTTON_LABEL
+    kept = label.removesuffix("…")
+    assert long.startswith(kept) and long[len(kept)] in " ,"  # cut between words
+    assert len(kept) > fmt.MAX_BUTTON_LABEL - 15  # and not much shorter than it could be
+    emoji = "🇻🇳 " * 40  # 4 UTF-16 units a flag
+    assert fmt.tg_len(fmt.button_label(emoji)) <= fmt.MAX_BUTTON_LABEL
+    one_word = "x" * 200
+    assert fmt.button_label(one_word) == "x" * (fmt.MAX_BUTTON_LABEL - 1) + "…"
+    assert fmt.button_label("  Câu   hỏi\nngắn ") == "Câu hỏi ngắn"
