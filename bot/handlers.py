@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from retrieval import BadQuestionError, Searcher, SearchResponse
 
 from . import formatting as fmt
+from .guards import wrong_type
 from .settings import BotSettings
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,13 @@ class BotHandlers:
             raise ApplicationHandlerStop
         if self._seen.seen(update.update_id):
             logger.warning("update %s delivered twice: ignored", update.update_id)
+            raise ApplicationHandlerStop
+        problem = wrong_type(update)
+        if problem is not None:
+            logger.warning("update %s: %s has the wrong type: ignored", update.update_id,
+                           problem)
+            if update.callback_query is not None and problem != "callback_query.id":
+                await update.callback_query.answer(fmt.EXPIRED, show_alert=True)
             raise ApplicationHandlerStop
         chat = update.effective_chat
         if chat is None:

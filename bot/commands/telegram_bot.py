@@ -15,6 +15,7 @@ ORDER = 60
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
+    bot.add_argument("--verbose", action="store_true", help="log tracebacks of failures")
     bot.set_defaults(handler=cmd_bot)
 
     # No help= at all: argparse lists a parser with help=SUPPRESS as "==SUPPRESS==".
@@ -25,7 +26,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 def cmd_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..telegram_app import run_bot
 
-    return run_bot(settings)
+    return run_bot(settings, verbose=args.verbose)
 
 
 def cmd_hint_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
