@@ -183,6 +183,19 @@ class NewsBot(ExtBot[int]):
         return dict(raw)
 
 
+class NewsApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Application that keeps no per-chat state without a persistence.
+
+    PTB marks every update's chat and user id for the next persistence save, and only a
+    save empties those sets: with no persistence they grew by every stranger for ever.
+    """
+
+    def _mark_for_persistence_update(self, *, update: object | None = None,
+                                     job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 class LiveSearcher:
     """The searcher, moved to the newest committed index generation before each use."""
 
@@ -234,11 +247,16 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
             max_retries=settings.flood_max_retries,
         ),
     )
-    application: BotApplication = (
-        Application.builder().bot(bot).concurrent_updates(settings.concurrent_updates)
-        .post_init(_post_init).build()
-    )
     handlers = BotHandlers(settings, searcher_provider)
+
+    async def flush_logs(application: BotApplication) -> None:
+        handlers.flush_logs()
+
+    application: BotApplication = (
+        Application.builder().application_class(NewsApplication).bot(bot)
+        .concurrent_updates(settings.concurrent_updates).post_init(_post_init)
+        .post_shutdown(flush_logs).build()
+    )
     message = filters.UpdateType.MESSAGE  # not edits, not channel posts
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
