@@ -15,15 +15,9 @@ from typing import Any
 
 from .embedding import load_embedder
 from .evaluation import Question, Scores, score
-from .search import (
-    FUSION_FILE,
-    MEASURED_DENSE_WEIGHTS,
-    Searcher,
-    clear_tuned_weights,
-    read_tuned_weights,
-    write_tuned_weights,
-)
+from .search import MEASURED_DENSE_WEIGHTS, Searcher
 from .settings import RetrievalSettings
+from .store import FUSION_FILE, clear_tuned_weights, read_tuned_weights, write_tuned_weights
 
 WEIGHT_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 # Fewer questions than this cannot tell weights apart (a held-out third of 50 is 16 questions).
