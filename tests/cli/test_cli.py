@@ -64,11 +64,27 @@ def test_stdin_batch_answers_each_line_and_reports_bad_ones(
     result = newsqa("ask", "--json", index=seed_settings.index_dir, stdin=lines)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(answers) == 5
+    assert [a["line"] for a in answers] == [1, 2, 3, 4, 5]
     assert answers[0]["results"]
-    assert answers[1]["error"] and answers[2]["error"]
+    # a blank line is marked blank (not an error); a line with nothing to search is an error
+    assert answers[1] == {"line": 2, "question": "", "blank": True}
+    assert answers[2]["error"]
     assert answers[3]["results"][0]["source"]["file"] == "003_4be6f3f6f5d770e8.txt"
     assert answers[4]["notices"] and len(answers[4]["question"]) <= 1000
+
+
+def test_plain_stdin_batch_shows_each_question_and_marks_blank_lines(
+    seed_settings: RetrievalSettings,
+) -> None:
+    lines = f"{QUESTION}\n\n???\nNgày hội ở thị trấn Rừng Thông\n"
+    result = newsqa("ask", index=seed_settings.index_dir, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("── ")[1:]
+    assert [b.split(":", 1)[0] for b in blocks] == ["1", "2", "3", "4"]
+    assert blocks[0].startswith(f"1: {QUESTION}\n") and "[1] " in blocks[0]
+    assert blocks[1].startswith("2: (blank line)")
+    assert blocks[2].startswith("3: ???\nError: ")
+    assert "004_bc4f3269c53976f8.txt" in blocks[3]
 
 
 def test_missing_index_is_built_first(tmp_path: Path) -> None:
@@ -77,7 +93,7 @@ def test_missing_index_is_built_first(tmp_path: Path) -> None:
     (articles / "a.txt").write_text("Tin Cà Mau hôm nay\n\nNgày hội ở Cà Mau rất vui.", "utf-8")
     result = newsqa("ask", "Cà Mau", "--articles", str(articles), index=tmp_path / "idx")
     assert result.returncode == 0, result.stderr
-    assert "building it" in result.stderr
+    assert "creating a new index there" in result.stderr and str(tmp_path / "idx") in result.stderr
     assert "a.txt" in result.stdout
 
 
@@ -98,7 +114,7 @@ def test_index_reports_skipped_files_and_a_summary(tmp_path: Path) -> None:
     result = newsqa("index", "--articles", str(articles), index=tmp_path / "idx")
     assert result.returncode == 0, result.stderr
     assert "skipped bad.txt" in result.stderr
-    assert "Index ready: 1 articles" in result.stderr
+    assert "Index ready: 1 article, 1 passage; " in result.stderr  # no "1 passages"
 
 
 def test_eval_prints_hits_for_both_question_forms(tmp_path: Path) -> None:
