@@ -47,14 +47,41 @@ _HEADLINE_MAX = 400
 
 
 def iter_article_files(articles_dir: Path) -> Iterator[Path]:
-    """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed."""
-    for root, dirs, files in os.walk(articles_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed.
+
+    The order of `os.walk` (top-down, each folder's files before its sub-folders), walked
+    with a stack instead of recursion: `os.walk` raises RecursionError ~1,000 folders deep.
+    """
+    stack = [str(articles_dir)]
+    while stack:
+        root = stack.pop()
+        dirs, files = _list_folder(root)
+        dirs = sorted(d for d in dirs if not d.startswith("."))
         # A linked folder is not entered; yielding it gets it reported like a linked file.
-        yield from (Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))
+        linked = {d for d in dirs if os.path.islink(os.path.join(root, d))}
+        yield from (Path(root) / d for d in dirs if d in linked)
         for name in sorted(files):
             if name.endswith(".txt") and not name.startswith("."):
                 yield Path(root) / name
+        stack.extend(os.path.join(root, d) for d in reversed(dirs) if d not in linked)
+
+
+def _list_folder(root: str) -> tuple[list[str], list[str]]:
+    """(sub-folder names, other names) of ``root``; an unreadable folder is empty, as
+    `os.walk` has it."""
+    dirs: list[str] = []
+    files: list[str] = []
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (dirs if is_dir else files).append(entry.name)
+    except OSError:
+        pass
+    return dirs, files
 
 
 def load_articles(

@@ -140,3 +140,25 @@ def test_bad_setting_is_reported_not_raised() -> None:
     result = newsqa("ask", QUESTION, env={"NEWSQA_TOP_K": "many"})
     assert result.returncode == 1
     assert "invalid setting" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_articles_folder_1500_levels_deep_is_indexed(tmp_path: Path) -> None:
+    # os.walk recursed once per level and raised RecursionError near 1,000.
+    articles = tmp_path / "deep"
+    articles.mkdir()
+    (articles / "top.txt").write_text("Tin Cà Mau\n\nNgày hội ở Cà Mau rất vui.", "utf-8")
+    levels = [str(articles)]
+    for _ in range(1500):
+        levels.append(os.path.join(levels[-1], "d"))
+        os.mkdir(levels[-1])
+    Path(levels[-1], "bottom.txt").write_text("Tin Rừng Thông\n\nNgày hội ở Rừng Thông.",
+                                              "utf-8")
+    try:
+        result = newsqa("index", "--articles", str(articles), index=tmp_path / "idx")
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "Index ready: 2 articles" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:  # shutil.rmtree recurses per level too: remove bottom-up
+        os.remove(os.path.join(levels[-1], "bottom.txt"))
+        for level in reversed(levels[1:]):
+            os.rmdir(level)
