@@ -342,3 +342,32 @@ def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     for line in text.split("\n"):
         yield offset, line
         offset += len(line) + 1
+
+
+# --- language ----------------------------------------------------------------------------
+
+# The shape of a Vietnamese syllable once folded: onset, one to three vowels, final consonant.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+_ACRONYM = re.compile(r"[A-ZĐ]{2,}\w*")
+# English words no Vietnamese question is made of (folded Vietnamese has 'the', 'to', 'an').
+_ENGLISH_WORDS = frozenset(
+    "what who whom whose when where which why how is are was were did does has have had "
+    "of and with from for by this that these those there many much been will would can "
+    "could should".split())
+
+
+def looks_english(text: str) -> bool:
+    """A question in English rather than Vietnamese typed without diacritics: many of its
+    words cannot be Vietnamese syllables ('who', 'festival') and one is an English function
+    word. Acronyms and numbers do not count either way."""
+    if has_diacritics(text):
+        return False
+    words = [m.group() for m in _TOKEN.finditer(text)
+             if not m.group()[0].isdigit() and not _ACRONYM.fullmatch(m.group())]
+    if not words:
+        return False
+    lowered = [w.lower() for w in words]
+    foreign = sum(_VIETNAMESE_SYLLABLE.fullmatch(w) is None for w in lowered)
+    return (foreign >= 2 and foreign >= 0.3 * len(words)
+            and any(w in _ENGLISH_WORDS for w in lowered))
