@@ -43,7 +43,7 @@ def _gazetteer() -> tuple[dict[str, str], Units, Units]:
     spec = importlib.util.find_spec("vietnam_provinces")
     if spec is None or not spec.submodule_search_locations:
         raise NewsQAError("The gazetteer package vietnam-provinces is not installed.")
-    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "nested-divisions.json"
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "nested-divisions.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     provinces: dict[str, str] = {}
     districts: dict[str, set[str]] = {}
