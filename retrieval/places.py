@@ -121,4 +121,4 @@ def provinces_of_units(texts: Iterable[str]) -> frozenset[str]:
 
 
 _UNIT_NAME = re.compile(
-    r"(?<!\w)(" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r") +((?:\w+ +){1,3}\w+)")
+    r"(?<!\w)(" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r") +(?=((?:\w+ +){0,3}\w+))")
