@@ -14,9 +14,11 @@ _WORD = re.compile(r"\S+")
 
 
 def chunk_article(
-    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap_sentences: int
+    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap_sentences: int,
+    max_sentences: int = 0,
 ) -> list[Chunk]:
-    """Greedy packing of consecutive sentences up to ``max_tokens`` model tokens.
+    """Greedy packing of consecutive sentences up to ``max_tokens`` model tokens and, when
+    ``max_sentences`` > 0, at most that many sentences.
 
     Consecutive chunks share ``overlap_sentences`` sentences so a fact split across a
     boundary is whole in one of them. A sentence longer than the budget is cut at spaces.
@@ -38,7 +40,8 @@ def chunk_article(
     while first < len(units):
         last = first
         total = units[first][2]
-        while last + 1 < len(units) and total + units[last + 1][2] <= budget:
+        while (last + 1 < len(units) and total + units[last + 1][2] <= budget
+               and (max_sentences <= 0 or last + 1 - first < max_sentences)):
             last += 1
             total += units[last][2]
         start, end = units[first][0], units[last][1]

@@ -300,39 +300,76 @@ def has_token(text: str, start: int, end: int) -> bool:
     return _TOKEN.search(text, start, end) is not None
 
 
-def match_spans(text: str, question: str, *, folded: str | None = None
-                ) -> list[tuple[int, int]]:
-    """Spans of ``text`` whose syllables occur in the question, merged when adjacent.
-    ``folded``: ``fold_in_place(text)`` when the caller has it already.
+# Highlights: a syllable alone is shown when it weighs at least this share of the question's
+# heaviest syllable; a run of syllables loses its ends lighter than LIGHT_SHARE.
+DISTINCTIVE_SHARE = 0.5
+LIGHT_SHARE = 0.25
 
-    A syllable the question writes with its diacritics matches only that syllable ('đình'
-    is not 'định'); one written without them matches any accent ('dinh' is both), as the
-    reader may have left them out. Question words are not highlighted unless they sit
-    inside a run of matched syllables.
+
+def tone_key(syllable: str) -> tuple[str, ...]:
+    """A syllable's letters and its marks in any order: 'hoá' and 'hóa', 'uỷ' and 'ủy' are
+    one spelling with the tone mark placed by two conventions."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    marks = sorted(c for c in decomposed if unicodedata.combining(c))
+    return ("".join(c for c in decomposed if not unicodedata.combining(c)), *marks)
+
+
+def match_spans(text: str, question: str, *, folded: str | None = None,
+                weights: dict[str, float] | None = None) -> list[tuple[int, int]]:
+    """Spans of ``text`` the question's distinctive words and phrases occupy.
+    ``folded``: ``fold_in_place(text)`` when the caller has it already; ``weights``: the
+    ranker's weight (idf) of each folded syllable, None to weigh them all alike.
+
+    A question with diacritics matches each syllable as written, wherever the tone mark
+    sits ('Thanh' is not 'Thành', 'đình' not 'định'); one typed without them matches any
+    accent. A run of matched syllables is shown when it holds two that stand together in
+    the question too (a phrase: 'Cà Mau'), its light ends ('ở', 'dân') dropped; a syllable
+    alone only when it weighs much (``DISTINCTIVE_SHARE``) and is spelled as the question
+    spells it, so 'ca mau' does not light up 'cá nhân' or 'cả nước'.
     """
     asked = syllables(question)
-    accented = {s for s in asked if fold(s) != s}
-    loose = {s for s in asked if fold(s) == s}
-    wanted = frozenset(loose | {fold(s) for s in accented})
-    spans: list[tuple[int, int]] = []
-    run_start = run_end = -1
-    run_has_content = False
+    accented_question = has_diacritics(question)
+    written = {fold(s): set() for s in asked}  # type: dict[str, set[tuple[str, ...]]]
+    for s in asked:
+        written[fold(s)].add(tone_key(s))
+    pairs = set(itertools.pairwise(fold(s) for s in asked))
+    heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
+
+    def weight(syllable: str) -> float:
+        if syllable in QUESTION_WORDS:
+            return 0.0
+        if not weights or heaviest <= 0:
+            return 1.0
+        return weights.get(syllable, heaviest) / heaviest  # unknown to the index: rare
+
     if folded is None:
         folded = fold_in_place(text)
-    for start, end, syllable in find_syllables(folded, wanted):
-        if syllable not in loose and text[start:end].lower() not in accented:
+    runs: list[list[tuple[int, int, str, bool]]] = []
+    run_end = -1
+    for start, end, syllable in find_syllables(folded, frozenset(written)):
+        exact = tone_key(text[start:end]) in written[syllable]
+        if accented_question and not exact:
             continue  # another accent of a word the question spelled out
         gap = text[run_end:start]
-        if run_start >= 0 and (gap.strip() or "\n" in gap):
-            if run_has_content:
-                spans.append((run_start, run_end))
-            run_start, run_has_content = -1, False
-        if run_start < 0:
-            run_start = start
+        if not runs or gap.strip() or "\n" in gap:
+            runs.append([])
+        runs[-1].append((start, end, syllable, exact))
         run_end = end
-        run_has_content = run_has_content or syllable not in QUESTION_WORDS
-    if run_start >= 0 and run_has_content:
-        spans.append((run_start, run_end))
+    spans: list[tuple[int, int]] = []
+    for run in runs:
+        while len(run) > 1 and weight(run[0][2]) < LIGHT_SHARE:
+            run = run[1:]
+        while len(run) > 1 and weight(run[-1][2]) < LIGHT_SHARE:
+            run = run[:-1]
+        if any((a[2], b[2]) in pairs for a, b in itertools.pairwise(run)):
+            spans.append((run[0][0], run[-1][1]))
+            continue
+        for start, end, syllable, exact in run:
+            if weight(syllable) >= DISTINCTIVE_SHARE and (exact or syllable[0].isdigit()):
+                if spans and not text[spans[-1][1]:start].strip() and spans[-1][1] <= start:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((start, end))
     return spans
 
 
@@ -342,3 +379,32 @@ def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     for line in text.split("\n"):
         yield offset, line
         offset += len(line) + 1
+
+
+# --- language ----------------------------------------------------------------------------
+
+# The shape of a Vietnamese syllable once folded: onset, one to three vowels, final consonant.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+_ACRONYM = re.compile(r"[A-ZĐ]{2,}\w*")
+# English words no Vietnamese question is made of (folded Vietnamese has 'the', 'to', 'an').
+_ENGLISH_WORDS = frozenset(
+    "what who whom whose when where which why how is are was were did does has have had "
+    "of and with from for by this that these those there many much been will would can "
+    "could should".split())
+
+
+def looks_english(text: str) -> bool:
+    """A question in English rather than Vietnamese typed without diacritics: many of its
+    words cannot be Vietnamese syllables ('who', 'festival') and one is an English function
+    word. Acronyms and numbers do not count either way."""
+    if has_diacritics(text):
+        return False
+    words = [m.group() for m in _TOKEN.finditer(text)
+             if not m.group()[0].isdigit() and not _ACRONYM.fullmatch(m.group())]
+    if not words:
+        return False
+    lowered = [w.lower() for w in words]
+    foreign = sum(_VIETNAMESE_SYLLABLE.fullmatch(w) is None for w in lowered)
+    return (foreign >= 2 and foreign >= 0.3 * len(words)
+            and any(w in _ENGLISH_WORDS for w in lowered))

@@ -72,3 +72,25 @@ def test_one_huge_word_is_cut() -> None:
     body = "a" * 10_000
     chunks = chunk_article(make(body), words_as_tokens, 32, 1)
     assert "".join(c.text for c in chunks) == body
+
+
+@settings(max_examples=100, deadline=None)
+@given(bodies, st.integers(1, 4), st.integers(0, 2))
+def test_a_sentence_cap_keeps_chunks_to_that_many_sentences(
+    body: str, max_sentences: int, overlap: int
+) -> None:
+    article = make(body)
+    chunks = chunk_article(article, words_as_tokens, 512, overlap, max_sentences)
+    spans = sentence_spans(article.body)
+    covered = set()
+    for chunk in chunks:
+        inside = [s for s in spans if chunk.start <= s[0] and s[1] <= chunk.end]
+        assert 1 <= len(inside) <= max_sentences
+        covered.update(inside)
+    assert covered == set(spans)
+
+
+def test_three_sentence_chunks_overlap_by_one_sentence() -> None:
+    body = "Một câu. Hai câu. Ba câu. Bốn câu. Năm câu."
+    texts = [c.text for c in chunk_article(make(body), words_as_tokens, 256, 1, 3)]
+    assert texts == ["Một câu. Hai câu. Ba câu.", "Ba câu. Bốn câu. Năm câu."]

