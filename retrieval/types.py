@@ -18,6 +18,7 @@ class Article:
     # The title is a real headline (not just the first paragraph of a file without one):
     # only a headline says what every passage of the article is about.
     has_headline: bool = False
+    url: str | None = None  # the page it was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)
