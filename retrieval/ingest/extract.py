@@ -19,6 +19,8 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 # Fewer words than this is a list page, a paywall stub or an error page, not an article.
 MIN_WORDS = 40
+# A paragraph this long is prose, not a link or a heading.
+PROSE_MIN_WORDS = 8
 # Elements whose class or id says they hold the publication date.
 _DATE_NODES = ("//*[contains(@class,'date') or contains(@class,'time') or "
                "contains(@class,'publish') or contains(@id,'date') or contains(@class,'ngay')]")
@@ -59,7 +61,7 @@ def extract_html(page: str, url: str | None = None) -> Extracted:
     title = clean(getattr(document, "title", None) or "").strip()
     text = _tidy(_paragraphs(getattr(document, "text", None) or ""), title,
                  _lead(tree) if tree is not None else None)
-    if len(syllables(text)) < MIN_WORDS:
+    if _prose_words(text) < MIN_WORDS:
         raise ExtractError("no article text found in the page")
     if not title:
         title = text.split("\n", 1)[0][:200]
@@ -124,6 +126,12 @@ def extract_text(text: str) -> Extracted:
         title = cleaned.split("\n", 1)[0][:200]
     date = parse_date(body[:300])
     return Extracted(title=title.strip(), text=body, date=date)
+
+
+def _prose_words(text: str) -> int:
+    """Words in sentences: a list of links or headings ('Tin số 1', ...) has none."""
+    counts = (len(syllables(p)) for p in text.split("\n\n"))
+    return sum(count for count in counts if count >= PROSE_MIN_WORDS)
 
 
 def _paragraphs(text: str) -> str:

@@ -46,6 +46,7 @@ class FeedItem:
 class ParsedFeed:
     title: str | None
     items: tuple[FeedItem, ...]
+    damage: str | None = None  # what was wrong with a feed read anyway (truncated XML)
 
 
 @dataclass
@@ -90,7 +91,11 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
                 (title + str(entry.get("summary", ""))).encode("utf-8")).hexdigest()
         items.append(FeedItem(key, link, title, content))
     title = parsed.get("feed", {}).get("title")
-    return ParsedFeed(str(title) if title else None, tuple(items))
+    damage = None
+    if parsed.get("bozo"):
+        reason = parsed.get("bozo_exception")
+        damage = f"malformed feed ({type(reason).__name__ if reason else 'unreadable'})"
+    return ParsedFeed(str(title) if title else None, tuple(items), damage)
 
 
 class FeedPoller:
@@ -127,6 +132,10 @@ class FeedPoller:
             self.catalog.update_feed(feed.url, status="not modified", keep_validators=True)
             return
         parsed = parse_feed(response.body, response.final_url)
+        if parsed.damage:
+            problem = f"{feed.url}: {parsed.damage}; read {len(parsed.items)} items anyway"
+            report.problems.append(problem)
+            log.warning("feed %s", problem)
         settled = self.catalog.settled_items(feed.url)
         pending = [item for item in parsed.items if item.key not in settled]
         todo = pending[:self.max_items]
@@ -152,6 +161,8 @@ class FeedPoller:
         if item.link is None:
             if not item.content:
                 report.failed_items += 1
+                report.problems.append(f"{feed}: item {item.title[:60]!r} has neither a link "
+                                       "nor content")
                 self.catalog.mark_item(feed, item.key, "failed", give_up=True)
                 return
             outcome = self.ingestor.add_html(item.key, item.content, feed=feed,

@@ -122,7 +122,7 @@ class Fetcher:
         self._wait_turn(current)
         try:
             with self._client.stream("GET", current, headers=headers) as answer:
-                if answer.is_redirect:
+                if answer.status_code in (301, 302, 303, 307, 308):
                     location = answer.headers.get("location")
                     if not location:
                         raise FetchError(url, f"HTTP {answer.status_code} without a Location")

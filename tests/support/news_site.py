@@ -213,8 +213,8 @@ class Route:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
-    # 'redirect-loop', 'endless' (bytes forever), 'drip' (a byte every 0.5 s), 'slow' (2 s
-    # before answering), 'drop' (close without answering), or '' (plain)
+    # 'redirect-loop', 'huge' (declares 200 MB), 'endless' (chunks forever), 'drip' (a byte
+    # every 0.5 s), 'slow' (2 s before answering), 'drop' (close unanswered), or '' (plain)
     behaviour: str = ""
     location: str = ""  # for 3xx
     etag: str | None = None  # answered with; a matching If-None-Match gets 304
@@ -275,7 +275,7 @@ class NewsSite:
         path = handler.path
         with self._lock:
             self.requests.append((path, dict(handler.headers.items())))
-        route = self.routes.get(path)
+        route = self.routes.get(path) or self.routes.get(path.split("?", 1)[0])
         if route is None:
             route = Route(b"User-agent: *\nAllow: /\n", content_type="text/plain") \
                 if path == "/robots.txt" else Route(b"<h1>Not found</h1>", status=404)
@@ -305,6 +305,15 @@ class NewsSite:
             handler.send_header("ETag", route.etag)
         for name, value in route.headers.items():
             handler.send_header(name, value)
+        if route.behaviour == "huge":  # says 200 MB, then sends until the reader hangs up
+            handler.send_header("Content-Length", str(200_000_000))
+            handler.end_headers()
+            try:
+                for _ in range(200_000_000 // 65_536):
+                    handler.wfile.write(b"x" * 65_536)
+            except OSError:
+                pass
+            return
         if route.behaviour in ("endless", "drip"):
             handler.send_header("Transfer-Encoding", "chunked")
             handler.end_headers()
