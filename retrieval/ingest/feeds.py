@@ -72,10 +72,13 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True,
                               response_headers={"content-location": url})
     entries = parsed.get("entries") or []
-    if parsed.get("bozo") and not entries:
-        reason = parsed.get("bozo_exception")
-        raise FeedError(f"malformed feed ({type(reason).__name__ if reason else 'unreadable'})")
-    if not entries and not parsed.get("feed"):
+    harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(problem, harmless):
+        problem = None
+    if not entries and not parsed.get("version"):
+        if problem is not None:
+            raise FeedError(f"malformed feed ({type(problem).__name__})")
         raise FeedError("not an RSS or Atom feed")
     items: list[FeedItem] = []
     for entry in entries:
@@ -85,16 +88,15 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         content = None
         if entry.get("content"):
             content = "".join(str(part.get("value", "")) for part in entry["content"])
+        # Some feeds carry the whole article in the description.
+        content = content or (str(entry.get("summary") or "") or None)
         key = str(entry.get("id") or "") or (canonical_url(link) if link else "")
         if not key:
             key = "sha256:" + hashlib.sha256(
                 (title + str(entry.get("summary", ""))).encode("utf-8")).hexdigest()
         items.append(FeedItem(key, link, title, content))
     title = parsed.get("feed", {}).get("title")
-    damage = None
-    if parsed.get("bozo"):
-        reason = parsed.get("bozo_exception")
-        damage = f"malformed feed ({type(reason).__name__ if reason else 'unreadable'})"
+    damage = f"malformed feed ({type(problem).__name__})" if problem is not None else None
     return ParsedFeed(str(title) if title else None, tuple(items), damage)
 
 
@@ -204,7 +206,7 @@ def watch(ingestor: Ingestor, *, interval: float, rounds: int | None = None,
         report = poller.run_round()
         build = ingestor.update_index() if report.stored else None
         report.seconds = time.monotonic() - started
-        log.info("%s", report.line(number))
+        log.info("%s%s", report.line(number), f"; {build.summary()}" if build else "")
         if on_round:
             on_round(number, report, build)
         if rounds is not None and number >= rounds:

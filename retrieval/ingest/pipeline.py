@@ -131,7 +131,7 @@ class Ingestor:
             article = extract_html(f"<html><body><article>{page}</article></body></html>")
         except ExtractError as exc:
             return Outcome(source, "failed", reason=f"{source}: {exc}")
-        if title and not article.title:
+        if title:  # the page built from the item has no headline of its own
             article = Extracted(title, article.text, article.date, article.author, article.site)
         return self._save(source, article, ArticleMeta(title="", origin="feed", feed=feed,
                                                       fetched_at=now_iso()))

@@ -39,6 +39,7 @@ def test_rss_and_atom_items_are_stored_once(site: NewsSite, ingestor: Ingestor) 
     poller = FeedPoller(ingestor)
     first = poller.run_round()
     assert (first.feeds, first.new_items, first.stored, first.failed_items) == (2, 5, 5, 0)
+    assert first.problems == []
     assert {a.title for a in load_articles(ingestor.settings.articles_dir)} == {
         s.title for s in STORIES[:5]}
     second = poller.run_round()
@@ -89,6 +90,7 @@ def test_broken_feeds_are_named_and_the_rest_go_on(site: NewsSite, ingestor: Ing
     assert again.failed_items == 0 and again.failed_feeds == 4
 
 
+@pytest.mark.slow
 def test_a_10000_item_feed_is_read_in_parts(site: NewsSite, settings: RetrievalSettings,
                                             transport: NoDnsTransport) -> None:
     story = STORIES[2]
@@ -145,4 +147,15 @@ def test_feed_items_without_links_use_their_content() -> None:
             "<description><![CDATA[<p>" + STORIES[0].text + "</p>]]></description>"
             "</item></channel></rss>").encode()
     [item] = parse_feed(body, "http://127.0.0.1/f.xml").items
-    assert item.key == "x-1" and item.link is None
+    assert item.key == "x-1" and item.link is None and item.content
+
+
+def test_a_linkless_item_is_stored_from_its_content(site: NewsSite, ingestor: Ingestor) -> None:
+    body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><item>"
+            "<title>" + STORIES[3].title + "</title><guid isPermaLink='false'>x-2</guid>"
+            "<description><![CDATA[" + "".join(f"<p>{p}</p>" for p in STORIES[3].paragraphs)
+            + "]]></description></item></channel></rss>").encode()
+    ingestor.store.catalog.add_feed(site.add("/feeds/linkless.xml", body, content_type="text/xml"))
+    assert FeedPoller(ingestor).run_round().stored == 1
+    [article] = load_articles(ingestor.settings.articles_dir)
+    assert article.title == STORIES[3].title and article.url is None
