@@ -5,6 +5,7 @@ Each source gives one ``Outcome`` (one line naming it); one failing never stops 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -164,9 +165,9 @@ class Ingestor:
             article = extract_text(text)
         except ExtractError as exc:
             return Outcome(source, "failed", reason=f"{source}: {exc}")
-        if meta.title:
-            article = Extracted(title=meta.title, text=article.text, date=article.date,
-                                author=article.author, site=article.site)
+        # What the caller knows (a post's channel and date) beats what the text suggests.
+        article = dataclasses.replace(article, title=meta.title or article.title,
+                                      date=meta.date or article.date)
         return self._save(source, article, meta)
 
     def _save(self, source: str, article: Extracted, meta: ArticleMeta) -> Outcome:
