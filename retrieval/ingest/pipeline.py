@@ -15,6 +15,7 @@ from typing import Literal
 
 import httpx
 
+from ..embedding import Embedder
 from ..errors import IndexLockedError, NewsQAError
 from ..indexer import BuildReport, ProgressCallback, build_index
 from ..settings import RetrievalSettings
@@ -71,8 +72,10 @@ class Ingestor:
 
     def __init__(self, settings: RetrievalSettings, *,
                  transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 embedder: Embedder | None = None) -> None:
         self.settings = settings
+        self.embedder = embedder  # None: the model the settings name, loaded per build
         self.store = ArticleStore(settings.articles_dir)
         self.fetcher = Fetcher(limits_of(settings), transport=transport, sleep=sleep)
         with self.store.lock():
@@ -188,7 +191,8 @@ class Ingestor:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                return build_index(self.settings, progress=progress, on_skip=on_skip)
+                return build_index(self.settings, progress=progress, on_skip=on_skip,
+                                   embedder=self.embedder)
             except IndexLockedError:
                 if time.monotonic() > deadline:
                     raise
