@@ -188,6 +188,20 @@ class Catalog:
             (feed, key, state, file, attempts, now_iso()))
 
 
+    def prune_items(self, feed: str, listed: set[str], older_than_days: float = 30.0) -> int:
+        """Forget items the feed no longer lists and nobody touched for a while (the table
+        would otherwise grow with every item a feed ever had); their articles stay."""
+        cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                               time.gmtime(time.time() - older_than_days * 86400))
+        stale = [(feed, key) for (key,) in self._db.execute(
+            "SELECT key FROM items WHERE feed = ? AND updated_at < ?", (feed, cutoff))
+            if key not in listed]
+        if stale:
+            with self.transaction():
+                self._db.executemany("DELETE FROM items WHERE feed = ? AND key = ?", stale)
+        return len(stale)
+
+
 def _signed(value: int) -> int:
     """SQLite integers are signed 64-bit."""
     return value - 2**64 if value >= 2**63 else value

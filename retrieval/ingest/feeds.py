@@ -154,6 +154,8 @@ class FeedPoller:
                 show(feed.url, done + 1, len(todo))
         # Validators only once the feed is fully dealt with (see the module docstring).
         complete = len(pending) == len(todo)
+        if complete:
+            self.catalog.prune_items(feed.url, {item.key for item in parsed.items})
         self.catalog.update_feed(
             feed.url, status="ok" if complete else f"{len(pending) - len(todo)} items left",
             etag=response.etag if complete else None,

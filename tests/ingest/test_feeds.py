@@ -159,3 +159,18 @@ def test_a_linkless_item_is_stored_from_its_content(site: NewsSite, ingestor: In
     assert FeedPoller(ingestor).run_round().stored == 1
     [article] = load_articles(ingestor.settings.articles_dir)
     assert article.title == STORIES[3].title and article.url is None
+
+
+def test_items_gone_from_the_feed_are_forgotten_after_a_while(
+        site: NewsSite, ingestor: Ingestor) -> None:
+    items = publish(site, "p", range(0, 3))
+    feed = site.add("/feeds/prune.xml", rss("P", items), content_type="text/xml")
+    catalog = ingestor.store.catalog
+    catalog.add_feed(feed)
+    FeedPoller(ingestor).run_round()
+    assert len(catalog.settled_items(feed)) == 3
+    listed = {key for key in catalog.settled_items(feed) if STORIES[0].slug in key}
+    assert catalog.prune_items(feed, listed, older_than_days=1) == 0  # all recent
+    assert catalog.prune_items(feed, listed, older_than_days=-1) == 2
+    assert catalog.settled_items(feed) == listed
+    assert len(load_articles(ingestor.settings.articles_dir)) == 3
