@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import NewsQAError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     file TEXT PRIMARY KEY, url TEXT, text_hash TEXT NOT NULL, simhash INTEGER NOT NULL,
@@ -58,12 +60,22 @@ def now_iso() -> str:
 
 class Catalog:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None,
+                                       check_same_thread=False)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(SCHEMA)
+            except sqlite3.Error:
+                self._db.close()
+                raise
+        except (OSError, sqlite3.Error) as exc:
+            raise NewsQAError(
+                f"Cannot open the ingestion catalog {path} ({exc}). If it is damaged, move it "
+                "away: the articles are kept and found again, the feeds must be re-added."
+            ) from exc
         self._simhashes: dict[str, int] | None = None
         self._version = -1
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,10 +178,10 @@ class Ingestor:
         try:
             with self.store.lock():
                 stored: Stored = self.store.save(article, meta)
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             return Outcome(source, "failed", permanent=False,
-                           reason=f"{source}: could not store the article "
-                           f"({exc.strerror or exc})")
+                           reason=f"{source}: could not store the article ({reason})")
         return Outcome(source, stored.status, stored.title, stored.file)
 
     # --- the index -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import RetrievalSettings, load_articles
+from retrieval import NewsQAError, RetrievalSettings, load_articles
 from retrieval.ingest.header import split_header
 from retrieval.ingest.pipeline import Ingestor, add_sources
 from retrieval.ingest.store import canonical_url
@@ -131,3 +131,10 @@ def test_a_file_stored_without_its_catalog_row_is_found_again(
     with Ingestor(settings, transport=NoDnsTransport()) as third:
         assert third.store.catalog.count() == 0
         assert third.add(url).status == "added"
+
+
+def test_a_damaged_catalog_is_one_clear_error(settings: RetrievalSettings,
+                                              articles_dir: Path) -> None:
+    (articles_dir / ".newsqa-ingest.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(NewsQAError, match=r"Cannot open the ingestion catalog .* move it away"):
+        Ingestor(settings)
