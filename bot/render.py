@@ -29,4 +29,6 @@ def render_plain(data: dict[str, Any]) -> str:
         lines.append(f"[{result['rank']}] {result['text']}")
         lines.append(f"    — {source['title']} · {source['date'] or 'không rõ ngày'} · "
                      f"{source['file']}")
+        if source.get("url"):
+            lines.append(f"      {source['url']}")
     return "\n".join(lines) + "\n\n"

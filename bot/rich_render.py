@@ -69,8 +69,10 @@ def render_hit(hit: SearchHit) -> Text:
 def render_source(hit: SearchHit) -> Text:
     """The dim 'title · date · file' line under a passage."""
     source = hit.source
-    return Text(f"    — {source.title} · {source.date or NO_DATE} · {source.file}",
-                style=SOURCE_STYLE)
+    line = f"    — {source.title} · {source.date or NO_DATE} · {source.file}"
+    if source.url:
+        line += f"\n      {source.url}"
+    return Text(line, style=SOURCE_STYLE)
 
 
 def render_articles(articles: Sequence[ArticleInfo]) -> Table:

@@ -37,6 +37,7 @@ class Source:
     file: str
     title: str
     date: str | None
+    url: str | None = None  # the page the article was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)
