@@ -100,6 +100,7 @@ class ArticleInfo:
     has_headline: bool = False
     content_hash: str = ""  # sha256 of the file's bytes when it was indexed
     first_chunk: int = 0  # id of its first passage; its passages are consecutive
+    url: str | None = None  # the page it was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)

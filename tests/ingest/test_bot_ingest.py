@@ -63,7 +63,8 @@ def test_feed_watched_inside_the_bot_is_answered_with_its_link(
         question = fake_api.ask(OTHER, "Cầu Rồng phun lửa phục vụ du khách vào tối ngày nào?")
         [answer] = fake_api.wait_reply(question, timeout=60)
         assert story.title in answer["text"]
-        # LINK-CHECK
+        links = [e.get("url") for e in answer.get("entities", []) if e["type"] == "text_link"]
+        assert page in links, answer
     assert [a.url for a in load_articles(articles) if a.url] == [page]
 
 

@@ -50,7 +50,9 @@ def test_add_urls_files_and_stdin_then_ask(
     code, out, _ = run(capsys, "ask", "Cầu Rồng phun lửa vào tối ngày nào?", "--json", "-k", "1")
     [hit] = json.loads(out)["results"]
     assert code == 0 and hit["source"]["title"] == STORIES[1].title
-    # SOURCE-URL-CHECK
+    assert hit["source"]["url"] == page
+    code, out, _ = run(capsys, "ask", "Cầu Rồng phun lửa vào tối ngày nào?", "-k", "1")
+    assert page in out
 
     code, out, err = run(capsys, "add", page)
     assert code == 0 and out.startswith("unchanged: ") and "Index ready" not in err
