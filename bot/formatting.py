@@ -119,15 +119,20 @@ class Span:
     bold: bool = False
     italic: bool = False
     code: bool = False
+    link: str | None = None  # an http(s) URL the text links to
 
     def tags(self) -> tuple[str, str]:
         names = [name for name, on in (("b", self.bold), ("i", self.italic),
                                        ("code", self.code)) if on]
-        return ("".join(f"<{n}>" for n in names),
-                "".join(f"</{n}>" for n in reversed(names)))
+        opening = "".join(f"<{n}>" for n in names)
+        closing = "".join(f"</{n}>" for n in reversed(names))
+        if self.link:
+            return (f'<a href="{html.escape(self.link, quote=True)}">{opening}',
+                    f"{closing}</a>")
+        return opening, closing
 
     def restyled(self, text: str) -> Span:
-        return Span(text, self.bold, self.italic, self.code)
+        return Span(text, self.bold, self.italic, self.code, self.link)
 
 
 Block = tuple[Span, ...]
@@ -216,7 +221,7 @@ def _pieces(block: Block, limit: int) -> Iterable[Span]:
 
 
 def _same_style(a: Span, b: Span) -> bool:
-    return (a.bold, a.italic, a.code) == (b.bold, b.italic, b.code)
+    return (a.bold, a.italic, a.code, a.link) == (b.bold, b.italic, b.code, b.link)
 
 
 def _cost(previous: Span | None, piece: Span) -> int:
@@ -319,9 +324,14 @@ def _merged_ranges(text: str, highlights: Iterable[tuple[int, int]]) -> list[tup
 
 
 def source_line(source: Source) -> list[Span]:
-    return [Span("📰 "), Span(visible_name(source.title), italic=True),
+    """'📰 title · date · file', the title linked to the article's page when it has one."""
+    link = source.url if source.url and _WEB_LINK.match(source.url) else None
+    return [Span("📰 "), Span(visible_name(source.title), italic=True, link=link),
             Span(f" · {format_date(source.date)} · "),
             Span(visible_name(source.file), code=True)]
+
+
+_WEB_LINK = re.compile(r"https?://[^\s<>\"]+$", re.IGNORECASE)
 
 
 def format_date(date: str | None) -> str:

@@ -31,4 +31,6 @@ def render_plain(data: dict[str, Any]) -> str:
         lines.append(f"[{result['rank']}] {safe_text(result['text'])}")
         lines.append(f"    — {safe(source['title'])} · {source['date'] or t('unknown_date')} · "
                      f"{safe(source['file'])}")
+        if source.get("url"):
+            lines.append(f"      {safe(source['url'])}")
     return "\n".join(lines) + "\n\n"

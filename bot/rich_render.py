@@ -69,9 +69,10 @@ def render_hit(hit: SearchHit) -> Text:
 def render_source(hit: SearchHit) -> Text:
     """The dim 'title · date · file' line under a passage."""
     source = hit.source
-    return Text(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
-                f"{safe(source.file)}",
-                style=SOURCE_STYLE)
+    line = f"    — {safe(source.title)} · {source.date or t('unknown_date')} · {safe(source.file)}"
+    if source.url:
+        line += f"\n      {safe(source.url)}"
+    return Text(line, style=SOURCE_STYLE)
 
 
 def render_articles(articles: Sequence[ArticleInfo]) -> Table:

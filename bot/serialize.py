@@ -17,7 +17,7 @@ def response_to_dict(response: SearchResponse) -> dict[str, Any]:
                 "score": hit.score if math.isfinite(hit.score) else None,
                 "text": hit.text,
                 "source": {"file": hit.source.file, "title": hit.source.title,
-                           "date": hit.source.date},
+                           "date": hit.source.date, "url": hit.source.url},
                 "highlights": [[start, end] for start, end in hit.highlights],
             }
             for hit in response.results

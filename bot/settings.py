@@ -51,6 +51,10 @@ class BotSettings(BaseSettings):
     concurrent_updates: int = Field(64, ge=1, le=1024)
     example_questions: tuple[str, ...] = DEFAULT_EXAMPLES
     log_level: str = "INFO"
+    # Users who may add articles (/add URL, forwarded posts); None: nobody.
+    admin_ids: Annotated[frozenset[int] | None, NoDecode] = None
+    # Run the feed poller (`newsqa watch`) inside the bot process.
+    watch_feeds: bool = False
 
     @field_validator("bot_token")
     @classmethod
@@ -71,7 +75,7 @@ class BotSettings(BaseSettings):
         # People paste the full prefix; the '/bot' part is added by the bot itself.
         return value.removesuffix("/bot")
 
-    @field_validator("allowed_chat_ids", mode="before")
+    @field_validator("allowed_chat_ids", "admin_ids", mode="before")
     @classmethod
     def _chat_ids(cls, value: Any) -> Any:
         if isinstance(value, str):

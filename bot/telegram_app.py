@@ -32,6 +32,7 @@ from telegram.request import HTTPXRequest, RequestData
 from retrieval import NewsQAError, RetrievalSettings, Searcher
 
 from . import formatting as fmt
+from . import ingest_handlers
 from .bot_logging import TokenRedactor, configure
 from .handlers import BotHandlers, SearcherProvider
 from .settings import BotSettings, load_bot_settings
@@ -260,6 +261,7 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
     message = filters.UpdateType.MESSAGE  # not edits, not channel posts
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    ingest_handlers.register(application, settings, searcher_provider)  # before questions
     application.add_handlers([
         CommandHandler("start", handlers.start, filters=message),
         CommandHandler("help", handlers.help, filters=message),

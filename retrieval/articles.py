@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -11,6 +12,7 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .ingest.header import split_header
 from .text import clean, fold, syllables
 from .types import Article, SkippedFile
 
@@ -127,9 +129,18 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
     text = decode(raw)
     if text is None:
         return SkippedFile(relative, "not UTF-8 text")
+    try:
+        meta, text = split_header(text)
+    except ValueError as exc:
+        return SkippedFile(relative, f"damaged metadata line ({exc})")
     article = parse_article(text, relative, hashlib.sha256(raw).hexdigest())
     if article is None:
         return SkippedFile(relative, "empty")
+    if meta is not None:
+        # A stored page (newsqa add): its metadata line knows the headline, date and URL.
+        article = dataclasses.replace(article, title=_title(clean(meta.title)) or article.title,
+                                      date=meta.date or article.date, url=meta.url,
+                                      has_headline=bool(meta.title.strip()))
     if not syllables(article.body):
         # Nothing a search could match (only emoji or symbols); a collection of only such
         # files would also leave the lexical index without a vocabulary.

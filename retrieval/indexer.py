@@ -226,7 +226,8 @@ def _write_generation(
     first = 0
     for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
         records.append(ArticleInfo(article.file, article.title, article.date, len(chunks),
-                                   article.has_headline, article.content_hash, first))
+                                   article.has_headline, article.content_hash, first,
+                                   article.url))
         stop = first + len(chunks)
         texts = [chunk.text for chunk in chunks]
         writer.write_passages(PassageBatch(

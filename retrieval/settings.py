@@ -66,3 +66,16 @@ class RetrievalSettings(BaseSettings):
     max_passages_per_article: int = Field(2, ge=1)
     # Language of the messages of `newsqa` and the REPL: Vietnamese or English.
     language: Literal["vi", "en"] = "vi"
+
+    # --- ingestion (newsqa add / feeds / watch) ---
+    # Seconds to connect and between bytes of a page; a whole page must come in 3x that.
+    fetch_timeout: float = Field(10.0, gt=0)
+    # Larger pages (or feeds) are refused: an article page is well under 2 MB.
+    fetch_max_bytes: int = Field(5_000_000, ge=1024)
+    fetch_max_redirects: int = Field(5, ge=0, le=20)
+    # Seconds between two requests to the same host (politeness; 0 for local tests).
+    fetch_host_delay: float = Field(1.0, ge=0)
+    # New items taken from one feed per polling round (a 10,000-item feed is read in parts).
+    feed_max_items: int = Field(200, ge=1)
+    # Seconds between polling rounds of `newsqa watch`.
+    watch_interval: float = Field(900.0, gt=0)

@@ -18,6 +18,7 @@ class Article:
     # The title is a real headline (not just the first paragraph of a file without one):
     # only a headline says what every passage of the article is about.
     has_headline: bool = False
+    url: str | None = None  # the page it was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Source:
     file: str
     title: str
     date: str | None
+    url: str | None = None  # the page the article was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class ArticleInfo:
     has_headline: bool = False
     content_hash: str = ""  # sha256 of the file's bytes when it was indexed
     first_chunk: int = 0  # id of its first passage; its passages are consecutive
+    url: str | None = None  # the page it was fetched from (newsqa add), if any
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ ORDER = 60
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
     bot.add_argument("--verbose", action="store_true", help="log tracebacks of failures")
+    bot.add_argument("--watch", action="store_true",
+                     help="also poll the feeds of `newsqa feeds` (TELEGRAM_WATCH_FEEDS)")
     bot.set_defaults(handler=cmd_bot)
 
     # No help= at all: argparse lists a parser with help=SUPPRESS as "==SUPPRESS==".
@@ -26,6 +28,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 def cmd_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..telegram_app import run_bot
 
+    if args.watch:  # read by BotSettings like any TELEGRAM_* setting
+        os.environ["TELEGRAM_WATCH_FEEDS"] = "true"
     return run_bot(settings, verbose=args.verbose)
 
 

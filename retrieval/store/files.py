@@ -116,7 +116,7 @@ class FilesGeneration:
 
     def source(self, passage: int) -> Source:
         record = self._articles[self.article_of(passage)]
-        return Source(record.file, record.title, record.date)
+        return Source(record.file, record.title, record.date, record.url)
 
     # --- articles ---------------------------------------------------------------------------
 

@@ -155,5 +155,8 @@ class FilesWriter:
 def _record(article: ArticleInfo) -> dict[str, Any]:
     """An article as articles.json has always held it."""
     record = asdict(article)
-    return {key: record[key] for key in ("file", "title", "date", "content_hash",
+    kept = {key: record[key] for key in ("file", "title", "date", "content_hash",
                                          "first_chunk", "chunks", "has_headline")}
+    if article.url is not None:  # only articles added from the web have one
+        kept["url"] = article.url
+    return kept

@@ -36,7 +36,7 @@ def test_ask_json_has_the_documented_shape(seed_settings: RetrievalSettings) -> 
     top = data["results"][0]
     assert set(top) == {"rank", "score", "text", "source", "highlights"}
     assert top["source"] == {"file": "003_4be6f3f6f5d770e8.txt", "date": "2022-08-11",
-                             "title": top["source"]["title"]}
+                             "title": top["source"]["title"], "url": None}
     assert all(top["text"][s:e] for s, e in top["highlights"])
     assert "answer" in data
     assert elapsed < 30  # generous: the figure itself is measured in bench/, not here
