@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval import people_groups
+from retrieval import event_line, events_heading, people_groups
 
 from .serialize import answer_from_dict
 
@@ -19,7 +19,15 @@ def render_plain(data: dict[str, Any]) -> str:
         for person in group.people:
             title = f" — {person.title}" if person.title else ""
             lines.append(f"  • {person.name}{title} [{person.rank_of_passage}]")
-    if answer is not None and answer.kind != "people" and answer.value:
+    if answer is not None and answer.kind == "events":
+        lines.append(f"{events_heading(answer)}:")
+        for event in answer.events:
+            source = event.source
+            lines.append(f"  • {event_line(event)}")
+            lines.append(f"    “{event.evidence}”")
+            lines.append(f"    — {source.title} · {source.date or 'không rõ ngày'} · "
+                         f"{source.file}")
+    if answer is not None and answer.kind in ("date", "place") and answer.value:
         label = "Thời gian" if answer.kind == "date" else "Địa điểm"
         lines.append(f"{label}: {answer.value} [{answer.rank_of_passage}]")
     if not data["results"]:

@@ -18,7 +18,7 @@ _EVENTS_ASKED = re.compile(
     r"(?:which|what) events?|events? did|where did|where has|where have)(?!\w)")
 # 'Tô Lâm dự ngày hội ở đâu?' asks where one event was (the place answer does that).
 _ONE_EVENT = re.compile(r"(?<!\w)(?:ngay hoi|hoi nghi|hoi thao|dai hoi|le|buoi)(?!\w)")
-_NAME_RUN = re.compile(r"(?:[^\W\d_]+\s+){0,5}[^\W\d_]+")
+MAX_EVENTS = 20  # newest, in an answer (`newsqa people NAME` lists them all)
 
 
 @dataclass(frozen=True)
@@ -54,5 +54,5 @@ def events_answer(question: str, catalog: PeopleCatalog) -> Answer | None:
     person = catalog.person(query.name)
     if person is None:
         return None
-    events = catalog.events_of(person, query.role)
+    events = catalog.events_of(person, query.role)[:MAX_EVENTS]
     return Answer(kind="events", person=person.name, role=query.role, events=tuple(events))
