@@ -45,6 +45,8 @@ COMMANDS = (
     ("help", "Cách dùng"),
     ("sources", "Các bài báo đang được tra cứu"),
     ("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+    ("people", "Những người được nhắc đến, hoặc sự kiện của một người"),
+    ("events", "Các sự kiện, mới nhất trước"),
 )
 MORE_LABEL = "Xem thêm ▸"
 BACK_LABEL = "◂ Trang trước"

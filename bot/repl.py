@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +36,7 @@ from retrieval import (
 
 from .commands._common import MAX_TOP_K  # the same bound as `newsqa ask -k`
 from .frontend import answer_lines, open_searcher
+from .people_front import repl_events, repl_people
 from .rich_render import render_articles, render_response
 from .serialize import response_to_dict
 
@@ -51,6 +53,7 @@ HELP = """Gõ câu hỏi rồi nhấn Enter. Các lệnh:
   :more       xem thêm kết quả cho câu hỏi vừa rồi
   :k N        số đoạn mỗi câu trả lời (hiện tại: {top_k})
   :sources    các bài báo đã lập chỉ mục
+  :people [TÊN]  những người được nhắc đến, hoặc các sự kiện của một người; :events  các sự kiện
   :json       bật/tắt hiện JSON thô (hiện tại: {json})
   :reload     nạp chỉ mục mới sau khi chạy `newsqa index`
   :help       trợ giúp này
@@ -90,6 +93,7 @@ class Repl:
             ":help": self.cmd_help, ":more": self.cmd_more, ":k": self.cmd_k,
             ":sources": self.cmd_sources, ":json": self.cmd_json, ":reload": self.cmd_reload,
             ":quit": self.cmd_quit, ":q": self.cmd_quit, ":exit": self.cmd_quit,
+            ":people": partial(repl_people, self), ":events": partial(repl_events, self),
         }
 
     @property

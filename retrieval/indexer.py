@@ -20,6 +20,7 @@ from .dense import plan_dense
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import NewsQAError, NoArticlesError
+from .events.storage import build_facts
 from .settings import RetrievalSettings
 from .store import (
     FORMAT_VERSION,
@@ -105,6 +106,8 @@ def build_index(
         ]
         previous = writer.reusable()
         reusable = {} if full else _reusable(previous, embedder, settings)
+        facts, _ = build_facts(articles, chunks_by_article, {} if full or previous is None
+                               else {f.file: f for f in previous.facts()})
         vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
                                            settings, progress, report)
         previous_files = set(previous.manifest.article_hashes) if previous else set()
@@ -112,6 +115,7 @@ def build_index(
         try:
             manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
                                          embedder, settings)
+            writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
             raise NewsQAError(

@@ -13,7 +13,7 @@ from ..types import Article, Chunk
 from .extract import extract_facts
 from .model import FACTS_VERSION, ArticleFacts, EventRow, MentionRow
 
-FACTS_FILE = "people.json"
+FACTS_FILE = "people_events.json"
 
 
 def build_facts(articles: Sequence[Article], chunks: Sequence[Sequence[Chunk]],
