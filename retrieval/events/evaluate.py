@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +53,24 @@ def role_scores(facts: Sequence[ArticleFacts], gold: Mapping[str, Any]) -> RoleS
     return RoleScores(len(hits) / len(found) if found else 0.0,
                       len(hits) / len(wanted) if wanted else 0.0,
                       tuple(sorted(wanted - found)), tuple(sorted(found - wanted)))
+
+
+@dataclass(frozen=True)
+class ReverseScores:
+    exact: int  # questions answered with exactly the gold events
+    total: int
+    failures: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # q, wanted, got
+
+
+def reverse_scores(answer_files: Callable[[str], tuple[str, ...] | None],
+                   rows: Sequence[Mapping[str, Any]]) -> ReverseScores:
+    """Reverse questions (``q`` and the gold ``files`` of the person's events in the role
+    asked) against ``answer_files`` (a question -> the files of the events answered, None
+    when it gave no events answer)."""
+    failures = []
+    for row in rows:
+        got = answer_files(row["q"])
+        wanted = tuple(sorted(row["files"]))
+        if got is None or tuple(sorted(got)) != wanted:
+            failures.append((row["q"], wanted, tuple(sorted(got or ()))))
+    return ReverseScores(len(rows) - len(failures), len(rows), tuple(failures))

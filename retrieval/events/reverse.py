@@ -36,14 +36,17 @@ def events_question(question: str, catalog: PeopleCatalog) -> PersonQuery | None
     found = _EVENTS_ASKED.search(folded)
     if found is None:
         return None
-    asks_where = found.group().startswith(("o dau", "tai dau", "nhung dau", "noi nao",
-                                           "where"))
-    if asks_where and _ONE_EVENT.search(folded):
-        return None
     match = catalog.find(question)
     if not match.exact or len(match.people) != 1:
         return None
-    return PersonQuery(match.people[0].id, question_role(question))
+    person = match.people[0]
+    asks_where = found.group().startswith(("o dau", "tai dau", "nhung dau", "noi nao",
+                                           "where"))
+    # The name's syllables are no event word ('Lê' folds to 'le', as 'lễ' does).
+    rest = f" {folded} ".replace(f" {fold(person.key)} ", " ")
+    if asks_where and _ONE_EVENT.search(rest):
+        return None
+    return PersonQuery(person.id, question_role(question))
 
 
 def events_answer(question: str, catalog: PeopleCatalog) -> Answer | None:

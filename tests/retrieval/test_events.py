@@ -12,9 +12,10 @@ import pytest
 from retrieval import Article, CorruptIndexError, load_articles
 from retrieval.chunking import chunk_article
 from retrieval.events.catalog import PeopleCatalog
-from retrieval.events.evaluate import role_scores
+from retrieval.events.evaluate import reverse_scores, role_scores
 from retrieval.events.extract import extract_facts
 from retrieval.events.model import ArticleFacts
+from retrieval.events.reverse import events_answer
 from retrieval.events.storage import (
     build_facts,
     dump_facts,
@@ -205,3 +206,27 @@ def test_seed_events_have_their_day_and_place() -> None:
         assert events[0].date == want["date"], item.file
         if want["place"]:
             assert want["place"] in (events[0].place or ""), item.file
+
+
+REVERSE = [json.loads(line) for line in
+           (REPO / "tests" / "eval" / "reverse.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_reverse_question_about_a_seed_person_lists_exactly_their_events() -> None:
+    catalog = PeopleCatalog(seed_facts())
+
+    def files(question: str) -> tuple[str, ...] | None:
+        answer = events_answer(question, catalog)
+        return None if answer is None else tuple(e.source.file for e in answer.events)
+
+    scores = reverse_scores(files, REVERSE)
+    assert scores.total == 64
+    assert scores.exact == scores.total, scores.failures
+
+
+def test_other_questions_are_not_reverse_questions() -> None:
+    catalog = PeopleCatalog(seed_facts())
+    for question in ("Ai đã tham dự Ngày hội ở Cà Mau?", "Tô Lâm dự ngày hội ở đâu?",
+                     "Phạm Minh Chính đã tham dự những sự kiện nào?",
+                     "Ngày hội ở Cà Mau diễn ra khi nào?"):
+        assert events_answer(question, catalog) is None, question
