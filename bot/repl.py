@@ -35,6 +35,7 @@ from retrieval import (
 )
 
 from .commands._common import MAX_TOP_K  # the same bound as `newsqa ask -k`
+from .followups import with_followups
 from .frontend import answer_lines, open_searcher
 from .people_front import repl_events, repl_people
 from .rich_render import render_articles, render_response
@@ -369,7 +370,7 @@ def _interactive(settings: RetrievalSettings, top_k: int) -> int:
         loader.get()  # builds a missing index before the prompt; raises other errors
 
     waiting_for = f"mô hình ({settings.embedding_model}) và chỉ mục {settings.index_dir}"
-    repl = Repl(waiting_getter(loader, console, waiting_for), console, top_k)
+    repl = Repl(with_followups(waiting_getter(loader, console, waiting_for)), console, top_k)
     history, problem = open_history(history_path())
     session: PromptSession[str] = PromptSession(
         history=history, completer=CommandCompleter(repl.command_names),
