@@ -17,7 +17,8 @@ _EVENTS_ASKED = re.compile(
     r"su kien (?:nao|gi)|hoat dong (?:nao|gi)|o dau|tai dau|nhung dau|noi nao|"
     r"(?:which|what) events?|events? did|where did|where has|where have)(?!\w)")
 # 'Tô Lâm dự ngày hội ở đâu?' asks where one event was (the place answer does that).
-_ONE_EVENT = re.compile(r"(?<!\w)(?:ngay hoi|hoi nghi|hoi thao|dai hoi|le|buoi)(?!\w)")
+_ONE_EVENT = re.compile(r"(?<!\w)(?:ngay hoi|hoi nghi|hoi thao|dai hoi|le|buoi|festival|"
+                        r"conference|ceremony|meeting|forum|workshop|congress)(?!\w)")
 MAX_EVENTS = 20  # newest, in an answer (`newsqa people NAME` lists them all)
 
 

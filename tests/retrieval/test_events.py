@@ -167,9 +167,10 @@ def test_stored_forms_round_trip_and_bad_files_are_named(tmp_path: Path) -> None
     write_facts_file(tmp_path, items)
     assert read_facts_file(tmp_path) == items
     assert read_facts_file(tmp_path / "missing") == []
-    (tmp_path / "people_events.json").write_text('{"version": 0, "articles": []}', encoding="utf-8")
+    stored = tmp_path / "people_events.json"
+    stored.write_text('{"version": 0, "articles": []}', encoding="utf-8")
     assert read_facts_file(tmp_path) == []  # an older extraction: rebuilt, not misread
-    (tmp_path / "people_events.json").write_bytes(b"\xff{not json")
+    stored.write_bytes(b"\xff{not json")
     with pytest.raises(CorruptIndexError, match=r"people_events\.json"):
         read_facts_file(tmp_path)
 
