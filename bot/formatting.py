@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source, people_groups
+from retrieval import (
+    Answer,
+    ArticleInfo,
+    SearchHit,
+    SearchResponse,
+    Source,
+    event_line,
+    events_heading,
+    people_groups,
+)
 
 from .visible import visible_name, visible_text
 
@@ -36,6 +45,8 @@ COMMANDS = (
     ("help", "Cách dùng"),
     ("sources", "Các bài báo đang được tra cứu"),
     ("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+    ("people", "Những người được nhắc đến, hoặc sự kiện của một người"),
+    ("events", "Các sự kiện, mới nhất trước"),
 )
 MORE_LABEL = "Xem thêm ▸"
 BACK_LABEL = "◂ Trang trước"
@@ -283,6 +294,12 @@ def answer_block(answer: Answer | None) -> Block | None:
                     spans.append(Span(f", {visible_name(person.title)}"))
                 spans.append(Span(f" [{person.rank_of_passage}]"))
         return tuple(spans) or None
+    if answer.kind == "events":
+        spans = [Span("🗓 "), Span(events_heading(answer), bold=True)]
+        for event in answer.events:
+            spans += [Span("\n• "), Span(event_line(event), bold=True),
+                      Span(f"\n“{event.evidence}”\n"), *source_line(event.source)]
+        return tuple(spans)
     if not answer.value:
         return None
     label = "📅 Thời gian: " if answer.kind == "date" else "📍 Địa điểm: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval import people_groups
+from retrieval import event_line, events_heading, people_groups
 
 from .frontend.messages import t
 from .frontend.terminal import safe, safe_text
@@ -21,7 +21,15 @@ def render_plain(data: dict[str, Any]) -> str:
         for person in group.people:
             title = f" — {safe(person.title)}" if person.title else ""
             lines.append(f"  • {safe(person.name)}{title} [{person.rank_of_passage}]")
-    if answer is not None and answer.kind != "people" and answer.value:
+    if answer is not None and answer.kind == "events":
+        lines.append(f"{events_heading(answer)}:")
+        for event in answer.events:
+            source = event.source
+            lines.append(f"  • {safe(event_line(event))}")
+            lines.append(f"    “{safe_text(event.evidence)}”")
+            lines.append(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
+                         f"{safe(source.file)}")
+    if answer is not None and answer.kind in ("date", "place") and answer.value:
         label = t("answer_date") if answer.kind == "date" else t("answer_place")
         lines.append(f"{label}: {answer.value} [{answer.rank_of_passage}]")
     if not data["results"]:

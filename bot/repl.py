@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -34,10 +35,12 @@ from retrieval import (
 )
 
 from .commands._common import MAX_TOP_K  # the same bound as `newsqa ask -k`
+from .followups import with_followups
 from .frontend import answer_lines, open_searcher
 from .frontend.messages import count, describe, t
 from .frontend.output import LINE_SLACK, bounded_lines
 from .frontend.terminal import safe
+from .people_front import repl_events, repl_people
 from .rich_render import render_articles, render_response
 from .serialize import response_to_dict
 
@@ -79,6 +82,7 @@ class Repl:
             ":help": self.cmd_help, ":more": self.cmd_more, ":k": self.cmd_k,
             ":sources": self.cmd_sources, ":json": self.cmd_json, ":reload": self.cmd_reload,
             ":quit": self.cmd_quit, ":q": self.cmd_quit, ":exit": self.cmd_quit,
+            ":people": partial(repl_people, self), ":events": partial(repl_events, self),
         }
 
     @property
@@ -356,7 +360,7 @@ def _interactive(settings: RetrievalSettings, top_k: int) -> int:
 
     waiting_for = t("repl_what", model=safe(settings.embedding_model),
                     index_dir=safe(settings.index_dir))
-    repl = Repl(waiting_getter(loader, console, waiting_for), console, top_k)
+    repl = Repl(with_followups(waiting_getter(loader, console, waiting_for)), console, top_k)
     history, problem = open_history(history_path())
     session: PromptSession[str] = PromptSession(
         history=history, completer=CommandCompleter(repl.command_names),

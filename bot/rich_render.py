@@ -8,7 +8,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, people_groups
+from retrieval import (
+    Answer,
+    ArticleInfo,
+    SearchHit,
+    SearchResponse,
+    event_line,
+    events_heading,
+    people_groups,
+)
 
 from .frontend.messages import count, t
 from .frontend.terminal import safe
@@ -48,6 +56,15 @@ def render_answer(answer: Answer) -> list[Text]:
                     line.append(f" — {person.title}")
                 line.append(f" [{person.rank_of_passage}]", style=RANK_STYLE)
                 lines.append(line)
+        return lines
+    if answer.kind == "events":
+        lines = [Text(f"{events_heading(answer)}:", style=LABEL_STYLE)]
+        for event in answer.events:
+            lines.append(Text.assemble("  • ", (safe(event_line(event)), "bold")))
+            lines.append(Text(f"    “{safe(event.evidence)}”"))
+            source = event.source
+            lines.append(Text(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
+                              f"{safe(source.file)}", style=SOURCE_STYLE))
         return lines
     label = t("answer_date" if answer.kind == "date" else "answer_place") + ":"
     if not answer.value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from retrieval import Answer, Person, SearchResponse
+from retrieval import Answer, Person, PersonEvent, SearchResponse, Source
 
 
 def response_to_dict(response: SearchResponse) -> dict[str, Any]:
@@ -42,6 +42,17 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
                 for p in answer.people
             ],
         }
+    if answer.kind == "events":
+        return {
+            "kind": "events", "person": answer.person, "role": answer.role,
+            "events": [
+                {"what": e.what, "date": e.date, "place": e.place, "roles": list(e.roles),
+                 "title": e.title, "chunk": e.chunk, "evidence": e.evidence,
+                 "source": {"file": e.source.file, "title": e.source.title,
+                            "date": e.source.date}}
+                for e in answer.events
+            ],
+        }
     return {"kind": answer.kind, "value": answer.value, "rank_of_passage": answer.rank_of_passage}
 
 
@@ -54,6 +65,12 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
             Person(p["name"], p["title"], p["rank_of_passage"], p["attended"],
                    tuple(p.get("roles", ())))
             for p in data["people"]))
+    if data["kind"] == "events":
+        return Answer(kind="events", person=data["person"], role=data.get("role"), events=tuple(
+            PersonEvent(e["what"], e["date"], e["place"], tuple(e["roles"]), e["title"],
+                        Source(e["source"]["file"], e["source"]["title"], e["source"]["date"]),
+                        e["chunk"], e["evidence"])
+            for e in data["events"]))
     return Answer(kind=data["kind"], value=data.get("value"),
                   rank_of_passage=data.get("rank_of_passage"))
 

@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from . import formatting as fmt
 from . import ingest_handlers
 from .bot_logging import TokenRedactor, configure
 from .handlers import BotHandlers, SearcherProvider
+from .people_front import bot_events, bot_people
 from .settings import BotSettings, load_bot_settings
 
 logger = logging.getLogger(__name__)
@@ -267,6 +269,8 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
         CommandHandler("help", handlers.help, filters=message),
         CommandHandler("sources", handlers.sources, filters=message),
         CommandHandler("ask", handlers.ask, filters=message),
+        CommandHandler("people", partial(bot_people, handlers), filters=message),
+        CommandHandler("events", partial(bot_events, handlers), filters=message),
         MessageHandler(message & private & filters.TEXT & ~filters.COMMAND,
                        handlers.private_text),
         MessageHandler(message & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),

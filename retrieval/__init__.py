@@ -3,7 +3,13 @@
 Front ends use only what is exported here.
 """
 
-from .answers.shown import PeopleGroup, people_groups
+from .answers.shown import (
+    PeopleGroup,
+    display_date,
+    event_line,
+    events_heading,
+    people_groups,
+)
 from .articles import load_articles, parse_date
 from .errors import (
     BadQuestionError,
@@ -24,6 +30,7 @@ from .types import (
     ArticleInfo,
     Chunk,
     Person,
+    PersonEvent,
     SearchHit,
     SearchResponse,
     SkippedFile,
@@ -46,6 +53,7 @@ __all__ = [
     "NoArticlesError",
     "PeopleGroup",
     "Person",
+    "PersonEvent",
     "RetrievalSettings",
     "SearchHit",
     "SearchResponse",
@@ -53,6 +61,9 @@ __all__ = [
     "SkippedFile",
     "Source",
     "build_index",
+    "display_date",
+    "event_line",
+    "events_heading",
     "load_articles",
     "parse_date",
     "people_groups",

@@ -20,6 +20,7 @@ from .dense import plan_dense
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import NewsQAError, NoArticlesError
+from .events.storage import build_facts
 from .settings import RetrievalSettings
 from .store import (
     FORMAT_VERSION,
@@ -46,6 +47,7 @@ class BuildReport:
     embedded_chunks: int = 0
     reused_chunks: int = 0
     removed_articles: int = 0
+    facts_extracted: int = 0  # articles whose people and events were read anew
     embedded_chars: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -105,6 +107,8 @@ def build_index(
         ]
         previous = writer.reusable()
         reusable = {} if full else _reusable(previous, embedder, settings)
+        earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
+        facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
         vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
                                            settings, progress, report)
         previous_files = set(previous.manifest.article_hashes) if previous else set()
@@ -112,6 +116,7 @@ def build_index(
         try:
             manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
                                          embedder, settings)
+            writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
             raise NewsQAError(

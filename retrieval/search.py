@@ -12,6 +12,8 @@ import numpy as np
 from .answers import extract_answer
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
+from .events.catalog import PeopleCatalog
+from .events.reverse import events_answer
 from .fusion import linear_fusion
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
@@ -45,6 +47,7 @@ class Searcher:
         self._cache = PassageTermCache(self._store.current())
         self._tuned_cache: tuple[int, tuple[float, float] | None] | None = None
         self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
+        self._people: tuple[Generation, PeopleCatalog] | None = None
 
     @classmethod
     def open(cls, settings: RetrievalSettings) -> Searcher:
@@ -76,6 +79,14 @@ class Searcher:
 
     def articles(self) -> list[ArticleInfo]:
         return list(self._store.current().articles())
+
+    def people(self) -> PeopleCatalog:
+        """The people and events of the current generation (built once per generation)."""
+        generation, cached = self._store.current(), self._people
+        if cached is None or cached[0] is not generation:
+            cached = (generation, PeopleCatalog(generation.facts()))
+            self._people = cached  # one assignment: safe across threads
+        return cached[1]
 
     def fusion_weights(self) -> FusionWeights:
         s = self.settings
@@ -124,7 +135,8 @@ class Searcher:
         page = ranked[offset:offset + top_k]
         hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text)
                      for i, (chunk_id, score) in enumerate(page))
-        answer = extract_answer(text, hits) if with_answer and offset == 0 else None
+        answer = (events_answer(text, self.people()) or extract_answer(text, hits)
+                  if with_answer and offset == 0 else None)
         return SearchResponse(question=text, results=hits, answer=answer,
                               notices=tuple(notices), total=len(ranked))
 

@@ -68,14 +68,30 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """A short answer drawn from the passages: people for who-questions, else a date or place."""
+class PersonEvent:
+    """One event a person took part in, with what they did and the passage that says so."""
 
-    kind: Literal["people", "date", "place"]
+    what: str
+    date: str | None  # ISO day, or the article's date when the text gives none
+    place: str | None
+    roles: tuple[Role, ...]
+    title: str  # the person's title as that article gives it, at that date
+    source: Source
+    chunk: int  # ordinal of the passage in the article
+    evidence: str  # the sentence that says so
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer: people for who-questions, a date or place, or one person's events."""
+
+    kind: Literal["people", "date", "place", "events"]
     people: tuple[Person, ...] = ()
     value: str | None = None  # the date or place, for kind 'date' / 'place'
     rank_of_passage: int | None = None  # for kind 'date' / 'place'
-    role: Role | None = None  # for kind 'people': the role the question asks about
+    role: Role | None = None  # for 'people' and 'events': the role the question asks about
+    person: str | None = None  # for kind 'events': whose events
+    events: tuple[PersonEvent, ...] = ()  # for kind 'events', newest first
 
 
 @dataclass(frozen=True)

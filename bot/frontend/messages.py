@@ -156,6 +156,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
   :more       xem thêm kết quả cho câu hỏi vừa rồi
   :k N        số đoạn mỗi câu trả lời (hiện tại: {top_k})
   :sources    các bài báo đã lập chỉ mục
+  :people [TÊN]  những người được nhắc đến, hoặc các sự kiện của một người; :events  các sự kiện
   :json       bật/tắt hiện JSON thô (hiện tại: {json})
   :reload     nạp chỉ mục mới sau khi chạy `newsqa index`
   :help       trợ giúp này
@@ -165,6 +166,7 @@ Ctrl-C xoá dòng đang gõ; ↑/↓ duyệt các câu đã hỏi. Lịch sử: 
   :more       more results for the last question
   :k N        passages per answer (now: {top_k})
   :sources    the indexed articles
+  :people [NAME]  the people named, or one person's events; :events  the events
   :json       raw JSON on/off (now: {json})
   :reload     load the new index after `newsqa index`
   :help       this help

@@ -101,3 +101,35 @@ def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
             return Answer(kind="date", value=f"{date} (ngày của bài báo)",
                           rank_of_passage=hit.rank)
     return None
+
+
+@dataclass(frozen=True)
+class EventDay:
+    """The day an event took place: ISO when the year is known (given or the article's)."""
+
+    iso: str | None  # 'YYYY-MM-DD'
+    written: str  # as the text writes it: 'Sáng 11/8/2022', 'sáng 28/7'
+
+
+def event_day(text: str, article_date: str | None) -> EventDay | None:
+    """The likeliest event day written in ``text`` (a time of day and an event nearby
+    count, as for when-questions); None if it gives none."""
+    lower = text.lower()
+    iso = _ISO.fullmatch(article_date or "")
+    year_context = iso.group(1) if iso else None
+    spans = sentence_spans(text)
+    starts = [start for start, _ in spans]
+    best: tuple[float, EventDay] | None = None
+    for m in _event_dates(text, lower):
+        day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+        year = m.group("y") or m.group("y2") or year_context
+        tod = m.group("tod") or m.group("tod2")
+        index = bisect_right(starts, m.start()) - 1
+        sentence = lower[spans[index][0]:spans[index][1]] if index >= 0 else ""
+        score = (3.0 * bool(tod) + 1.0 * bool(m.group("y") or m.group("y2"))
+                 + 2.0 * bool(_EVENT_CUE.search(sentence)) - 0.001 * m.start() / len(text))
+        found = EventDay(f"{year}-{int(month):02d}-{int(day):02d}" if year else None,
+                         m.group().strip())
+        if best is None or score > best[0]:
+            best = (score, found)
+    return best[1] if best else None

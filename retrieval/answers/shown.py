@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..types import Answer, Person, Role
+from ..types import Answer, Person, PersonEvent, Role
 
 ATTENDED_HEADING = "Người tham dự"
 MENTIONED_HEADING = "Cũng được nhắc đến"
@@ -59,3 +59,51 @@ def people_groups(answer: Answer | None) -> tuple[PeopleGroup, ...]:
     if lead < len(people):
         groups.append(PeopleGroup(MENTIONED_HEADING, people[lead:]))
     return tuple(groups)
+
+
+# --- one person's events ---------------------------------------------------------------
+
+ROLE_LABELS: dict[Role, str] = {
+    "attended": "tham dự",
+    "spoke": "phát biểu",
+    "presided": "chủ trì",
+    "awarded": "trao thưởng",
+    "was_awarded": "được trao thưởng",
+}
+NO_DATE = "không rõ ngày"
+
+
+def display_date(date: str | None) -> str:
+    """'2022-08-11' -> '11/8/2022', '2022-08' -> 'tháng 8/2022', None -> 'không rõ ngày'."""
+    parts = (date or "").split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return NO_DATE
+
+
+def roles_text(roles: tuple[Role, ...]) -> str:
+    """'tham dự, phát biểu'; what someone did beyond being there comes first."""
+    ordered = [r for r in roles if r != "attended"] + [r for r in roles if r == "attended"]
+    return ", ".join(ROLE_LABELS[r] for r in ordered)
+
+
+def events_heading(answer: Answer) -> str:
+    """'Sự kiện Tô Lâm đã phát biểu (2)', or that none were found."""
+    verb = ROLE_LABELS[answer.role] if answer.role else "tham gia"
+    if answer.role not in (None, "was_awarded"):
+        verb = "đã " + verb
+    if not answer.events:
+        return (f"Không thấy sự kiện nào {answer.person} {verb} "
+                "trong các bài đã lập chỉ mục")
+    return f"Sự kiện {answer.person} {verb} ({len(answer.events)})"
+
+
+def event_line(event: PersonEvent) -> str:
+    """'Ngày hội … — 11/8/2022 · xã Hưng Mỹ · phát biểu, trao thưởng, tham dự'."""
+    parts = [display_date(event.date)]
+    if event.place:
+        parts.append(event.place)
+    parts.append(roles_text(event.roles))
+    return f"{event.what} — {' · '.join(parts)}"

@@ -18,6 +18,8 @@ from ..dense import DenseIndex, load_dense
 from ..diacritics import DiacriticRestorer
 from ..embedding import EmbedderIdentity
 from ..errors import CorruptIndexError, IndexMismatchError
+from ..events.model import ArticleFacts
+from ..events.storage import read_facts_file
 from ..lexical import LexicalIndex
 from ..settings import RetrievalSettings
 from ..text import QueryTerms
@@ -59,6 +61,7 @@ class FilesGeneration:
         # indexer reads them from disk): at 10^4 articles they held megabytes.
         self._manifest = replace(manifest, article_hashes={}, files={})
         self._articles = load_articles_file(folder / ARTICLES)
+        self._facts: list[ArticleFacts] | None = None
         self._chunks = load_array(folder / CHUNKS)
         self._offsets = load_array(folder / TEXT_OFFSETS)
         self._people = load_array(folder / PEOPLE)
@@ -126,6 +129,11 @@ class FilesGeneration:
     def article(self, number: int) -> ArticleInfo:
         return self._articles[number]
 
+    def facts(self) -> Sequence[ArticleFacts]:
+        if self._facts is None:  # read on first use: only people questions need them
+            self._facts = read_facts_file(self.folder)
+        return self._facts
+
     # --- lexical and dense ------------------------------------------------------------------
 
     def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
@@ -168,6 +176,7 @@ class StoredGeneration:
     """An earlier generation as an incremental build reuses it (any format since 1)."""
 
     def __init__(self, folder: Path, manifest: Manifest) -> None:
+        self._folder = folder
         self._manifest = manifest
         self._articles = load_articles_file(folder / ARTICLES)
         self._vectors = load_array(folder / VECTORS, mmap=True)
@@ -186,6 +195,12 @@ class StoredGeneration:
 
     def passage_vectors(self, start: int, stop: int) -> FloatArray:
         return self._vectors[start:stop]
+
+    def facts(self) -> Sequence[ArticleFacts]:
+        try:
+            return read_facts_file(self._folder)
+        except CorruptIndexError:
+            return []  # their articles are read again
 
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         return None if self._people is None else self._people[start:stop]

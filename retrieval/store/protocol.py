@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..diacritics import DiacriticRestorer
+from ..events.model import ArticleFacts
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
@@ -83,6 +84,10 @@ class Generation(Protocol):
 
     def article(self, number: int) -> ArticleInfo: ...
 
+    def facts(self) -> Sequence[ArticleFacts]:
+        """The people and events extracted from each article (none for an index built
+        before they were)."""
+
     # --- lexical ----------------------------------------------------------------------------
 
     def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
@@ -142,6 +147,9 @@ class StoredPassages(Protocol):
     def passage_vectors(self, start: int, stop: int) -> FloatArray:
         """The vectors of passages ``start .. stop-1`` as embedded."""
 
+    def facts(self) -> Sequence[ArticleFacts]:
+        """The people and events of its articles (none if it predates them)."""
+
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         """People counts of passages ``start .. stop-1``; None if the generation has none."""
 
@@ -172,6 +180,9 @@ class StoreWriter(Protocol):
     def write_articles(self, articles: Sequence[ArticleInfo]) -> None: ...
 
     def write_passages(self, batch: PassageBatch) -> None: ...
+
+    def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
+        """The people and events of the articles (plain rows: ``events.storage.facts_rows``)."""
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None: ...
 

@@ -15,6 +15,8 @@ import numpy as np
 from ..dense import build_dense
 from ..diacritics import DiacriticRestorer
 from ..errors import NewsQAError
+from ..events.model import ArticleFacts
+from ..events.storage import write_facts_file
 from ..lexical import LexicalIndex
 from ..settings import RetrievalSettings
 from ..types import ArticleInfo
@@ -111,6 +113,10 @@ class FilesWriter:
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
                                     axis=1)
         self._terms.extend(batch.terms)
+
+    def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
+        assert self.folder is not None, "begin() first"
+        write_facts_file(self.folder, facts)
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None:
         assert self.folder is not None, "begin() first"

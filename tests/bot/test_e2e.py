@@ -159,7 +159,8 @@ def test_start_offers_examples_that_answer_and_page(
 
 def test_help_sources_and_the_command_menu(
         bot: BotProcess, fake_api: FakeBotApi, seed_searcher: Searcher, user_id: int) -> None:
-    assert [c["command"] for c in fake_api.commands] == ["start", "help", "sources", "ask"]
+    assert [c["command"] for c in fake_api.commands] == [
+        "start", "help", "sources", "ask", "people", "events"]
     help_reply = fake_api.wait_reply(fake_api.ask(user_id, "/help"))[0]
     assert "/ask" in help_reply["text"] and "@newsqa_test_bot" in help_reply["text"]
     assert EXAMPLES[0] in help_reply["text"]

@@ -1,0 +1,91 @@
+"""Who is who across articles: one person under every form of their name and title.
+
+'Đại tướng Tô Lâm', 'Bộ trưởng Tô Lâm' and 'đồng chí Tô Lâm' are one name once titles are
+read off (the sentence reader does that); 'To Lam' typed without diacritics is the one
+accented person it folds to. Two people of one name stay apart when their titles name
+different places ('Chủ tịch UBND xã Hưng Mỹ' and 'Chủ tịch UBND huyện Đông Sơn').
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..answers.gazetteer import PLACES
+from ..text import fold, has_diacritics
+from .model import ArticleFacts
+
+# A place named in a title: after an administrative word, capitalised syllables.
+_ADMIN_PLACE = re.compile(
+    r"(?<!\w)(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|thị trấn|xã|phường|ấp|thôn)\s+"
+    r"((?:[A-ZĐÀ-Ỹ][^\s,;()]*\s*){1,4})")
+_PLACE_WORDS = {" ".join(p) for p in PLACES}
+
+
+def title_places(title: str) -> frozenset[str]:
+    """Folded places a title names: 'Chủ tịch UBND huyện Đông Sơn' -> {'dong son'}."""
+    found = {fold(m.group(1).strip().lower()) for m in _ADMIN_PLACE.finditer(title)}
+    folded = f" {fold(title.lower())} "
+    found |= {fold(p) for p in _PLACE_WORDS if f" {fold(p)} " in folded}
+    return frozenset(found)
+
+
+@dataclass
+class PersonEntry:
+    """One person of the collection and every article mention of them."""
+
+    id: str  # 'to-lam'; namesakes get '-2', '-3'
+    name: str  # the form written most often
+    key: str  # normalized accented name
+    forms: Counter[str] = field(default_factory=Counter)
+    places: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # (article, mention)
+
+
+def resolve_people(facts: Sequence[ArticleFacts]) -> list[PersonEntry]:
+    """The people of all articles; articles in date order so ids are stable."""
+    order = sorted(range(len(facts)), key=lambda i: (facts[i].date or "", facts[i].file))
+    by_key: dict[str, list[PersonEntry]] = {}
+    unaccented: list[tuple[int, str, list[int]]] = []
+    for a in order:
+        article = facts[a]
+        per_key: dict[str, list[int]] = {}
+        for m_index, mention in enumerate(article.mentions):
+            per_key.setdefault(mention.key, []).append(m_index)
+        for key, indices in per_key.items():
+            if not has_diacritics(key) and any(has_diacritics(k) for k in by_key):
+                unaccented.append((a, key, indices))
+                continue
+            places: set[str] = set()
+            for i in indices:
+                places |= title_places(article.mentions[i].title)
+            _place(by_key, a, key, indices, places, facts)
+    for a, key, indices in unaccented:
+        same = [p for k, people in by_key.items() if fold(k) == key for p in people]
+        if len(same) == 1:
+            same[0].mentions += [(a, i) for i in indices]
+            same[0].forms.update(facts[a].mentions[i].name for i in indices)
+        else:
+            _place(by_key, a, key, indices, set(), facts)
+    people = [p for entries in by_key.values() for p in entries]
+    for person in people:
+        person.name = person.forms.most_common(1)[0][0]
+    return people
+
+
+def _place(by_key: dict[str, list[PersonEntry]], a: int, key: str, indices: list[int],
+           places: set[str], facts: Sequence[ArticleFacts]) -> None:
+    """Add one article's mentions of ``key`` to the person they fit, or a new one."""
+    entries = by_key.setdefault(key, [])
+    for entry in entries:
+        if not places or not entry.places or places & entry.places:
+            break
+    else:
+        suffix = f"-{len(entries) + 1}" if entries else ""
+        entry = PersonEntry(fold(key).replace(" ", "-") + suffix, "", key)
+        entries.append(entry)
+    entry.places |= places
+    entry.mentions += [(a, i) for i in indices]
+    entry.forms.update(facts[a].mentions[i].name for i in indices)

@@ -1,0 +1,64 @@
+"""The people and events of an article as plain rows (strings, ints, None), so any store
+can keep them: a JSON side file per index generation, or two SQL tables."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..types import Role
+
+FACTS_VERSION = 1  # bump when extraction changes: stored facts are then rebuilt
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event an article reports ('Ngày hội … năm 2022'), with its day and place."""
+
+    index: int  # within the article
+    what: str
+    date: str | None  # ISO 'YYYY-MM-DD', or the article's 'YYYY-MM[-DD]' when none given
+    date_text: str | None  # as written: 'Sáng 11/8/2022'
+    place: str | None
+    chunk: int  # ordinal of the passage that reports it
+    evidence: str  # the sentence that reports it
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """A person named in an article, with the title given there and what they did."""
+
+    name: str  # as written: 'Tô Lâm'
+    key: str  # normalized name: 'tô lâm'
+    title: str  # the title the sentence gives ('' if none)
+    roles: tuple[Role, ...]  # empty: only named
+    event: int | None  # EventRow.index this mention is about
+    chunk: int  # ordinal of the passage that names them
+    start: int  # offsets of the sentence in the article body
+    end: int
+    evidence: str  # that sentence (cut to a few hundred characters)
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """Everything extracted from one article; rebuilt only when the article changes."""
+
+    file: str
+    title: str
+    date: str | None
+    content_hash: str
+    events: tuple[EventRow, ...] = ()
+    mentions: tuple[MentionRow, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> ArticleFacts:
+        return ArticleFacts(
+            file=data["file"], title=data["title"], date=data["date"],
+            content_hash=data["content_hash"],
+            events=tuple(EventRow(**row) for row in data["events"]),
+            mentions=tuple(MentionRow(**{**row, "roles": tuple(row["roles"])})
+                           for row in data["mentions"]),
+        )

@@ -1,0 +1,110 @@
+"""Building the facts of a collection incrementally, and their stored form: one JSON file
+per index generation, or the same rows as two tables (events, mentions) keyed by file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorruptIndexError
+from ..types import Article, Chunk
+from .extract import extract_facts
+from .model import FACTS_VERSION, ArticleFacts, EventRow, MentionRow
+
+FACTS_FILE = "people_events.json"
+
+
+def build_facts(articles: Sequence[Article], chunks: Sequence[Sequence[Chunk]],
+                previous: Mapping[str, ArticleFacts]) -> tuple[list[ArticleFacts], int]:
+    """Facts of every article, reusing ``previous`` ones of unchanged articles (same file
+    and content hash); also how many were extracted anew."""
+    out: list[ArticleFacts] = []
+    fresh = 0
+    for article, passages in zip(articles, chunks, strict=True):
+        old = previous.get(article.file)
+        if old is not None and old.content_hash == article.content_hash:
+            # Title and date come from the reader, which may have changed its rules.
+            out.append(ArticleFacts(article.file, article.title, article.date,
+                                    article.content_hash, old.events, old.mentions))
+            continue
+        out.append(extract_facts(article, passages))
+        fresh += 1
+    return out, fresh
+
+
+def dump_facts(facts: Iterable[ArticleFacts]) -> bytes:
+    data = {"version": FACTS_VERSION, "articles": [f.to_dict() for f in facts]}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def load_facts(raw: bytes, where: str) -> list[ArticleFacts]:
+    """Facts from ``dump_facts`` output; an older version reads as none (to rebuild)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if data.get("version") != FACTS_VERSION:
+            return []
+        return [ArticleFacts.from_dict(item) for item in data["articles"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptIndexError(where, f"people and events: {exc}") from exc
+
+
+def write_facts_file(directory: Path, facts: Iterable[ArticleFacts]) -> Path:
+    path = directory / FACTS_FILE
+    path.write_bytes(dump_facts(facts))
+    return path
+
+
+def read_facts_file(directory: Path) -> list[ArticleFacts]:
+    """The facts of a generation folder; none if it was built before they were stored."""
+    path = directory / FACTS_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise CorruptIndexError(str(path), str(exc.strerror or exc)) from exc
+    return load_facts(raw, str(path))
+
+
+# --- as table rows (for a SQL store) ---------------------------------------------------
+
+def facts_rows(facts: Iterable[ArticleFacts]) -> tuple[list[dict[str, Any]],
+                                                       list[dict[str, Any]],
+                                                       list[dict[str, Any]]]:
+    """(articles, events, mentions) rows of plain values; roles as one comma-joined text."""
+    articles: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    mentions: list[dict[str, Any]] = []
+    for f in facts:
+        articles.append({"file": f.file, "title": f.title, "date": f.date,
+                         "content_hash": f.content_hash, "version": FACTS_VERSION})
+        events += [{"file": f.file, **vars(e)} for e in f.events]
+        mentions += [{"file": f.file, **{k: v for k, v in vars(m).items() if k != "roles"},
+                      "roles": ",".join(m.roles)} for m in f.mentions]
+    return articles, events, mentions
+
+
+def facts_from_rows(articles: Iterable[Mapping[str, Any]],
+                    events: Iterable[Mapping[str, Any]],
+                    mentions: Iterable[Mapping[str, Any]]) -> list[ArticleFacts]:
+    """The inverse of ``facts_rows`` (rows in any order; mentions keep their order)."""
+    by_file: dict[str, tuple[list[EventRow], list[MentionRow]]] = {}
+    for row in events:
+        fields = {k: v for k, v in row.items() if k != "file"}
+        by_file.setdefault(row["file"], ([], []))[0].append(EventRow(**fields))
+    for row in mentions:
+        fields = {k: v for k, v in row.items() if k not in {"file", "roles"}}
+        roles = tuple(r for r in str(row["roles"]).split(",") if r)
+        by_file.setdefault(row["file"], ([], []))[1].append(
+            MentionRow(**fields, roles=roles))  # type: ignore[arg-type]
+    out = []
+    for row in articles:
+        if row.get("version") != FACTS_VERSION:
+            continue
+        found_events, found_mentions = by_file.get(row["file"], ([], []))
+        out.append(ArticleFacts(row["file"], row["title"], row["date"], row["content_hash"],
+                                tuple(sorted(found_events, key=lambda e: e.index)),
+                                tuple(found_mentions)))
+    return out

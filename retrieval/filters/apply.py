@@ -1,0 +1,85 @@
+"""Which articles a filter keeps, from their metadata: the article's date and the days of
+the events it reports; its headline and the places of its events."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..events.model import ArticleFacts
+from ..text import fold
+from ..types import ArticleInfo
+from .parse import ArticleFilter, DayRange
+
+_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What filters look at of one article (folded, lower-case texts)."""
+
+    dates: tuple[str, ...]  # ISO 'YYYY-MM-DD' or 'YYYY-MM': the article's, its events'
+    places: tuple[str, ...]  # headline, event places and the sentences reporting them
+
+
+def article_meta(articles: Sequence[ArticleInfo],
+                 facts: Sequence[ArticleFacts]) -> list[ArticleMeta]:
+    """Metadata of each article, in the order of ``articles`` (facts matched by file)."""
+    by_file = {f.file: f for f in facts}
+    out: list[ArticleMeta] = []
+    for info in articles:
+        found = by_file.get(info.file)
+        dates = [info.date] if info.date else []
+        places = [info.title]
+        if found is not None:
+            dates += [e.date for e in found.events if e.date]
+            places += [p for e in found.events for p in (e.place or "", e.evidence) if p]
+        out.append(ArticleMeta(tuple(dict.fromkeys(dates)),
+                               tuple(f" {' '.join(fold(p.lower()).split())} " for p in places)))
+    return out
+
+
+def _span(iso: str) -> tuple[date, date] | None:
+    m = _ISO.match(iso)
+    if m is None:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    try:
+        if m.group(3):
+            day = date(year, month, int(m.group(3)))
+            return day, day
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        return None
+
+
+def _date_matches(iso: str, days: DayRange) -> bool:
+    span = _span(iso)
+    if span is None:
+        return False
+    first, last = span
+    if days.any_year:
+        # 'hôm 24/11': that day of any year; a month-only date matches its month.
+        if first == last:
+            return (first.month, first.day) == (days.first.month, days.first.day)
+        return first.month == days.first.month
+    return first <= days.last and days.first <= last
+
+
+def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
+    if wanted.days is not None and not any(_date_matches(d, wanted.days) for d in meta.dates):
+        return False
+    if wanted.place_key:
+        key = f" {' '.join(wanted.place_key.split())} "
+        if not any(key in place for place in meta.places):
+            return False
+    return True
+
+
+def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
+    """Numbers of the articles ``wanted`` keeps."""
+    return [number for number, meta in enumerate(metas) if matches(meta, wanted)]
+

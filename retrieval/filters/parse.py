@@ -1,0 +1,188 @@
+"""Filters a question states: a year, month or day ('năm 2023', 'tháng 8/2022', 'hôm
+24/11'), a place ('ở Cà Mau', 'tai thanh hoa') and a relative time ('tuần trước', 'gần
+đây'); with or without diacritics. They narrow the articles searched, by metadata."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..answers.gazetteer import PLACES
+from ..text import fold
+
+RECENT_DAYS = 30  # 'gần đây', 'mới đây'
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Inclusive days; ``any_year`` when only a day and month were given ('hôm 24/11')."""
+
+    first: date
+    last: date
+    any_year: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """What to keep: articles dated (or reporting an event) within ``days``, and naming
+    ``place`` among their places. ``said`` is how the filter reads, for the answer."""
+
+    days: DayRange | None = None
+    place: str | None = None  # as the user wrote it
+    place_key: str | None = None  # folded, lower case: 'ca mau'
+    said: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return self.days is None and self.place_key is None
+
+    def merged(self, other: ArticleFilter | None) -> ArticleFilter:
+        """This filter with ``other``'s parts where it sets them (explicit flags win)."""
+        if other is None:
+            return self
+        return ArticleFilter(other.days or self.days, other.place or self.place,
+                             other.place_key or self.place_key,
+                             tuple(dict.fromkeys(self.said + other.said)))
+
+
+_YEAR = r"(19\d\d|20\d\d)"
+_DAY_MONTH = re.compile(
+    r"(?<!\w)(?:hôm|ngày|hom|ngay|on)\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*" + _YEAR
+    + r")?(?![\d/])", re.IGNORECASE)
+_MONTH = re.compile(
+    r"(?<!\w)(?:tháng|thang)\s+(\d{1,2})(?:\s*[/-]\s*|\s+(?:năm|nam)\s+)" + _YEAR + r"(?!\d)",
+    re.IGNORECASE)
+_YEAR_ONLY = re.compile(r"(?<!\w)(?:năm|nam|in|of)\s+" + _YEAR + r"(?!\d)", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"(?<!\w)(hôm qua|hom qua|yesterday|tuần trước|tuan truoc|last week|tuần này|tuan nay|"
+    r"this week|tháng trước|thang truoc|last month|tháng này|thang nay|this month|"
+    r"năm ngoái|nam ngoai|năm trước|nam truoc|last year|năm nay|nam nay|this year|"
+    r"gần đây|gan day|mới đây|moi day|recently|lately)(?!\w)", re.IGNORECASE)
+# A place after 'ở' / 'tại' / 'in' (capitalised words, or a known place typed in lower case).
+_PLACE_LEAD = re.compile(r"(?<!\w)(?:ở|tại|o|tai|in|at)\s+", re.IGNORECASE)
+_NOT_A_PLACE = frozenset({"dau", "nao", "day", "do", "the", "a", "an", "which", "what",
+                          "where", "nha", "nhà", "đâu", "nào", "đây", "đó"})
+# Capitalised words that start an event or organisation, not a place ('tại Ngày hội').
+_EVENT_WORDS = frozenset(fold(w) for w in (
+    "ngày hội lễ hội nghị đại hội hội thảo chương trình buổi cuộc ủy ban bộ sở trường "
+    "công an ban đảng"
+).split())
+_ADMIN = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
+_FOLDED_PLACES = sorted({fold(" ".join(p)) for p in PLACES}, key=len, reverse=True)
+
+
+def _month_range(year: int, month: int) -> DayRange:
+    return DayRange(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
+def _relative(word: str, today: date) -> DayRange:
+    key = fold(word.lower())
+    if key in {"hom qua", "yesterday"}:
+        day = today - timedelta(days=1)
+        return DayRange(day, day)
+    monday = today - timedelta(days=today.weekday())
+    if key in {"tuan truoc", "last week"}:
+        return DayRange(monday - timedelta(days=7), monday - timedelta(days=1))
+    if key in {"tuan nay", "this week"}:
+        return DayRange(monday, today)
+    if key in {"thang truoc", "last month"}:
+        last = today.replace(day=1) - timedelta(days=1)
+        return _month_range(last.year, last.month)
+    if key in {"thang nay", "this month"}:
+        return DayRange(today.replace(day=1), today)
+    if key in {"nam ngoai", "nam truoc", "last year"}:
+        return DayRange(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    if key in {"nam nay", "this year"}:
+        return DayRange(date(today.year, 1, 1), today)
+    return DayRange(today - timedelta(days=RECENT_DAYS), today)
+
+
+def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]:
+    """The time the question states, how it was written, and the question without it."""
+    for pattern in (_DAY_MONTH, _MONTH, _YEAR_ONLY, _RELATIVE):
+        m = pattern.search(question)
+        if m is None:
+            continue
+        try:
+            if pattern is _DAY_MONTH:
+                day, month = int(m.group(1)), int(m.group(2))
+                if m.group(3):
+                    first = date(int(m.group(3)), month, day)
+                    found = DayRange(first, first)
+                else:
+                    date(2000, month, day)  # a real day and month (2000: a leap year)
+                    found = DayRange(date(2000, month, day), date(2000, month, day), True)
+            elif pattern is _MONTH:
+                found = _month_range(int(m.group(2)), int(m.group(1)))
+            elif pattern is _YEAR_ONLY:
+                year = int(m.group(1))
+                found = DayRange(date(year, 1, 1), date(year, 12, 31))
+            else:
+                found = _relative(m.group(1), today)
+        except ValueError:
+            continue  # '31/2', 'tháng 13/2022': not a date
+        rest = " ".join((question[:m.start()] + question[m.end():]).split())
+        return found, m.group().strip(), re.sub(r"\s+([?.!,;:])", r"\1", rest)
+    return None, None, question
+
+
+def _place(question: str) -> tuple[str | None, str | None]:
+    """A place after 'ở' / 'tại' that is a known one or written with capitals."""
+    for lead in _PLACE_LEAD.finditer(question):
+        tail = question[lead.end():]
+        folded_tail = fold(tail.lower())
+        for admin in _ADMIN:
+            if folded_tail.startswith(fold(admin) + " "):
+                tail = tail[len(admin) + 1:]
+                folded_tail = folded_tail[len(admin) + 1:]
+                break
+        words = re.findall(r"[^\W\d_]+", tail)
+        if not words or fold(words[0].lower()) in _NOT_A_PLACE:
+            continue
+        for known in _FOLDED_PLACES:
+            if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
+                written = " ".join(tail.split()[:len(known.split())]).strip(" ?.,!;:")
+                return written, known
+        capitalised = []
+        for word in words:
+            if not word[0].isupper():
+                break
+            capitalised.append(word)
+        if 2 <= len(capitalised) <= 4 and fold(capitalised[0].lower()) not in _EVENT_WORDS:
+            written = " ".join(capitalised)
+            return written, fold(written.lower())
+    return None, None
+
+
+def parse_filter(question: str, today: date) -> tuple[ArticleFilter | None, str]:
+    """The filter the question states and the question left to search (the time words
+    taken out: they are no words to match; a place stays, it is also what it is about)."""
+    days, said_days, rest = _days(question, today)
+    place, place_key = _place(rest)
+    said = tuple(s for s in (said_days, f"ở {place}" if place else None) if s)
+    found = ArticleFilter(days, place, place_key, said)
+    if found.empty:
+        return None, question
+    return found, rest if rest.strip() else question
+
+
+def explicit_filter(since: date | None, until: date | None,
+                    place: str | None) -> ArticleFilter | None:
+    """The filter of `ask --since/--until/--place`."""
+    if since is None and until is None and not place:
+        return None
+    days = None
+    said: list[str] = []
+    if since is not None or until is not None:
+        days = DayRange(since or date(1, 1, 1), until or date(9999, 12, 31))
+        if since is not None:
+            said.append(f"từ {since.day}/{since.month}/{since.year}")
+        if until is not None:
+            said.append(f"đến {until.day}/{until.month}/{until.year}")
+    place = " ".join((place or "").split()) or None
+    if place:
+        said.append(f"ở {place}")
+    return ArticleFilter(days, place, fold(place.lower()) if place else None, tuple(said))
+

@@ -1,0 +1,104 @@
+"""Filters stated in the question (year, month, day, relative time, place; unaccented
+too) or given as flags, and the articles they keep by metadata."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.filters import ArticleFilter, DayRange, explicit_filter, parse_filter
+from retrieval.filters.apply import ArticleMeta, matches
+
+TODAY = date(2026, 12, 2)  # a Wednesday
+
+
+@pytest.mark.parametrize(("question", "first", "last", "said", "rest"), [
+    ("Ai dự ngày hội năm 2023?", date(2023, 1, 1), date(2023, 12, 31), "năm 2023",
+     "Ai dự ngày hội?"),
+    ("ai du ngay hoi nam 2022", date(2022, 1, 1), date(2022, 12, 31), "nam 2022",
+     "ai du ngay hoi"),
+    ("Who attended the festival in 2022?", date(2022, 1, 1), date(2022, 12, 31), "in 2022",
+     "Who attended the festival?"),
+    ("Ai dự ngày hội tháng 8/2022?", date(2022, 8, 1), date(2022, 8, 31), "tháng 8/2022",
+     "Ai dự ngày hội?"),
+    ("ngày hội tháng 2 năm 2024 ở đâu", date(2024, 2, 1), date(2024, 2, 29),
+     "tháng 2 năm 2024", "ngày hội ở đâu"),
+    ("Hội nghị ngày 23/11/2022 do ai chủ trì?", date(2022, 11, 23), date(2022, 11, 23),
+     "ngày 23/11/2022", "Hội nghị do ai chủ trì?"),
+    ("ai dự ngày hội tuần trước", date(2026, 11, 23), date(2026, 11, 29), "tuần trước",
+     "ai dự ngày hội"),
+    ("ai du ngay hoi gan day", date(2026, 11, 2), date(2026, 12, 2), "gan day",
+     "ai du ngay hoi"),
+    ("Ai phát biểu hôm qua?", date(2026, 12, 1), date(2026, 12, 1), "hôm qua",
+     "Ai phát biểu?"),
+    ("Tháng trước có hội nghị nào?", date(2026, 11, 1), date(2026, 11, 30), "Tháng trước",
+     "có hội nghị nào?"),
+    ("Ai dự ngày hội năm ngoái?", date(2025, 1, 1), date(2025, 12, 31), "năm ngoái",
+     "Ai dự ngày hội?"),
+])
+def test_time_filters(question: str, first: date, last: date, said: str, rest: str) -> None:
+    found, searched = parse_filter(question, TODAY)
+    assert found is not None and found.days == DayRange(first, last)
+    assert found.said == (said,)
+    assert searched == rest
+
+
+def test_a_day_without_a_year_is_that_day_of_any_year() -> None:
+    found, _ = parse_filter("Hội nghị hôm 24/11 có ai dự?", TODAY)
+    assert found is not None and found.days is not None and found.days.any_year
+    assert (found.days.first.month, found.days.first.day) == (11, 24)
+
+
+@pytest.mark.parametrize(("question", "place", "key"), [
+    ("Ai dự ngày hội ở Cà Mau?", "Cà Mau", "ca mau"),
+    ("ai tham du ngay hoi o ca mau", "ca mau", "ca mau"),
+    ("còn ở Thanh Hóa thì sao?", "Thanh Hóa", "thanh hoa"),
+    ("Ngày hội tại tỉnh Thanh Hoá diễn ra khi nào?", "Thanh Hoá", "thanh hoa"),
+    ("ai dự ngày hội ở quận Ninh Kiều", "Ninh Kiều", "ninh kieu"),
+])
+def test_place_filters(question: str, place: str, key: str) -> None:
+    found, searched = parse_filter(question, TODAY)
+    assert found is not None and (found.place, found.place_key) == (place, key)
+    assert searched == question  # the place is also what the question is about
+
+
+@pytest.mark.parametrize("question", [
+    "Tô Lâm dự ngày hội ở đâu?", "Ai phát biểu tại Ngày hội?", "ngày 31/2 có gì",
+    "tháng 13/2022 có gì", "Ai tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc?",
+    "Có 2023 người dự", "Ai dự lễ tại nhà văn hóa?",
+])
+def test_no_filter(question: str) -> None:
+    assert parse_filter(question, TODAY) == (None, question)
+
+
+def test_explicit_flags_and_merging() -> None:
+    flags = explicit_filter(date(2022, 1, 1), None, " Cà  Mau ")
+    assert flags == ArticleFilter(DayRange(date(2022, 1, 1), date(9999, 12, 31)), "Cà Mau",
+                                  "ca mau", ("từ 1/1/2022", "ở Cà Mau"))
+    assert explicit_filter(None, None, None) is None
+    asked, _ = parse_filter("Ai dự năm 2023 ở Thanh Hóa?", TODAY)
+    assert asked is not None
+    merged = asked.merged(flags)
+    assert merged.days == flags.days and merged.place_key == "ca mau"
+
+
+def meta(*dates: str, places: tuple[str, ...] = ()) -> ArticleMeta:
+    return ArticleMeta(dates, tuple(f" {p} " for p in places))
+
+
+def test_articles_kept_by_date_and_event_day_and_place() -> None:
+    year_2022 = ArticleFilter(DayRange(date(2022, 1, 1), date(2022, 12, 31)))
+    assert matches(meta("2022-08-11"), year_2022)
+    assert matches(meta("2022-08"), year_2022)  # a month-only date overlaps
+    assert not matches(meta("2023-08-03"), year_2022)
+    assert not matches(meta(), year_2022)  # undated: no date to keep it by
+    # Published on the 24th, the event on the 23rd: the event's day counts too.
+    day = ArticleFilter(DayRange(date(2022, 11, 23), date(2022, 11, 23)))
+    assert matches(meta("2022-11-24", "2022-11-23"), day)
+    any_year = ArticleFilter(DayRange(date(2000, 11, 23), date(2000, 11, 23), True))
+    assert matches(meta("2022-11-23"), any_year) and not matches(meta("2022-11-24"), any_year)
+    place = ArticleFilter(place="Cà Mau", place_key="ca mau")
+    assert matches(meta(places=("xa hung my, huyen cai nuoc, tinh ca mau",)), place)
+    assert not matches(meta(places=("ca mau xanh",)), ArticleFilter(place_key="mau xa"))
+    assert not matches(meta(places=("quan ninh kieu",)), place)
