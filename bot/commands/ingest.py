@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from retrieval import NewsQAError, RetrievalSettings
 from retrieval.indexer import BuildReport
 
-from ..progress import BuildProgress
+from ..frontend.progress import BuildProgress
 from ._common import EXIT_ERROR, EXIT_OK, SubParsers
 
 if TYPE_CHECKING:  # the ingestion stack (trafilatura, lxml) loads only for these commands
