@@ -96,7 +96,7 @@ def test_json_output_has_no_nan_even_when_scores_are_nan(
 ) -> None:
     # A damaged fusion.json with NaN weights makes every score NaN.
     from retrieval.embedding import load_embedder
-    from retrieval.search import write_tuned_weights
+    from retrieval.store import write_tuned_weights
 
     identity = load_embedder(seed_settings).identity.as_dict()
     write_tuned_weights(seed_settings.index_dir, identity, float("nan"), float("nan"), 60)
