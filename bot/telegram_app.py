@@ -264,6 +264,7 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     ingest_handlers.register(application, settings, searcher_provider)  # before questions
+    # Every handler of the bot, in order: a new feature adds one line here (first match wins).
     application.add_handlers([
         CommandHandler("start", handlers.start, filters=message),
         CommandHandler("help", handlers.help, filters=message),
