@@ -32,6 +32,7 @@ from .store import (
     StoreWriter,
     open_store,
 )
+from .store.layout import write_error
 from .text import document_terms
 from .types import Article, ArticleInfo, Chunk, SkippedFile
 
@@ -114,10 +115,7 @@ def build_index(
                                          embedder, settings)
             report.generation = writer.commit()
         except OSError as exc:
-            raise NewsQAError(
-                f"Could not write the index in {settings.index_dir}: "
-                f"{exc.strerror or exc}. The previous index is unchanged."
-            ) from exc
+            raise write_error(exc, settings.index_dir) from exc
     report.articles = len(articles)
     report.chunks = sum(len(c) for c in chunks_by_article)
     report.dense_kind = manifest.dense.kind

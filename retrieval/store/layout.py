@@ -27,7 +27,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from ..errors import (
+    CorruptIndexError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexWriteError,
+)
 from .io import file_sha256, fsync_path
 from .manifest import (
     FORMAT_VERSION,
@@ -162,8 +168,11 @@ class IndexDir:
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
         """Held for a whole build; a second build on the same folder is refused."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield
+        except OSError as exc:
+            raise write_error(exc, self.root / LOCK) from exc
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -183,32 +192,63 @@ class IndexDir:
         return generation
 
     def commit(self, generation: Path) -> None:
-        """Make ``generation`` live; then remove generations older than the previous one."""
+        """Make ``generation`` live in one step, the rename of the pointer over CURRENT.
+
+        Everything before it may fail and leaves the previous generation live; everything
+        after it (fsync of the folder, pruning old generations) is best-effort: an error
+        there is ignored and an interrupt there leaves the new generation live.
+        """
         for path in generation.rglob("*"):
             if path.is_file():
                 fsync_path(path)
         fsync_path(generation)
         previous = self.current_name()
         pointer = self.root / f".{CURRENT}.{os.getpid()}.tmp"
-        with open(pointer, "w", encoding="utf-8") as handle:
-            handle.write(generation.name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(pointer, self.root / CURRENT)
-        fsync_path(self.root)
-        keep = {generation.name, previous}
-        self.remove_stale(keep)
+        try:
+            with open(pointer, "w", encoding="utf-8") as handle:
+                handle.write(generation.name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(pointer, self.root / CURRENT)  # the commit point
+        except BaseException:
+            with contextlib.suppress(OSError):
+                pointer.unlink(missing_ok=True)
+            raise
+        with contextlib.suppress(OSError):
+            fsync_path(self.root)
+            self.remove_stale({generation.name, previous})
 
     def remove_stale(self, keep: set[str | None]) -> None:
-        """Drop generation folders (and pointer temp files) that are neither live nor kept.
+        """Drop generation folders (and pointer temp files) that are neither live nor kept;
+        the one CURRENT names is always kept.
 
         Only called under the build lock, so no other build is writing one of them.
         """
+        keep = keep | {self.current_name()}
         for entry in self.root.iterdir():
             if entry.name.startswith(GENERATION_PREFIX) and entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
+
+    def remove_generation(self, generation: Path) -> None:
+        """Remove a generation folder unless CURRENT names it (cleanup of a failed build:
+        a failure after the commit point must not delete what is now live)."""
+        if self.current_name() != generation.name:
+            shutil.rmtree(generation, ignore_errors=True)
+
+
+def write_error(exc: OSError, fallback: Path) -> IndexWriteError:
+    """The one-line error for a failed write: the path it failed on, and why."""
+    return IndexWriteError(str(exc.filename or fallback), os_reason(exc))
+
+
+def os_reason(exc: OSError) -> str:
+    if exc.strerror:
+        return exc.strerror
+    if "requested and" in str(exc):  # numpy's short write: the disk filled up under it
+        return f"No space left on device ({exc})"
+    return str(exc) or type(exc).__name__
 
 
 def describe_files(generation: Path) -> dict[str, FileEntry]:

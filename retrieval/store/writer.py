@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..lexical import LexicalIndex
 from ..settings import RetrievalSettings
 from ..types import ArticleInfo
 from .files import StoredGeneration
-from .io import load_array, save_array, write_json
+from .io import load_array, save_array, write_json, write_text
 from .layout import (
     ARTICLES,
     CHUNKS,
@@ -49,6 +48,7 @@ class FilesWriter:
         self._manifest: Manifest | None = None
         self._committed = False
         self._texts: IO[bytes] | None = None
+        self._vectors: IO[bytes] | None = None
 
     def __enter__(self) -> FilesWriter:
         self._stack.enter_context(self.index_dir.build_lock())
@@ -63,20 +63,26 @@ class FilesWriter:
             self._stack.close()
 
     def reusable(self) -> StoredGeneration | None:
+        """The live generation, or when it is damaged or gone (CURRENT naming a folder
+        that was deleted) the newest intact older one."""
         try:
-            folder = self.index_dir.current()
-            if folder is None:
-                return None
-            # An index of an older format still holds reusable vectors: only the lexical
-            # side and the manifest changed between formats.
-            manifest = self.index_dir.read_manifest(folder, same_version=False)
-            # Copy vectors only from files that still match their checksums: a damaged
-            # generation must not be carried, freshly checksummed, into the next one.
-            self.index_dir.verify_files(folder, manifest)
-            return StoredGeneration(folder, manifest)
+            live = self.index_dir.current()
         except NewsQAError:
-            # An unreadable old index is simply not reused; the new build replaces it.
-            return None
+            live = None
+        candidates = [live] if live is not None else []
+        candidates += [g for g in self.index_dir.generations() if g != live]
+        for folder in candidates:
+            try:
+                # An index of an older format still holds reusable vectors: only the lexical
+                # side and the manifest changed between formats.
+                manifest = self.index_dir.read_manifest(folder, same_version=False)
+                # Copy vectors only from files that still match their checksums: a damaged
+                # generation must not be carried, freshly checksummed, into the next one.
+                self.index_dir.verify_files(folder, manifest)
+                return StoredGeneration(folder, manifest)
+            except (NewsQAError, OSError):
+                continue  # an unreadable generation is simply not reused
+        return None
 
     def begin(self, manifest: Manifest) -> None:
         self.folder = self.index_dir.new_generation()
@@ -106,6 +112,7 @@ class FilesWriter:
             self._offsets[batch.first] + np.cumsum([len(t) for t in encoded]))
         for text in encoded:
             self._texts.write(text)
+        assert self._vectors is not None
         self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
         self._people[rows] = batch.people
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
@@ -120,6 +127,7 @@ class FilesWriter:
         folder, manifest, texts = self.folder, self._manifest, self._texts
         assert folder is not None and manifest is not None and texts is not None, "begin() first"
         texts.close()
+        assert self._vectors is not None
         self._vectors.close()
         save_array(folder / TEXT_OFFSETS, self._offsets)
         save_array(folder / CHUNKS, self._rows)
@@ -131,7 +139,7 @@ class FilesWriter:
         del vectors
         LexicalIndex.build(self._terms).save(folder / LEXICAL)
         final = replace(manifest, files=describe_files(folder))
-        (folder / MANIFEST).write_text(final.to_json(), encoding="utf-8")
+        write_text(folder / MANIFEST, final.to_json())
         self._manifest = final
         self.index_dir.commit(folder)
         self._committed = True
@@ -142,14 +150,14 @@ class FilesWriter:
         return self._manifest
 
     def abort(self) -> None:
-        if self._texts is not None:
-            # Closing flushes: on a full disk that fails too, and the folder goes anyway.
-            for handle in (self._texts, self._vectors):
+        # Closing flushes: on a full disk that fails too, and the folder goes anyway.
+        for handle in (self._texts, self._vectors):
+            if handle is not None:
                 with contextlib.suppress(OSError):
                     handle.close()
         if self.folder is not None and not self._committed:
             # A failed write (full disk, interrupted) must not leave a half generation.
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.index_dir.remove_generation(self.folder)
 
 
 def _record(article: ArticleInfo) -> dict[str, Any]:
