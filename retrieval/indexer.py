@@ -53,6 +53,8 @@ class BuildReport:
     full: bool = False
     generation: str = ""
     dense_kind: str = ""
+    # Left by builds that died (killed, out of disk) and removed before this one wrote.
+    reclaimed_bytes: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -65,6 +67,9 @@ class BuildReport:
             parts.append(f"{self.removed_articles} removed")
         if self.skipped:
             parts.append(f"{len(self.skipped)} files skipped")
+        if self.reclaimed_bytes:
+            parts.append(f"{self.reclaimed_bytes / 2**20:.1f} MB left by interrupted builds "
+                         "reclaimed")
         return f"Index ready: {'; '.join(parts)}; {self.seconds:.1f}s."
 
 
@@ -91,6 +96,10 @@ def build_index(
         raise NewsQAError(f"Articles folder {articles_dir} does not exist.")
 
     with open_store(settings).writer() as writer:
+        try:
+            report.reclaimed_bytes = writer.reclaim()
+        except OSError as exc:
+            raise write_error(exc, settings.index_dir) from exc
         articles = load_articles(articles_dir, on_skip=report.skipped.append,
                                  max_bytes=settings.max_article_bytes)
         for skipped in report.skipped:

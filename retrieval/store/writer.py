@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -49,6 +50,7 @@ class FilesWriter:
         self._committed = False
         self._texts: IO[bytes] | None = None
         self._vectors: IO[bytes] | None = None
+        self._verified: set[Path] = set()  # folders whose files matched their checksums
 
     def __enter__(self) -> FilesWriter:
         self._stack.enter_context(self.index_dir.build_lock())
@@ -79,10 +81,41 @@ class FilesWriter:
                 # Copy vectors only from files that still match their checksums: a damaged
                 # generation must not be carried, freshly checksummed, into the next one.
                 self.index_dir.verify_files(folder, manifest)
+                self._verified.add(folder)
                 return StoredGeneration(folder, manifest)
             except (NewsQAError, OSError):
                 continue  # an unreadable generation is simply not reused
         return None
+
+    def reclaim(self) -> int:
+        """Remove generation folders of dead builds (under the build lock no other build
+        runs): all but the live one and the newest complete one besides it, which readers
+        may still hold and which the next build falls back on if the live one is lost."""
+        live = self.index_dir.current_name()
+        folders = self.index_dir.generations()
+        complete = [f for f in folders if f.name != live and (f / MANIFEST).is_file()]
+        keep = {live, complete[0].name if complete else None}
+        freed = 0
+        for folder in folders:
+            if folder.name not in keep:
+                freed += folder_bytes(folder)
+                shutil.rmtree(folder, ignore_errors=True)
+                freed -= folder_bytes(folder)  # what could not be removed stays counted out
+        self.index_dir.remove_stale({f.name for f in folders if f.name in keep})
+        return freed
+
+    def up_to_date(self, manifest: Manifest) -> bool:
+        try:
+            folder = self.index_dir.current()
+            if folder is None:
+                return False
+            live = self.index_dir.read_manifest(folder)
+            if folder not in self._verified:
+                self.index_dir.verify_files(folder, live)
+        except NewsQAError:
+            return False
+        return replace(live, created_at="", files={}) == replace(manifest, created_at="",
+                                                                 files={})
 
     def begin(self, manifest: Manifest) -> None:
         self.folder = self.index_dir.new_generation()
@@ -158,6 +191,16 @@ class FilesWriter:
         if self.folder is not None and not self._committed:
             # A failed write (full disk, interrupted) must not leave a half generation.
             self.index_dir.remove_generation(self.folder)
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files under ``folder`` (0 once it is gone)."""
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                total += path.stat().st_size
+    return total
 
 
 def _record(article: ArticleInfo) -> dict[str, Any]:

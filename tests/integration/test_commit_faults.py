@@ -135,3 +135,27 @@ def test_a_failure_at_any_step_leaves_an_index_that_answers(
         answers(settings, (new,))
         shutil.rmtree(copy)
     assert {"save_array", "fsync", "replace", "rmtree", "open"} <= failed_steps
+
+
+def test_folders_of_dead_builds_are_removed_before_writing(
+        base: tuple[Path, Path, set[str], set[str]], tmp_path: Path) -> None:
+    articles, index, _, new = base
+    shutil.copytree(index, tmp_path / "index")
+    settings = RetrievalSettings(articles_dir=articles, index_dir=tmp_path / "index",
+                                 _env_file=None)
+    live = IndexDir(settings.index_dir).current_name()
+    for number in range(3):  # what killed builds leave: half-written generations
+        dead = settings.index_dir / f"gen-20200101T00000{number}-999-000000"
+        (dead / "lexical").mkdir(parents=True)
+        (dead / "vectors.npy").write_bytes(b"\0" * 1_000_000)
+        (dead / "lexical" / "impacts.npy").write_bytes(b"\0" * 500_000)
+    (settings.index_dir / ".CURRENT.999.tmp").write_text("gen-x\n", "utf-8")
+    report = build_index(settings, embedder=HashingEmbedder())
+    assert report.reclaimed_bytes >= 4_500_000
+    assert "4.3 MB left by interrupted builds reclaimed" in report.summary()
+    names = sorted(p.name for p in settings.index_dir.iterdir())
+    assert [n for n in names if n.startswith("gen-")] == sorted([live, report.generation])
+    assert ".CURRENT.999.tmp" not in names
+    answers(settings, (new,))
+    again = build_index(settings, embedder=HashingEmbedder(), full=True)
+    assert again.reclaimed_bytes == 0 and "reclaimed" not in again.summary()
