@@ -55,9 +55,15 @@ class BuildReport:
     dense_kind: str = ""
     # Left by builds that died (killed, out of disk) and removed before this one wrote.
     reclaimed_bytes: int = 0
+    # Nothing changed since the live generation: no new one was written.
+    up_to_date: bool = False
     skipped: list[SkippedFile] = field(default_factory=list)
 
     def summary(self) -> str:
+        if self.up_to_date:
+            return (f"Index up to date: {self.articles} articles, {self.chunks} passages; "
+                    f"0 embedded, {self.reused_chunks} reused; nothing changed, nothing "
+                    f"written; {self.seconds:.1f}s.")
         rate = self.embedded_chunks / self.embed_seconds if self.embed_seconds > 0 else 0.0
         parts = [
             f"{self.articles} articles, {self.chunks} passages",
@@ -108,12 +114,22 @@ def build_index(
         if not articles:
             raise NoArticlesError(str(articles_dir))
         embedder = embedder or load_embedder(settings)
+        previous = writer.reusable()
+        if not full and previous is not None:
+            # The same articles, model and settings as the live index: nothing to write.
+            same = plan_manifest(articles, embedder, settings, previous.manifest.counts.chunks)
+            if writer.up_to_date(same):
+                report.up_to_date = True
+                report.articles, report.chunks = len(articles), same.counts.chunks
+                report.reused_chunks = report.chunks  # every passage kept as it was
+                report.dense_kind = same.dense.kind
+                report.seconds = time.perf_counter() - started
+                return report
         chunks_by_article = [
             chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
                           settings.chunk_overlap_sentences)
             for article in articles
         ]
-        previous = writer.reusable()
         reusable = {} if full else _reusable(previous, embedder, settings)
         vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
                                            settings, progress, report)
@@ -213,21 +229,27 @@ def _vectors(
     return vectors, people, report
 
 
-def _write_generation(
-    writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
-    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
-    settings: RetrievalSettings,
-) -> Manifest:
-    manifest = Manifest(
+def plan_manifest(articles: list[Article], embedder: Embedder, settings: RetrievalSettings,
+                  chunks: int) -> Manifest:
+    """The manifest of a generation of ``articles`` cut into ``chunks`` passages."""
+    return Manifest(
         format_version=FORMAT_VERSION,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         embedder=embedder.identity,
         chunking=ChunkingSettings.of(settings),
         tokenizer=TOKENIZER_VERSION,
-        dense=plan_dense(settings, len(vectors)),
-        counts=Counts(articles=len(articles), chunks=len(vectors)),
+        dense=plan_dense(settings, chunks),
+        counts=Counts(articles=len(articles), chunks=chunks),
         article_hashes={a.file: a.content_hash for a in articles},
     )
+
+
+def _write_generation(
+    writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
+    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
+    settings: RetrievalSettings,
+) -> Manifest:
+    manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
     records: list[ArticleInfo] = []
     first = 0

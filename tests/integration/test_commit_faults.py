@@ -159,3 +159,33 @@ def test_folders_of_dead_builds_are_removed_before_writing(
     answers(settings, (new,))
     again = build_index(settings, embedder=HashingEmbedder(), full=True)
     assert again.reclaimed_bytes == 0 and "reclaimed" not in again.summary()
+
+
+def test_an_index_with_nothing_changed_writes_no_new_generation(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    write_articles(articles, range(3))
+    settings = RetrievalSettings(articles_dir=articles, index_dir=tmp_path / "index",
+                                 _env_file=None)
+    first = build_index(settings, embedder=HashingEmbedder())
+    generations = sorted(p.name for p in settings.index_dir.iterdir())
+    again = build_index(settings, embedder=HashingEmbedder())
+    assert again.up_to_date and again.summary().startswith("Index up to date: 3 articles")
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == generations
+    assert IndexDir(settings.index_dir).current_name() == first.generation
+    # A setting that shapes the index, a changed article or a damaged file: built again.
+    for change in ("setting", "article", "damage"):
+        if change == "setting":
+            settings = settings.model_copy(update={"faiss_index": "hnsw"})
+        elif change == "article":
+            (articles / "1.txt").write_text("Bản tin số 1\n\nTin mới hẳn.", "utf-8")
+        else:
+            live = IndexDir(settings.index_dir).require_current()
+            data = bytearray((live / "people.npy").read_bytes())
+            data[-1] ^= 0xFF
+            (live / "people.npy").write_bytes(bytes(data))
+        report = build_index(settings, embedder=HashingEmbedder())
+        assert not report.up_to_date, change
+        assert IndexDir(settings.index_dir).current_name() == report.generation
+    assert build_index(settings, embedder=HashingEmbedder()).up_to_date
+    assert build_index(settings, embedder=HashingEmbedder(), full=True).generation
