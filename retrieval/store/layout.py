@@ -33,6 +33,7 @@ from ..errors import (
     IndexMismatchError,
     IndexNotFoundError,
     IndexWriteError,
+    NewsQAError,
 )
 from .io import file_sha256, fsync_path
 from .manifest import (
@@ -80,6 +81,7 @@ class IndexDir:
 
     def current(self) -> Path | None:
         """The live generation folder, or None when no index was ever committed."""
+        self.require_folder()
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -94,6 +96,12 @@ class IndexDir:
             raise CorruptIndexError(str(self.root / CURRENT),
                                     f"it names {name!r}, which is not a generation folder")
         return generation
+
+    def require_folder(self) -> None:
+        """The index path, if it exists, is a folder (--index may name a file by mistake)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise NewsQAError(f"The index folder {self.root} is a file, not a folder: point "
+                              "--index (NEWSQA_INDEX_DIR) at a folder.")
 
     def require_current(self) -> Path:
         generation = self.current()
@@ -168,6 +176,7 @@ class IndexDir:
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
         """Held for a whole build; a second build on the same folder is refused."""
+        self.require_folder()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from types import TracebackType
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..dense import build_dense
 from ..diacritics import DiacriticRestorer
-from ..errors import NewsQAError
+from ..errors import IndexWriteError, NewsQAError
 from ..lexical import LexicalIndex
 from ..settings import RetrievalSettings
 from ..types import ArticleInfo
@@ -33,6 +33,7 @@ from .layout import (
     IndexDir,
     dense_file,
     describe_files,
+    write_error,
 )
 from .manifest import Manifest
 from .protocol import PassageBatch
@@ -118,21 +119,24 @@ class FilesWriter:
                                                                  files={})
 
     def begin(self, manifest: Manifest) -> None:
-        self.folder = self.index_dir.new_generation()
+        with writing(self.index_dir.root):
+            self.folder = self.index_dir.new_generation()
         self._manifest = manifest
         count, dimension = manifest.counts.chunks, manifest.embedder.dimension
-        # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
-        # first, as np.save writes it, then each batch's rows.
-        self._vectors = open(self.folder / VECTORS, "wb")  # noqa: SIM115 - closed by commit/abort
-        np.lib.format.write_array_header_1_0(self._vectors, {
-            "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
-            "fortran_order": False, "shape": (count, dimension)})
         self._people = np.zeros(count, dtype=np.uint8)
         self._rows = np.zeros((count, 4), dtype=np.int32)  # article, ordinal, start, end
         self._offsets = np.zeros(count + 1, dtype=np.int64)
         self._terms: list[Sequence[str]] = []
         self._articles: list[ArticleInfo] = []
-        self._texts = open(self.folder / TEXTS, "wb")  # noqa: SIM115 - closed by commit/abort
+        # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
+        # first, as np.save writes it, then each batch's rows.
+        with writing(self.folder / VECTORS):
+            self._vectors = open(self.folder / VECTORS, "wb")  # noqa: SIM115 - closed by commit/abort
+            np.lib.format.write_array_header_1_0(self._vectors, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                "fortran_order": False, "shape": (count, dimension)})
+        with writing(self.folder / TEXTS):
+            self._texts = open(self.folder / TEXTS, "wb")  # noqa: SIM115 - closed by commit/abort
 
     def write_articles(self, articles: Sequence[ArticleInfo]) -> None:
         self._articles.extend(articles)
@@ -143,10 +147,12 @@ class FilesWriter:
         encoded = [text.encode("utf-8") for text in batch.texts]
         self._offsets[batch.first + 1:rows.stop + 1] = (
             self._offsets[batch.first] + np.cumsum([len(t) for t in encoded]))
-        for text in encoded:
-            self._texts.write(text)
-        assert self._vectors is not None
-        self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
+        assert self.folder is not None and self._vectors is not None
+        with writing(self.folder / TEXTS):
+            for text in encoded:
+                self._texts.write(text)
+        with writing(self.folder / VECTORS):
+            self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
         self._people[rows] = batch.people
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
                                     axis=1)
@@ -154,27 +160,36 @@ class FilesWriter:
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None:
         assert self.folder is not None, "begin() first"
-        restorer.save(self.folder / DIACRITICS)
+        with writing(self.folder / DIACRITICS):
+            restorer.save(self.folder / DIACRITICS)
 
     def commit(self) -> str:
         folder, manifest, texts = self.folder, self._manifest, self._texts
         assert folder is not None and manifest is not None and texts is not None, "begin() first"
-        texts.close()
         assert self._vectors is not None
-        self._vectors.close()
-        save_array(folder / TEXT_OFFSETS, self._offsets)
-        save_array(folder / CHUNKS, self._rows)
-        save_array(folder / PEOPLE, self._people)
-        write_json(folder / ARTICLES, [_record(a) for a in self._articles])
+        with writing(folder / TEXTS):
+            texts.close()
+        with writing(folder / VECTORS):
+            self._vectors.close()
+        for name, array in ((TEXT_OFFSETS, self._offsets), (CHUNKS, self._rows),
+                            (PEOPLE, self._people)):
+            with writing(folder / name):
+                save_array(folder / name, array)
+        with writing(folder / ARTICLES):
+            write_json(folder / ARTICLES, [_record(a) for a in self._articles])
         vectors = load_array(folder / VECTORS, mmap=True)
-        build_dense(vectors, manifest.dense, self.settings).save(
-            folder / dense_file(manifest.dense.backend))
+        dense_path = folder / dense_file(manifest.dense.backend)
+        with writing(dense_path):
+            build_dense(vectors, manifest.dense, self.settings).save(dense_path)
         del vectors
-        LexicalIndex.build(self._terms).save(folder / LEXICAL)
+        with writing(folder / LEXICAL):
+            LexicalIndex.build(self._terms).save(folder / LEXICAL)
         final = replace(manifest, files=describe_files(folder))
-        write_text(folder / MANIFEST, final.to_json())
+        with writing(folder / MANIFEST):
+            write_text(folder / MANIFEST, final.to_json())
         self._manifest = final
-        self.index_dir.commit(folder)
+        with writing(self.index_dir.root):
+            self.index_dir.commit(folder)
         self._committed = True
         return folder.name
 
@@ -191,6 +206,21 @@ class FilesWriter:
         if self.folder is not None and not self._committed:
             # A failed write (full disk, interrupted) must not leave a half generation.
             self.index_dir.remove_generation(self.folder)
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Any failure to write ``path`` becomes the one-line ``IndexWriteError`` naming it:
+    OSError, and FAISS's RuntimeError (its C++ text) when its file cannot be written."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_error(exc, path) from exc
+    except RuntimeError as exc:
+        text = str(exc)
+        reason = ("No space left on device" if "No space left" in text
+                  else (text.strip().splitlines() or ["write error"])[-1][:200])
+        raise IndexWriteError(str(path), reason) from exc
 
 
 def folder_bytes(folder: Path) -> int:
