@@ -4,14 +4,14 @@ Layout::
 
     INDEX_DIR/
       CURRENT            name of the live generation (replaced atomically)
-      .lock              flock held by a running build
       fusion.json        fusion weights fitted by `newsqa eval --tune`, per embedder
       gen-<time>-<pid>/  manifest.json, articles.json, chunks.npy, texts.bin,
                          text_offsets.npy, vectors.npy, people.npy, dense.faiss|dense.npy,
                          lexical/, diacritics.json
 
-A build writes a whole new generation, fsyncs it, then replaces CURRENT: a build killed at
-any point leaves the previous generation live. Readers (the bot, the REPL) see either
+A running build holds an flock on INDEX_DIR itself. A build writes a whole new generation,
+fsyncs it, then replaces CURRENT: a build killed at any point leaves the previous generation
+live. Readers (the bot, the REPL) see either
 the old or the new generation, never a half-written one. No pickle anywhere.
 """
 
@@ -45,7 +45,6 @@ from .manifest import (
 )
 
 CURRENT = "CURRENT"
-LOCK = ".lock"
 FUSION_FILE = "fusion.json"
 GENERATION_PREFIX = "gen-"
 # Files of a generation.
@@ -175,23 +174,27 @@ class IndexDir:
 
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
-        """Held for a whole build; a second build on the same folder is refused."""
+        """Held for a whole build; a second build on the same folder is refused.
+
+        The lock is an flock on the index folder itself, not on a file in it: a lock file
+        deleted (or replaced) under a running build let a second build take a new one.
+        """
         self.require_folder()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as exc:
-            raise write_error(exc, self.root / LOCK) from exc
+            raise write_error(exc, self.root) from exc
         try:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
                 if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise IndexLockedError(str(self.root)) from exc
-                raise
+                raise write_error(exc, self.root) from exc
             yield
         finally:
-            handle.close()
+            os.close(fd)
 
     def new_generation(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
