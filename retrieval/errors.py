@@ -37,6 +37,15 @@ class IndexLockedError(NewsQAError):
         self.index_dir = index_dir
 
 
+class IndexWriteError(NewsQAError):
+    """A path of the index could not be written (full disk, read-only, not a folder, ...)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"Could not write the index at {path}: {reason}. "
+                         "The previous index is unchanged.")
+        self.path = path
+
+
 class NoArticlesError(NewsQAError):
     def __init__(self, articles_dir: str) -> None:
         super().__init__(f"No readable .txt articles in {articles_dir}.")

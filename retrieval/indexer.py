@@ -33,6 +33,7 @@ from .store import (
     StoreWriter,
     open_store,
 )
+from .store.layout import write_error
 from .text import document_terms
 from .types import Article, ArticleInfo, Chunk, SkippedFile
 
@@ -54,9 +55,17 @@ class BuildReport:
     full: bool = False
     generation: str = ""
     dense_kind: str = ""
+    # Left by builds that died (killed, out of disk) and removed before this one wrote.
+    reclaimed_bytes: int = 0
+    # Nothing changed since the live generation: no new one was written.
+    up_to_date: bool = False
     skipped: list[SkippedFile] = field(default_factory=list)
 
     def summary(self) -> str:
+        if self.up_to_date:
+            return (f"Index up to date: {self.articles} articles, {self.chunks} passages; "
+                    f"0 embedded, {self.reused_chunks} reused; nothing changed, nothing "
+                    f"written; {self.seconds:.1f}s.")
         rate = self.embedded_chunks / self.embed_seconds if self.embed_seconds > 0 else 0.0
         parts = [
             f"{self.articles} articles, {self.chunks} passages",
@@ -66,6 +75,9 @@ class BuildReport:
             parts.append(f"{self.removed_articles} removed")
         if self.skipped:
             parts.append(f"{len(self.skipped)} files skipped")
+        if self.reclaimed_bytes:
+            parts.append(f"{self.reclaimed_bytes / 2**20:.1f} MB left by interrupted builds "
+                         "reclaimed")
         return f"Index ready: {'; '.join(parts)}; {self.seconds:.1f}s."
 
 
@@ -92,6 +104,10 @@ def build_index(
         raise NewsQAError(f"Articles folder {articles_dir} does not exist.")
 
     with open_store(settings).writer() as writer:
+        try:
+            report.reclaimed_bytes = writer.reclaim()
+        except OSError as exc:
+            raise write_error(exc, settings.index_dir) from exc
         articles = load_articles(articles_dir, on_skip=report.skipped.append,
                                  max_bytes=settings.max_article_bytes)
         for skipped in report.skipped:
@@ -100,12 +116,22 @@ def build_index(
         if not articles:
             raise NoArticlesError(str(articles_dir))
         embedder = embedder or load_embedder(settings)
+        previous = writer.reusable()
+        if not full and previous is not None:
+            # The same articles, model and settings as the live index: nothing to write.
+            same = plan_manifest(articles, embedder, settings, previous.manifest.counts.chunks)
+            if writer.up_to_date(same):
+                report.up_to_date = True
+                report.articles, report.chunks = len(articles), same.counts.chunks
+                report.reused_chunks = report.chunks  # every passage kept as it was
+                report.dense_kind = same.dense.kind
+                report.seconds = time.perf_counter() - started
+                return report
         chunks_by_article = [
             chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
                           settings.chunk_overlap_sentences)
             for article in articles
         ]
-        previous = writer.reusable()
         reusable = {} if full else _reusable(previous, embedder, settings)
         earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
         facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
@@ -119,10 +145,7 @@ def build_index(
             writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
-            raise NewsQAError(
-                f"Could not write the index in {settings.index_dir}: "
-                f"{exc.strerror or exc}. The previous index is unchanged."
-            ) from exc
+            raise write_error(exc, settings.index_dir) from exc
     report.articles = len(articles)
     report.chunks = sum(len(c) for c in chunks_by_article)
     report.dense_kind = manifest.dense.kind
@@ -211,21 +234,27 @@ def _vectors(
     return vectors, people, report
 
 
-def _write_generation(
-    writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
-    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
-    settings: RetrievalSettings,
-) -> Manifest:
-    manifest = Manifest(
+def plan_manifest(articles: list[Article], embedder: Embedder, settings: RetrievalSettings,
+                  chunks: int) -> Manifest:
+    """The manifest of a generation of ``articles`` cut into ``chunks`` passages."""
+    return Manifest(
         format_version=FORMAT_VERSION,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         embedder=embedder.identity,
         chunking=ChunkingSettings.of(settings),
         tokenizer=TOKENIZER_VERSION,
-        dense=plan_dense(settings, len(vectors)),
-        counts=Counts(articles=len(articles), chunks=len(vectors)),
+        dense=plan_dense(settings, chunks),
+        counts=Counts(articles=len(articles), chunks=chunks),
         article_hashes={a.file: a.content_hash for a in articles},
     )
+
+
+def _write_generation(
+    writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
+    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
+    settings: RetrievalSettings,
+) -> Manifest:
+    manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
     records: list[ArticleInfo] = []
     first = 0

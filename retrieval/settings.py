@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "bundled:multilingual-e5-small-q4"
+# A fusion weight of the dense side, in the settings and in tuned weights (store/tuned.py).
+DenseWeight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class RetrievalSettings(BaseSettings):
@@ -49,8 +51,8 @@ class RetrievalSettings(BaseSettings):
 
     # Fusion weights of the dense side; None uses the weights stored in the index (fitted
     # by `newsqa eval --tune`) or the model's measured defaults.
-    dense_weight_accented: float | None = Field(None, ge=0, le=1)
-    dense_weight_unaccented: float | None = Field(None, ge=0, le=1)
+    dense_weight_accented: DenseWeight | None = None
+    dense_weight_unaccented: DenseWeight | None = None
     restore_diacritics: bool = True
     # Weight of the best-sentence coverage added to the fused score of the top passages.
     sentence_weight: float = Field(0.3, ge=0, le=5)

@@ -4,14 +4,14 @@ Layout::
 
     INDEX_DIR/
       CURRENT            name of the live generation (replaced atomically)
-      .lock              flock held by a running build
       fusion.json        fusion weights fitted by `newsqa eval --tune`, per embedder
       gen-<time>-<pid>/  manifest.json, articles.json, chunks.npy, texts.bin,
                          text_offsets.npy, vectors.npy, people.npy, dense.faiss|dense.npy,
                          lexical/, diacritics.json
 
-A build writes a whole new generation, fsyncs it, then replaces CURRENT: a build killed at
-any point leaves the previous generation live. Readers (the bot, the REPL) see either
+A running build holds an flock on INDEX_DIR itself. A build writes a whole new generation,
+fsyncs it, then replaces CURRENT: a build killed at any point leaves the previous generation
+live. Readers (the bot, the REPL) see either
 the old or the new generation, never a half-written one. No pickle anywhere.
 """
 
@@ -27,7 +27,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from ..errors import (
+    CorruptIndexError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexWriteError,
+    NewsQAError,
+)
 from .io import file_sha256, fsync_path
 from .manifest import (
     FORMAT_VERSION,
@@ -38,7 +45,6 @@ from .manifest import (
 )
 
 CURRENT = "CURRENT"
-LOCK = ".lock"
 FUSION_FILE = "fusion.json"
 GENERATION_PREFIX = "gen-"
 # Files of a generation.
@@ -74,6 +80,7 @@ class IndexDir:
 
     def current(self) -> Path | None:
         """The live generation folder, or None when no index was ever committed."""
+        self.require_folder()
         try:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -88,6 +95,12 @@ class IndexDir:
             raise CorruptIndexError(str(self.root / CURRENT),
                                     f"it names {name!r}, which is not a generation folder")
         return generation
+
+    def require_folder(self) -> None:
+        """The index path, if it exists, is a folder (--index may name a file by mistake)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise NewsQAError(f"The index folder {self.root} is a file, not a folder: point "
+                              "--index (NEWSQA_INDEX_DIR) at a folder.")
 
     def require_current(self) -> Path:
         generation = self.current()
@@ -161,19 +174,27 @@ class IndexDir:
 
     @contextlib.contextmanager
     def build_lock(self) -> Iterator[None]:
-        """Held for a whole build; a second build on the same folder is refused."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield
+        """Held for a whole build; a second build on the same folder is refused.
+
+        The lock is an flock on the index folder itself, not on a file in it: a lock file
+        deleted (or replaced) under a running build let a second build take a new one.
+        """
+        self.require_folder()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise write_error(exc, self.root) from exc
         try:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
                 if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise IndexLockedError(str(self.root)) from exc
-                raise
+                raise write_error(exc, self.root) from exc
             yield
         finally:
-            handle.close()
+            os.close(fd)
 
     def new_generation(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
@@ -183,32 +204,63 @@ class IndexDir:
         return generation
 
     def commit(self, generation: Path) -> None:
-        """Make ``generation`` live; then remove generations older than the previous one."""
+        """Make ``generation`` live in one step, the rename of the pointer over CURRENT.
+
+        Everything before it may fail and leaves the previous generation live; everything
+        after it (fsync of the folder, pruning old generations) is best-effort: an error
+        there is ignored and an interrupt there leaves the new generation live.
+        """
         for path in generation.rglob("*"):
             if path.is_file():
                 fsync_path(path)
         fsync_path(generation)
         previous = self.current_name()
         pointer = self.root / f".{CURRENT}.{os.getpid()}.tmp"
-        with open(pointer, "w", encoding="utf-8") as handle:
-            handle.write(generation.name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(pointer, self.root / CURRENT)
-        fsync_path(self.root)
-        keep = {generation.name, previous}
-        self.remove_stale(keep)
+        try:
+            with open(pointer, "w", encoding="utf-8") as handle:
+                handle.write(generation.name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(pointer, self.root / CURRENT)  # the commit point
+        except BaseException:
+            with contextlib.suppress(OSError):
+                pointer.unlink(missing_ok=True)
+            raise
+        with contextlib.suppress(OSError):
+            fsync_path(self.root)
+            self.remove_stale({generation.name, previous})
 
     def remove_stale(self, keep: set[str | None]) -> None:
-        """Drop generation folders (and pointer temp files) that are neither live nor kept.
+        """Drop generation folders (and pointer temp files) that are neither live nor kept;
+        the one CURRENT names is always kept.
 
         Only called under the build lock, so no other build is writing one of them.
         """
+        keep = keep | {self.current_name()}
         for entry in self.root.iterdir():
             if entry.name.startswith(GENERATION_PREFIX) and entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
+
+    def remove_generation(self, generation: Path) -> None:
+        """Remove a generation folder unless CURRENT names it (cleanup of a failed build:
+        a failure after the commit point must not delete what is now live)."""
+        if self.current_name() != generation.name:
+            shutil.rmtree(generation, ignore_errors=True)
+
+
+def write_error(exc: OSError, fallback: Path) -> IndexWriteError:
+    """The one-line error for a failed write: the path it failed on, and why."""
+    return IndexWriteError(str(exc.filename or fallback), os_reason(exc))
+
+
+def os_reason(exc: OSError) -> str:
+    if exc.strerror:
+        return exc.strerror
+    if "requested and" in str(exc):  # numpy's short write: the disk filled up under it
+        return f"No space left on device ({exc})"
+    return str(exc) or type(exc).__name__
 
 
 def describe_files(generation: Path) -> dict[str, FileEntry]:

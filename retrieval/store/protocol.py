@@ -173,6 +173,14 @@ class StoreWriter(Protocol):
         damaged or gone): what an incremental build reuses. None when there is none; the
         manifest may be of an older format (its vectors are still good)."""
 
+    def reclaim(self) -> int:
+        """Remove what builds that are no longer running left behind (their unfinished
+        generations), never the live one; returns the bytes freed. Called before writing."""
+
+    def up_to_date(self, manifest: Manifest) -> bool:
+        """The live generation is intact and was built as ``manifest`` describes (all but
+        ``created_at`` and ``files``): writing it again would change nothing."""
+
     def begin(self, manifest: Manifest) -> None:
         """Start a new generation described by ``manifest`` (its ``files`` are the
         store's to fill in)."""

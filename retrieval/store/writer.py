@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from types import TracebackType
@@ -14,14 +14,14 @@ import numpy as np
 
 from ..dense import build_dense
 from ..diacritics import DiacriticRestorer
-from ..errors import NewsQAError
+from ..errors import IndexWriteError, NewsQAError
 from ..events.model import ArticleFacts
-from ..events.storage import write_facts_file
+from ..events.storage import FACTS_FILE, write_facts_file
 from ..lexical import LexicalIndex
 from ..settings import RetrievalSettings
 from ..types import ArticleInfo
 from .files import StoredGeneration
-from .io import load_array, save_array, write_json
+from .io import load_array, save_array, write_json, write_text
 from .layout import (
     ARTICLES,
     CHUNKS,
@@ -35,6 +35,7 @@ from .layout import (
     IndexDir,
     dense_file,
     describe_files,
+    write_error,
 )
 from .manifest import Manifest
 from .protocol import PassageBatch
@@ -51,6 +52,8 @@ class FilesWriter:
         self._manifest: Manifest | None = None
         self._committed = False
         self._texts: IO[bytes] | None = None
+        self._vectors: IO[bytes] | None = None
+        self._verified: set[Path] = set()  # folders whose files matched their checksums
 
     def __enter__(self) -> FilesWriter:
         self._stack.enter_context(self.index_dir.build_lock())
@@ -65,37 +68,77 @@ class FilesWriter:
             self._stack.close()
 
     def reusable(self) -> StoredGeneration | None:
+        """The live generation, or when it is damaged or gone (CURRENT naming a folder
+        that was deleted) the newest intact older one."""
+        try:
+            live = self.index_dir.current()
+        except NewsQAError:
+            live = None
+        candidates = [live] if live is not None else []
+        candidates += [g for g in self.index_dir.generations() if g != live]
+        for folder in candidates:
+            try:
+                # An index of an older format still holds reusable vectors: only the lexical
+                # side and the manifest changed between formats.
+                manifest = self.index_dir.read_manifest(folder, same_version=False)
+                # Copy vectors only from files that still match their checksums: a damaged
+                # generation must not be carried, freshly checksummed, into the next one.
+                self.index_dir.verify_files(folder, manifest)
+                self._verified.add(folder)
+                return StoredGeneration(folder, manifest)
+            except (NewsQAError, OSError):
+                continue  # an unreadable generation is simply not reused
+        return None
+
+    def reclaim(self) -> int:
+        """Remove generation folders of dead builds (under the build lock no other build
+        runs): all but the live one and the newest complete one besides it, which readers
+        may still hold and which the next build falls back on if the live one is lost."""
+        live = self.index_dir.current_name()
+        folders = self.index_dir.generations()
+        complete = [f for f in folders if f.name != live and (f / MANIFEST).is_file()]
+        keep = {live, complete[0].name if complete else None}
+        freed = 0
+        for folder in folders:
+            if folder.name not in keep:
+                freed += folder_bytes(folder)
+                shutil.rmtree(folder, ignore_errors=True)
+                freed -= folder_bytes(folder)  # what could not be removed stays counted out
+        self.index_dir.remove_stale({f.name for f in folders if f.name in keep})
+        return freed
+
+    def up_to_date(self, manifest: Manifest) -> bool:
         try:
             folder = self.index_dir.current()
             if folder is None:
-                return None
-            # An index of an older format still holds reusable vectors: only the lexical
-            # side and the manifest changed between formats.
-            manifest = self.index_dir.read_manifest(folder, same_version=False)
-            # Copy vectors only from files that still match their checksums: a damaged
-            # generation must not be carried, freshly checksummed, into the next one.
-            self.index_dir.verify_files(folder, manifest)
-            return StoredGeneration(folder, manifest)
+                return False
+            live = self.index_dir.read_manifest(folder)
+            if folder not in self._verified:
+                self.index_dir.verify_files(folder, live)
         except NewsQAError:
-            # An unreadable old index is simply not reused; the new build replaces it.
-            return None
+            return False
+        return replace(live, created_at="", files={}) == replace(manifest, created_at="",
+                                                                 files={})
 
     def begin(self, manifest: Manifest) -> None:
-        self.folder = self.index_dir.new_generation()
+        with writing(self.index_dir.root):
+            self.folder = self.index_dir.new_generation()
         self._manifest = manifest
         count, dimension = manifest.counts.chunks, manifest.embedder.dimension
-        # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
-        # first, as np.save writes it, then each batch's rows.
-        self._vectors = open(self.folder / VECTORS, "wb")  # noqa: SIM115 - closed by commit/abort
-        np.lib.format.write_array_header_1_0(self._vectors, {
-            "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
-            "fortran_order": False, "shape": (count, dimension)})
         self._people = np.zeros(count, dtype=np.uint8)
         self._rows = np.zeros((count, 4), dtype=np.int32)  # article, ordinal, start, end
         self._offsets = np.zeros(count + 1, dtype=np.int64)
         self._terms: list[Sequence[str]] = []
         self._articles: list[ArticleInfo] = []
-        self._texts = open(self.folder / TEXTS, "wb")  # noqa: SIM115 - closed by commit/abort
+        # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
+        # first, as np.save writes it, then each batch's rows.
+        with writing(self.folder / VECTORS):
+            self._vectors = open(self.folder / VECTORS, "wb")  # noqa: SIM115 - closed by commit/abort
+            np.lib.format.write_array_header_1_0(self._vectors, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                "fortran_order": False, "shape": (count, dimension)})
+        with writing(self.folder / TEXTS):
+            self._texts = open(self.folder / TEXTS, "wb")  # noqa: SIM115 - closed by commit/abort
 
     def write_articles(self, articles: Sequence[ArticleInfo]) -> None:
         self._articles.extend(articles)
@@ -106,9 +149,12 @@ class FilesWriter:
         encoded = [text.encode("utf-8") for text in batch.texts]
         self._offsets[batch.first + 1:rows.stop + 1] = (
             self._offsets[batch.first] + np.cumsum([len(t) for t in encoded]))
-        for text in encoded:
-            self._texts.write(text)
-        self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
+        assert self.folder is not None and self._vectors is not None
+        with writing(self.folder / TEXTS):
+            for text in encoded:
+                self._texts.write(text)
+        with writing(self.folder / VECTORS):
+            self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
         self._people[rows] = batch.people
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
                                     axis=1)
@@ -116,30 +162,41 @@ class FilesWriter:
 
     def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
         assert self.folder is not None, "begin() first"
-        write_facts_file(self.folder, facts)
+        with writing(self.folder / FACTS_FILE):
+            write_facts_file(self.folder, facts)
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None:
         assert self.folder is not None, "begin() first"
-        restorer.save(self.folder / DIACRITICS)
+        with writing(self.folder / DIACRITICS):
+            restorer.save(self.folder / DIACRITICS)
 
     def commit(self) -> str:
         folder, manifest, texts = self.folder, self._manifest, self._texts
         assert folder is not None and manifest is not None and texts is not None, "begin() first"
-        texts.close()
-        self._vectors.close()
-        save_array(folder / TEXT_OFFSETS, self._offsets)
-        save_array(folder / CHUNKS, self._rows)
-        save_array(folder / PEOPLE, self._people)
-        write_json(folder / ARTICLES, [_record(a) for a in self._articles])
+        assert self._vectors is not None
+        with writing(folder / TEXTS):
+            texts.close()
+        with writing(folder / VECTORS):
+            self._vectors.close()
+        for name, array in ((TEXT_OFFSETS, self._offsets), (CHUNKS, self._rows),
+                            (PEOPLE, self._people)):
+            with writing(folder / name):
+                save_array(folder / name, array)
+        with writing(folder / ARTICLES):
+            write_json(folder / ARTICLES, [_record(a) for a in self._articles])
         vectors = load_array(folder / VECTORS, mmap=True)
-        build_dense(vectors, manifest.dense, self.settings).save(
-            folder / dense_file(manifest.dense.backend))
+        dense_path = folder / dense_file(manifest.dense.backend)
+        with writing(dense_path):
+            build_dense(vectors, manifest.dense, self.settings).save(dense_path)
         del vectors
-        LexicalIndex.build(self._terms).save(folder / LEXICAL)
+        with writing(folder / LEXICAL):
+            LexicalIndex.build(self._terms).save(folder / LEXICAL)
         final = replace(manifest, files=describe_files(folder))
-        (folder / MANIFEST).write_text(final.to_json(), encoding="utf-8")
+        with writing(folder / MANIFEST):
+            write_text(folder / MANIFEST, final.to_json())
         self._manifest = final
-        self.index_dir.commit(folder)
+        with writing(self.index_dir.root):
+            self.index_dir.commit(folder)
         self._committed = True
         return folder.name
 
@@ -148,14 +205,39 @@ class FilesWriter:
         return self._manifest
 
     def abort(self) -> None:
-        if self._texts is not None:
-            # Closing flushes: on a full disk that fails too, and the folder goes anyway.
-            for handle in (self._texts, self._vectors):
+        # Closing flushes: on a full disk that fails too, and the folder goes anyway.
+        for handle in (self._texts, self._vectors):
+            if handle is not None:
                 with contextlib.suppress(OSError):
                     handle.close()
         if self.folder is not None and not self._committed:
             # A failed write (full disk, interrupted) must not leave a half generation.
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.index_dir.remove_generation(self.folder)
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Any failure to write ``path`` becomes the one-line ``IndexWriteError`` naming it:
+    OSError, and FAISS's RuntimeError (its C++ text) when its file cannot be written."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_error(exc, path) from exc
+    except RuntimeError as exc:
+        text = str(exc)
+        reason = ("No space left on device" if "No space left" in text
+                  else (text.strip().splitlines() or ["write error"])[-1][:200])
+        raise IndexWriteError(str(path), reason) from exc
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files under ``folder`` (0 once it is gone)."""
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                total += path.stat().st_size
+    return total
 
 
 def _record(article: ArticleInfo) -> dict[str, Any]:

@@ -192,6 +192,21 @@ def test_rebuilding_an_index_of_the_previous_format_reuses_its_vectors(
     assert Searcher.open(seed_settings).search("Tô Lâm Cà Mau").results
 
 
+def test_a_deleted_lock_file_does_not_let_a_second_build_run(tmp_path: Path) -> None:
+    # Issue 19.7: the lock is the index folder itself; no file in it can be swapped out.
+    settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
+                                 index_dir=tmp_path / "i", _env_file=None)
+    build_index(settings)
+    with IndexDir(settings.index_dir).build_lock():
+        for entry in settings.index_dir.iterdir():
+            if entry.is_file():
+                entry.unlink()
+        with pytest.raises(IndexLockedError):
+            build_index(settings, full=True)
+    (settings.index_dir / ".lock").mkdir()  # what an older version's lock file was: no matter
+    assert build_index(settings, full=True).embedded_chunks == 3
+
+
 def test_second_concurrent_build_is_refused(tmp_path: Path) -> None:
     settings = RetrievalSettings(articles_dir=small_articles(tmp_path / "a"),
                                  index_dir=tmp_path / "i", _env_file=None)

@@ -167,7 +167,7 @@ def test_a_second_newsqa_index_is_refused_while_the_first_builds(
                              stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while first.pid not in lock_holders(seed_settings.index_dir / ".lock"):
+        while first.pid not in lock_holders(seed_settings.index_dir):
             assert first.poll() is None, "the first build ended before it was seen building"
             assert time.monotonic() < deadline, "the first build never took the lock"
             time.sleep(0.005)
