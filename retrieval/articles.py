@@ -128,7 +128,7 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
         return SkippedFile(relative, f"unreadable ({exc.strerror or exc})")
     text = decode(raw)
     if text is None:
-        return SkippedFile(relative, "not UTF-8 text")
+        return SkippedFile(relative, not_utf8_reason(raw))
     try:
         meta, text = split_header(text)
     except ValueError as exc:
@@ -161,7 +161,43 @@ def decode(raw: bytes) -> str | None:
         return None
     if "\x00" in text:
         return None
+    return repair_mojibake(text)
+
+
+# UTF-8 Vietnamese read as Windows-1252 / Latin-1 and saved again ('Người' -> 'NgÆ°á»\x9di'):
+# the byte pairs of 'ư', 'ơ', 'đ' and the ạ-ỹ block, as those encodings show them.
+_MOJIBAKE = re.compile("Æ°|Æ¡|Ä‘|Ä\x91|á»|áº|Ã\xa0|Ã¡|Ã¢|Ã©|Ãª|Ã´")
+# Legacy 8-bit encodings (charset-normalizer's names) and their iconv spelling.
+_LEGACY = re.compile(r"^(?:cp(125\d)|iso8859_(\d+)|(latin_1))$")
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with a whole-file Latin-1 mislabel undone; anything else as it is."""
+    if len(_MOJIBAKE.findall(text, 0, 20_000)) < 3:
+        return text
+    for legacy in ("cp1252", "latin-1"):
+        try:
+            return text.encode(legacy).decode("utf-8")
+        except UnicodeError:
+            continue
     return text
+
+
+def not_utf8_reason(raw: bytes) -> str:
+    """Why a file is skipped, with how to convert it when it is in a known legacy encoding
+    (files are indexed as UTF-8 only: a guessed encoding could index garbage)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a declared dependency
+        return "not UTF-8 text"
+    best = from_bytes(raw[:200_000]).best()
+    legacy = _LEGACY.match(best.encoding) if best is not None else None
+    if legacy is None:
+        return "not UTF-8 text"
+    windows, iso, _latin = legacy.groups()
+    name = f"WINDOWS-{windows}" if windows else f"ISO-8859-{iso}" if iso else "LATIN1"
+    return (f"not UTF-8 text (it looks like {name}; convert it with: "
+            f"iconv -f {name} -t UTF-8 FILE > FILE.utf8)")
 
 
 def parse_article(text: str, file: str, content_hash: str) -> Article | None:

@@ -162,3 +162,24 @@ def test_articles_folder_1500_levels_deep_is_indexed(tmp_path: Path) -> None:
         os.remove(os.path.join(levels[-1], "bottom.txt"))
         for level in reversed(levels[1:]):
             os.rmdir(level)
+
+
+def test_legacy_encodings_are_named_and_a_latin1_mislabel_is_repaired(tmp_path: Path) -> None:
+    from .legacy_encoding import to_cp1258
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = "Tin ở Huế\n\nNgười dân Huế dự ngày hội toàn dân bảo vệ an ninh Tổ quốc."
+    (articles / "old.txt").write_bytes(to_cp1258(text))
+    # UTF-8 once read as Latin-1 and saved as UTF-8 again
+    mislabelled = "Tin ở Cà Mau\n\nNgười dân Cà Mau đã dự ngày hội ở xã Hưng Mỹ."
+    (articles / "twice.txt").write_text(mislabelled.encode("utf-8").decode("latin-1"), "utf-8")
+    index = tmp_path / "idx"
+    built = newsqa("index", "--articles", str(articles), index=index)
+    assert built.returncode == 0, built.stderr
+    assert "skipped old.txt: not UTF-8 text (it looks like WINDOWS-1258" in built.stderr
+    assert "iconv -f WINDOWS-1258 -t UTF-8" in built.stderr
+    asked = newsqa("ask", "Người dân Cà Mau dự ngày hội ở đâu?", "--json", "--articles",
+                   str(articles), index=index)
+    top = json.loads(asked.stdout)["results"][0]
+    assert top["source"]["file"] == "twice.txt" and "Người dân Cà Mau" in top["text"]

@@ -96,10 +96,11 @@ def test_json_output_has_no_nan_even_when_scores_are_nan(
 ) -> None:
     # A damaged fusion.json with NaN weights makes every score NaN.
     from retrieval.embedding import load_embedder
-    from retrieval.store import write_tuned_weights
 
-    identity = load_embedder(seed_settings).identity.as_dict()
-    write_tuned_weights(seed_settings.index_dir, identity, float("nan"), float("nan"), 60)
+    key = json.dumps(load_embedder(seed_settings).identity.as_dict(), sort_keys=True)
+    (seed_settings.index_dir / "fusion.json").write_text(
+        json.dumps({key: {"accented": float("nan"), "unaccented": float("nan"),
+                          "questions": 60}}), "utf-8")
     result = newsqa("ask", QUESTION, "--json", index=seed_settings.index_dir)
     if result.returncode == 0:
         data = strict_json(result.stdout)
