@@ -106,6 +106,9 @@ class ArticleStore:
             for path in self.folder.rglob("*.txt"):
                 if not path.name.startswith(".") and path.is_file():
                     on_disk[path.relative_to(self.root).as_posix()] = path
+            # Left by a writer killed before its rename; under the lock nobody writes one.
+            for stale in self.folder.rglob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         known = self.catalog.files()
         added = dropped = 0
         with self.catalog.transaction():
