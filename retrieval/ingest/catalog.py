@@ -187,6 +187,12 @@ class Catalog:
             "SELECT key, state, attempts FROM items WHERE feed = ?", (feed,))
             if state != "failed" or attempts >= MAX_ATTEMPTS}
 
+    def item_files(self, feed: str) -> dict[str, str | None]:
+        """Stored or duplicate items of a feed -> the article file that holds them."""
+        return {key: file for key, file in self._db.execute(
+            "SELECT key, file FROM items WHERE feed = ? AND state IN ('stored', 'duplicate')",
+            (feed,))}
+
     def mark_item(self, feed: str, key: str, state: str, file: str | None = None, *,
                   give_up: bool = False) -> None:
         """state: 'stored' or 'duplicate' (settled), or 'failed': tried again in later rounds

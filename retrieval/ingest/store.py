@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
 from ..text import fold
 from .catalog import ArticleRow, Catalog, now_iso
 from .extract import Extracted
@@ -69,11 +71,13 @@ def shingles(text: str) -> set[int]:
 
 
 def simhash(features: set[int]) -> int:
-    counts = [0] * 64
-    for feature in features:
-        for bit in range(64):
-            counts[bit] += 1 if feature >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if counts[bit] > 0)
+    """64 bits, each the majority vote of that bit over the features."""
+    if not features:
+        return 0
+    values = np.fromiter(features, dtype=np.uint64, count=len(features))
+    bits = (values[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+    ones = bits.sum(axis=0)
+    return sum(1 << bit for bit in range(64) if 2 * int(ones[bit]) > len(features))
 
 
 class ArticleStore:
@@ -106,6 +110,9 @@ class ArticleStore:
             for path in self.folder.rglob("*.txt"):
                 if not path.name.startswith(".") and path.is_file():
                     on_disk[path.relative_to(self.root).as_posix()] = path
+            # Left by a writer killed before its rename; under the lock nobody writes one.
+            for stale in self.folder.rglob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         known = self.catalog.files()
         added = dropped = 0
         with self.catalog.transaction():

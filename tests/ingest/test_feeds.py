@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from retrieval import RetrievalSettings, load_articles
 from retrieval.ingest.feeds import FeedPoller, parse_feed
 from retrieval.ingest.pipeline import Ingestor
+from tests.conftest import REPO
 from tests.support.news_site import LAYOUTS, NewsSite, atom, rss
 from tests.support.news_stories import STORIES
 
@@ -174,3 +182,44 @@ def test_items_gone_from_the_feed_are_forgotten_after_a_while(
     assert catalog.prune_items(feed, listed, older_than_days=-1) == 2
     assert catalog.settled_items(feed) == listed
     assert len(load_articles(ingestor.settings.articles_dir)) == 3
+
+
+@pytest.mark.slow
+def test_watch_killed_mid_round_leaves_a_consistent_collection(
+        site: NewsSite, settings: RetrievalSettings, tmp_path: Path) -> None:
+    """A real SIGKILL of `newsqa watch` while it stores items, then a clean round."""
+    # 24 items, copies of two stories (near-duplicates: two articles, the rest pointing there)
+    stories = [type(s)(f"{s.slug}-{n}", f"{s.title} (kỳ {n})", s.date, s.author,
+                       (*s.paragraphs, f"Kỳ {n}."))
+               for n in range(12) for s in STORIES[:2]]
+    items = [(site.add(f"/kill9/{s.slug}.html", LAYOUTS["amp"](s)), s.title, s.date)
+             for s in stories]
+    feed = site.add("/feeds/kill9.xml", rss("K9", items), content_type="text/xml")
+    with Ingestor(settings) as ingestor:
+        ingestor.store.catalog.add_feed(feed)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")},
+           "NEWSQA_ARTICLES_DIR": str(settings.articles_dir),
+           "NEWSQA_INDEX_DIR": str(settings.index_dir), "NEWSQA_FETCH_HOST_DELAY": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "watch", "--rounds", "1"],
+                               cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(settings.articles_dir.rglob("*.txt"))) < 2:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(30)
+    with Ingestor(settings) as ingestor:
+        catalog = ingestor.store.catalog
+        files = {a.file for a in load_articles(settings.articles_dir)}
+        # Every item marked done has its article; every article is in the catalog.
+        done = catalog.item_files(feed)
+        assert done and set(done.values()) <= files and catalog.files() == files
+        assert not list(settings.articles_dir.rglob(".*.tmp"))
+        report = FeedPoller(ingestor).run_round()
+        assert report.failed_items == 0 and report.new_items == len(stories) - len(done)
+        done = catalog.item_files(feed)
+        assert len(done) == len(stories)
+        assert set(done.values()) == {a.file for a in load_articles(settings.articles_dir)}
