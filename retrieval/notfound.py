@@ -17,15 +17,14 @@ lower across languages, so they have their own threshold.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .places import provinces_named, provinces_of_units
-from .text import QueryTerms, find_syllables, fold_in_place
+from .places import provinces_named
+from .text import QueryTerms, find_syllables
 
 # Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
 # found" until someone measures theirs.
@@ -50,8 +49,9 @@ class Evidence:
     in_place: bool = True
 
 
-def with_place(found: Evidence, question: str, article_texts: Sequence[str]) -> Evidence:
-    return replace(found, in_place=in_place(question, article_texts))
+def with_place(found: Evidence, question: str,
+               article_provinces: Sequence[frozenset[str]]) -> Evidence:
+    return replace(found, in_place=in_place(question, article_provinces))
 
 
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
@@ -71,16 +71,11 @@ def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_pas
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 
 
-def in_place(question: str, article_texts: Sequence[str]) -> bool:
-    """False when the question names provinces and the article (its passages' texts)
-    neither names one nor a district or commune of one."""
+def in_place(question: str, article_provinces: Sequence[frozenset[str]]) -> bool:
+    """False when the question names provinces and none of the articles (the provinces
+    each is set in) is set in one."""
     wanted = provinces_named(question)
-    if not wanted:
-        return True
-    folded = " ".join(fold_in_place(" ".join(article_texts)).split())
-    if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in wanted):
-        return True
-    return not provinces_of_units(article_texts).isdisjoint(wanted)
+    return not wanted or any(not found.isdisjoint(wanted) for found in article_provinces)
 
 
 def answers(found: Evidence, thresholds: tuple[float, float] | None) -> bool:

@@ -172,10 +172,9 @@ class Searcher:
         terms = cache.terms(best)
         found = evidence(ranking.terms, idf, generation.size, terms.folded, terms.headline,
                          cosine, ranking.english)
-        article = generation.article(generation.article_of(best))
-        first = article.first_chunk
-        texts = [article.title, *generation.texts(range(first, first + article.chunks))]
-        return answers(with_place(found, ranking.question, texts), thresholds)
+        # The place asked about: any of the articles shown first will do.
+        shown = [cache.provinces(chunk) for chunk, _ in ranking.passages[:3]]
+        return answers(with_place(found, ranking.question, shown), thresholds)
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
@@ -225,7 +224,9 @@ class Searcher:
         found = generation.candidates(terms, query_vector, depth)
         if len(found.ids) == 0:
             return Ranking([], question, terms, query_vector, english)
-        if query_vector is not None:
+        if query_vector is not None and not unaccented:
+            # Not for unaccented questions: their dense side reads restored diacritics, and
+            # moving the weight lost hit@1 on them (docs/benchmarks.md).
             dense_weight = margin_weight(found.lexical, found.dense, dense_weight,
                                          self.settings.fusion_margin_alpha)
         fused = linear_fusion(found.lexical, found.dense, dense_weight)

@@ -325,7 +325,8 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     accent. A run of matched syllables is shown when it holds two that stand together in
     the question too (a phrase: 'Cà Mau'), its light ends ('ở', 'dân') dropped; a syllable
     alone only when it weighs much (``DISTINCTIVE_SHARE``) and is spelled as the question
-    spells it, so 'ca mau' does not light up 'cá nhân' or 'cả nước'.
+    spells it and is not part of a name ('Hóa' of 'Thanh Hóa'), so 'ca mau' does not light
+    up 'cá nhân' or 'cả nước'.
     """
     asked = syllables(question)
     accented_question = has_diacritics(question)
@@ -333,6 +334,13 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     for s in asked:
         written[fold(s)].add(tone_key(s))
     pairs = set(itertools.pairwise(fold(s) for s in asked))
+    # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm') show only as the name.
+    names: set[str] = set()
+    for capitalized, group in itertools.groupby(tokens(question), key=lambda t: t.text != (
+            question[t.start:t.end])):
+        run = list(group)
+        if capitalized and len(run) > 1:
+            names.update(fold(t.text) for t in run)
     heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
 
     def weight(syllable: str) -> float:
@@ -365,7 +373,8 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
             spans.append((run[0][0], run[-1][1]))
             continue
         for start, end, syllable, exact in run:
-            if weight(syllable) >= DISTINCTIVE_SHARE and (exact or syllable[0].isdigit()):
+            if (weight(syllable) >= DISTINCTIVE_SHARE and syllable not in names
+                    and (exact or syllable[0].isdigit())):
                 if spans and not text[spans[-1][1]:start].strip() and spans[-1][1] <= start:
                     spans[-1] = (spans[-1][0], end)
                 else:
