@@ -338,9 +338,9 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     names: set[str] = set()
     for capitalized, group in itertools.groupby(tokens(question), key=lambda t: t.text != (
             question[t.start:t.end])):
-        run = list(group)
-        if capitalized and len(run) > 1:
-            names.update(fold(t.text) for t in run)
+        written_name = list(group)
+        if capitalized and len(written_name) > 1:
+            names.update(fold(t.text) for t in written_name)
     heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
 
     def weight(syllable: str) -> float:
