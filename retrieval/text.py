@@ -334,13 +334,20 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     for s in asked:
         written[fold(s)].add(tone_key(s))
     pairs = set(itertools.pairwise(fold(s) for s in asked))
-    # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm') show only as the name.
+    # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm': capitalized words
+    # with only spaces between, acronyms aside) show only as the name.
     names: set[str] = set()
-    for capitalized, group in itertools.groupby(tokens(question), key=lambda t: t.text != (
-            question[t.start:t.end])):
-        written_name = list(group)
-        if capitalized and len(written_name) > 1:
-            names.update(fold(t.text) for t in written_name)
+    name_run: list[Token] = []
+    for token in [*tokens(question), None]:
+        word = "" if token is None else question[token.start:token.end]
+        titled = len(word) > 1 and word[0].isupper() and not word.isupper()
+        if titled and token is not None and (
+                not name_run or not question[name_run[-1].end:token.start].strip()):
+            name_run.append(token)
+            continue
+        if len(name_run) > 1:
+            names.update(fold(t.text) for t in name_run)
+        name_run = [token] if titled and token is not None else []
     heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
 
     def weight(syllable: str) -> float:
