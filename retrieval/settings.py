@@ -36,6 +36,10 @@ class RetrievalSettings(BaseSettings):
 
     chunk_max_tokens: int = Field(256, ge=16, le=512)
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    # At most this many sentences per passage (0: as many as fit the tokens). Three-sentence
+    # passages ranked news and the regulation set better than 256 tokens of them
+    # (docs/benchmarks.md, "Ranking news").
+    chunk_max_sentences: int = Field(3, ge=0, le=50)
     # Embed each chunk as 'title. text' so passages of similar articles stay apart.
     embed_with_title: bool = True
 
@@ -53,6 +57,11 @@ class RetrievalSettings(BaseSettings):
     # by `newsqa eval --tune`) or the model's measured defaults.
     dense_weight_accented: DenseWeight | None = None
     dense_weight_unaccented: DenseWeight | None = None
+    # English questions meet Vietnamese passages through the dense model alone.
+    dense_weight_english: float = Field(0.7, ge=0, le=1)
+    # How far the dense weight moves towards the side (lexical or dense) whose best candidate
+    # stands out more (0: a constant weight).
+    fusion_margin_alpha: float = Field(0.2, ge=0, le=0.5)
     restore_diacritics: bool = True
     # Weight of the best-sentence coverage added to the fused score of the top passages.
     sentence_weight: float = Field(0.3, ge=0, le=5)

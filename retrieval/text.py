@@ -325,7 +325,8 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     accent. A run of matched syllables is shown when it holds two that stand together in
     the question too (a phrase: 'Cà Mau'), its light ends ('ở', 'dân') dropped; a syllable
     alone only when it weighs much (``DISTINCTIVE_SHARE``) and is spelled as the question
-    spells it, so 'ca mau' does not light up 'cá nhân' or 'cả nước'.
+    spells it and is not part of a name ('Hóa' of 'Thanh Hóa'), so 'ca mau' does not light
+    up 'cá nhân' or 'cả nước'.
     """
     asked = syllables(question)
     accented_question = has_diacritics(question)
@@ -333,6 +334,20 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     for s in asked:
         written[fold(s)].add(tone_key(s))
     pairs = set(itertools.pairwise(fold(s) for s in asked))
+    # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm': capitalized words
+    # with only spaces between, acronyms aside) show only as the name.
+    names: set[str] = set()
+    name_run: list[Token] = []
+    for token in [*tokens(question), None]:
+        word = "" if token is None else question[token.start:token.end]
+        titled = len(word) > 1 and word[0].isupper() and not word.isupper()
+        if titled and token is not None and (
+                not name_run or not question[name_run[-1].end:token.start].strip()):
+            name_run.append(token)
+            continue
+        if len(name_run) > 1:
+            names.update(fold(t.text) for t in name_run)
+        name_run = [token] if titled and token is not None else []
     heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
 
     def weight(syllable: str) -> float:
@@ -365,7 +380,8 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
             spans.append((run[0][0], run[-1][1]))
             continue
         for start, end, syllable, exact in run:
-            if weight(syllable) >= DISTINCTIVE_SHARE and (exact or syllable[0].isdigit()):
+            if (weight(syllable) >= DISTINCTIVE_SHARE and syllable not in names
+                    and (exact or syllable[0].isdigit())):
                 if spans and not text[spans[-1][1]:start].strip() and spans[-1][1] <= start:
                     spans[-1] = (spans[-1][0], end)
                 else:

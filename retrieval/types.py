@@ -101,6 +101,9 @@ class SearchResponse:
     answer: Answer | None = None
     notices: tuple[str, ...] = field(default_factory=tuple)  # e.g. 'question cut to 1000 chars'
     total: int = 0  # how many results could be paged through
+    # False: the best passage does not answer (the collection has nothing on the question);
+    # the results are then only the closest passages, and a notice says so.
+    answered: bool = True
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,12 @@ class ChunkingSettings:
     max_tokens: int
     overlap_sentences: int
     embed_with_title: bool
+    max_sentences: int = 0  # 0: no cap (every index written before the cap existed)
 
     @classmethod
     def of(cls, settings: RetrievalSettings) -> ChunkingSettings:
         return cls(settings.chunk_max_tokens, settings.chunk_overlap_sentences,
-                   settings.embed_with_title)
+                   settings.embed_with_title, settings.chunk_max_sentences)
 
 
 @dataclass(frozen=True)

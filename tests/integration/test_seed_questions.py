@@ -32,13 +32,18 @@ ROWS = load()
 KNOWN_MISSES = {
     49: "the passage listing the models is its article's 3rd best (2 are shown): it writes "
         "'ANTT' for 'an ninh trật tự' and leaves 'Rừng Thông' to the headline",
+    # English questions reach Vietnamese passages through the dense model only.
+    62: "the pilot passage ('Công an phường điển hình, kiểu mẫu') ranks 5th: nothing but the "
+        "model ties 'model ward police' to it",
+    69: "the '3 mô hình' passage is found at English dense weight 0.9, not at 0.7 (0.9 costs "
+        "who-answer precision: 0.856)",
 }
 
 
 def test_question_set_is_complete() -> None:
     assert len(ROWS) >= 45
     langs = [row["lang"] for row in ROWS]
-    assert langs.count("vi_unaccented") >= 10 and langs.count("en") >= 5
+    assert langs.count("vi_unaccented") >= 10 and langs.count("en") >= 20
     for row in ROWS:
         assert set(row) == {"q", "gold_file", "must_contain", "kind", "lang"}, row
         # The expected text really is in the gold article (the question is answerable).

@@ -28,3 +28,19 @@ def test_scale_of_a_side_does_not_change_the_fused_order() -> None:
     scaled = np.argsort(-linear_fusion(lexical * 100, dense * 0.01, 0.5))
     assert list(base) == list(scaled)
 
+
+
+def test_the_dense_weight_moves_towards_the_surer_side() -> None:
+    import numpy as np
+
+    from retrieval.fusion import margin_weight
+
+    flat = np.array([1.0, 0.99, 0.98, 0.2], dtype=np.float32)
+    sure = np.array([3.0, 1.0, 0.9, 0.2], dtype=np.float32)
+    assert margin_weight(flat, sure, 0.7, 0.2) > 0.7  # the dense side stands out
+    assert margin_weight(sure, flat, 0.7, 0.2) < 0.7
+    assert margin_weight(sure, flat, 0.7, 0.2) >= 0.5  # by at most alpha
+    assert margin_weight(flat, sure, 0.7, 0.2) <= 0.9
+    assert margin_weight(flat, sure, 0.7, 0.0) == 0.7
+    assert margin_weight(flat, sure, 0.0, 0.2) == 0.0
+    assert margin_weight(flat, sure, 1.0, 0.2) == 1.0

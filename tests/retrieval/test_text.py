@@ -170,3 +170,14 @@ def test_text_functions_never_raise_and_spans_stay_inside(text: str) -> None:
     fold(text)
     query_terms(text)
     document_terms(text)
+
+
+def test_english_questions_are_told_from_unaccented_vietnamese() -> None:
+    from retrieval.text import looks_english
+
+    assert looks_english("Who attended the security festival in Ca Mau?")
+    assert looks_english("How many models does Rung Thong town maintain?")
+    assert not looks_english("ai co mat tai ngay hoi TDBV ANTQ o truong Dai hoc Can Tho")
+    assert not looks_english("thoi tiet ha noi ngay mai the nao")
+    assert not looks_english("Ai dự ngày hội ở Thanh Hóa?")
+    assert not looks_english("cach lam ho chieu online")

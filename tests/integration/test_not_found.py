@@ -1,0 +1,55 @@
+"""'Not found': questions the seeds do not answer are told so, answerable ones never are."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval import Searcher
+from retrieval.notfound import NOT_FOUND_EN, NOT_FOUND_VI
+
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    lines = (EVAL / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_the_unanswerable_set_is_complete() -> None:
+    rows = load("unanswerable.jsonl")
+    assert len(rows) >= 30
+    assert {row["kind"] for row in rows} == {"absent", "off_topic"}
+    assert {"zh", "en", "nonsense", "vi_unaccented"} <= {row["lang"] for row in rows}
+    assert any(row["q"] == "Giá vàng hôm nay bao nhiêu?" for row in rows)
+
+
+@pytest.mark.slow
+def test_unanswerable_questions_are_told_not_found(seed_searcher: Searcher) -> None:
+    rows = load("unanswerable.jsonl")
+    told = 0
+    for row in rows:
+        response = seed_searcher.search(row["q"], top_k=3)
+        if not response.answered:
+            told += 1
+            # Said plainly, in the question's language, with the closest passages still shown.
+            assert response.notices[-1] == (NOT_FOUND_EN if row["lang"] == "en"
+                                            else NOT_FOUND_VI)
+            assert response.results and response.answer is None
+    assert told >= 0.8 * len(rows), f"{told} of {len(rows)} told 'not found'"
+
+
+@pytest.mark.slow
+def test_answerable_seed_questions_are_never_told_not_found(seed_searcher: Searcher) -> None:
+    wrong = [row["q"] for row in load("seeds.jsonl")
+             if not seed_searcher.search(row["q"], top_k=3, with_answer=False).answered]
+    assert wrong == []
+
+
+@pytest.mark.slow
+def test_gold_price_over_security_news(seed_searcher: Searcher) -> None:
+    response = seed_searcher.search("Giá vàng hôm nay bao nhiêu?")
+    assert not response.answered and NOT_FOUND_VI in response.notices
