@@ -89,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
     bot.set_defaults(handler=cmd_bot)
 
+    from .pg_command import add_pg_parser
+
+    add_pg_parser(sub)
+
     hint = sub.add_parser("hint-bot", help=argparse.SUPPRESS)
     hint.set_defaults(handler=cmd_hint_bot)
     return parser

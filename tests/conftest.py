@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import RetrievalSettings, Searcher, build_index
+from tests.support.postgres import pg_server, pg_url  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

