@@ -81,11 +81,17 @@ class SearchResponse:
 
 @dataclass(frozen=True)
 class ArticleInfo:
+    """An indexed article: what the front ends list, and what the store keeps of it."""
+
     file: str
     title: str
     date: str | None
-    chunks: int
+    chunks: int  # how many passages it has
+    # The title is a real headline (see ``Article.has_headline``); indexes written before
+    # the flag existed give their passages no headline context.
     has_headline: bool = False
+    content_hash: str = ""  # sha256 of the file's bytes when it was indexed
+    first_chunk: int = 0  # id of its first passage; its passages are consecutive
 
 
 @dataclass(frozen=True)

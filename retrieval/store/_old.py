@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from ..errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 
 # 2: lexical index in our own arrays, manifest checksum.
 FORMAT_VERSION = 2

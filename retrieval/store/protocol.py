@@ -1,0 +1,206 @@
+"""The store interface: everything a search reads of an index, and how a build writes one.
+
+Two stores implement it: the files store (``retrieval.store.files``, the default, a folder
+of generations) and the PostgreSQL store. Fusion, re-ranking, collapsing and answers stay
+in Python above it, identical for every store.
+
+Passages are numbered ``0 .. size-1`` within a generation; an article's passages are
+consecutive (``ArticleInfo.first_chunk``, ``ArticleInfo.chunks``) and articles are numbered
+by their position in ``articles()``. Lexical scores are BM25 over our own terms
+(``text.document_terms`` / ``text.query_terms``); dense scores are inner products of the
+query vector with the stored passage vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..diacritics import DiacriticRestorer
+from ..text import QueryTerms
+from ..types import ArticleInfo, Source
+from .manifest import Manifest
+
+FloatArray = np.ndarray[Any, np.dtype[np.float32]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A search's candidate passages with both scores of every one of them.
+
+    With a query vector: the sorted union of the lexical and the dense top-k; without one:
+    the lexical top-k, best first, and dense scores all zero.
+    """
+
+    ids: IntArray
+    lexical: FloatArray  # BM25 of each candidate (0 where it has none of the terms)
+    dense: FloatArray  # inner product with the query vector
+
+
+@runtime_checkable
+class Generation(Protocol):
+    """One committed generation, read-only: it never changes under a search."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def manifest(self) -> Manifest: ...
+
+    @property
+    def size(self) -> int:
+        """How many passages."""
+
+    # --- passages ---------------------------------------------------------------------------
+
+    def text(self, passage: int) -> str: ...
+
+    def texts(self, passages: Sequence[int]) -> list[str]:
+        """Texts of several passages at once (one round trip)."""
+
+    def text_bytes(self, passage: int) -> int:
+        """Length of the passage's text in bytes of UTF-8 (without reading it)."""
+
+    def article_of(self, passage: int) -> int:
+        """Number of the passage's article (its position in ``articles()``)."""
+
+    def start_of(self, passage: int) -> int:
+        """Character offset of the passage in its article's body (0: it begins it)."""
+
+    def people_count(self, passage: int) -> int:
+        """How many people the passage names (counted when it was written, at most 255)."""
+
+    def source(self, passage: int) -> Source: ...
+
+    def passage_vectors(self, start: int, stop: int) -> FloatArray:
+        """The vectors of passages ``start .. stop-1`` as embedded (incremental builds
+        reuse them)."""
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def articles(self) -> Sequence[ArticleInfo]: ...
+
+    def article(self, number: int) -> ArticleInfo: ...
+
+    # --- lexical ----------------------------------------------------------------------------
+
+    def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
+        """The ``k`` best passages with a positive BM25 score and their scores, best first."""
+
+    def lexical_scores(self, passages: IntArray, terms: QueryTerms) -> FloatArray:
+        """BM25 of the given passages (any order), aligned with them."""
+
+    def idf(self, terms: Sequence[str]) -> FloatArray:
+        """BM25 idf of each term (0 for a term no passage has)."""
+
+    # --- dense ------------------------------------------------------------------------------
+
+    def dense_top(self, vector: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
+        """The ``min(k, size)`` passages nearest to ``vector`` and their scores, best first."""
+
+    def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
+        """Scores of the given passages against ``vector``, aligned with them."""
+
+    # --- both -------------------------------------------------------------------------------
+
+    def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
+        """Lexical and (with a vector) dense top-k, each candidate with both scores; a store
+        may answer this in one round trip (``candidates_of`` composes the calls above)."""
+
+    def restore_diacritics(self, text: str) -> str:
+        """Unaccented words of ``text`` given their likeliest accents in this collection."""
+
+
+@dataclass(frozen=True)
+class PassageBatch:
+    """Consecutive passages ``first .. first+len-1`` to write, aligned arrays and lists."""
+
+    first: int
+    texts: Sequence[str]
+    terms: Sequence[Sequence[str]]  # text.document_terms of each text
+    vectors: FloatArray  # (n, dimension), L2-normalized
+    people: np.ndarray[Any, np.dtype[np.uint8]]
+    articles: IntArray  # article number of each passage
+    ordinals: IntArray  # position of the passage within its article
+    starts: IntArray  # character offsets [start, end) in the article body
+    ends: IntArray
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+class StoreWriter(Protocol):
+    """One build. Used as a context manager: entering takes the store's build lock (a
+    second build is refused with ``IndexLockedError``); leaving without ``commit`` aborts.
+
+    Order: ``begin``, then ``write_articles``, ``write_passages`` (in order of ``first``),
+    ``write_restorer`` in any order, then ``commit``. Until ``commit`` returns, readers see
+    the previous generation; a build killed at any point leaves it live.
+    """
+
+    def __enter__(self) -> StoreWriter: ...
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None: ...
+
+    def live(self) -> Generation | None:
+        """The live generation if it is intact (what an incremental build may reuse);
+        None when there is none or it cannot be read."""
+
+    def begin(self, manifest: Manifest) -> None:
+        """Start a new generation described by ``manifest`` (its ``files`` are the
+        store's to fill in)."""
+
+    def write_articles(self, articles: Sequence[ArticleInfo]) -> None: ...
+
+    def write_passages(self, batch: PassageBatch) -> None: ...
+
+    def write_restorer(self, restorer: DiacriticRestorer) -> None: ...
+
+    def commit(self) -> str:
+        """Make the new generation live in one atomic step; returns its name. Whatever
+        follows the switch (pruning old generations) is best-effort and never undoes it."""
+
+    def abort(self) -> None:
+        """Drop the unfinished generation; never touches the live one."""
+
+
+class Store(Protocol):
+    """An index: its live generation for searches, and writers for builds."""
+
+    def current(self) -> Generation:
+        """The loaded live generation (``IndexNotFoundError`` if none was ever committed)."""
+
+    def refresh(self) -> bool:
+        """Move to the newest committed generation; True if it changed."""
+
+    def writer(self) -> StoreWriter: ...
+
+    def close(self) -> None: ...
+
+
+def candidates_of(generation: Generation, terms: QueryTerms, vector: FloatArray | None,
+                  k: int) -> Candidates:
+    """``Generation.candidates`` from the single calls (for stores without a combined one)."""
+    lexical_ids, lexical_scores = generation.lexical_top(terms, k)
+    if vector is None:
+        return Candidates(lexical_ids, lexical_scores,
+                          np.zeros(len(lexical_ids), dtype=np.float32))
+    dense_ids, _ = generation.dense_top(vector, k)
+    ids = np.union1d(lexical_ids, dense_ids[dense_ids >= 0]).astype(np.int64)
+    dense = generation.dense_scores(ids, vector)
+    scores = np.zeros(len(ids), dtype=np.float32)
+    known = np.zeros(len(ids), dtype=bool)
+    if len(lexical_ids):
+        order = np.argsort(lexical_ids)
+        position = np.minimum(np.searchsorted(lexical_ids[order], ids), len(order) - 1)
+        known = lexical_ids[order][position] == ids
+        scores[known] = np.asarray(lexical_scores)[order][position[known]]
+    if not known.all():
+        scores[~known] = generation.lexical_scores(ids[~known], terms)
+    return Candidates(ids, scores, dense)
