@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from retrieval import postgres_local
+from retrieval.store import postgres_local
 from retrieval.errors import NewsQAError
 
 DEFAULT_DIR = Path(".pg")

@@ -134,7 +134,7 @@ class Pool:
             connection = connect(self.address)
             try:
                 for statement in self._setup:
-                    connection.execute(statement)  # type: ignore[arg-type]
+                    connection.execute(statement)
             except psycopg.Error as exc:
                 connection.close()
                 raise self.address.failure(exc) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from retrieval.postgres_local import LocalServer
+from retrieval.store.postgres_local import LocalServer
 
 
 @pytest.mark.slow

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import postgres_local
-from retrieval.postgres_local import LocalServer, LocalServerError
+from retrieval.store import postgres_local
+from retrieval.store.postgres_local import LocalServer, LocalServerError
 
 _databases = itertools.count(1)
 

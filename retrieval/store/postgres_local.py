@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NewsQAError
+from ..errors import NewsQAError
 
 DATABASE = "newsqa"
 USER = "newsqa"
@@ -119,6 +119,11 @@ def create(root: Path, port: int | None = None) -> LocalServer:
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     _give_to_server_user(root)
+    if os.geteuid() == 0 and subprocess.run(_as_server_user(["test", "-w", str(root)]),
+                                            check=False).returncode != 0:
+        raise LocalServerError(f"user {SERVER_USER} cannot reach {root} (a parent folder is "
+                               "private to root); choose a folder under /tmp or a world-"
+                               "readable one")
     password = secrets.token_urlsafe(18)
     password_file = root / ".initdb-password"
     password_file.write_text(password + "\n", encoding="utf-8")
