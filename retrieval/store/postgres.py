@@ -19,13 +19,14 @@ import psycopg
 from psycopg import sql
 
 from ..diacritics import DiacriticRestorer
-from ..errors import CorruptIndexError, IndexNotFoundError, NewsQAError
+from ..embedding import EmbedderIdentity
+from ..errors import CorruptIndexError, IndexMismatchError, IndexNotFoundError, NewsQAError
 from ..settings import RetrievalSettings
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
 from .postgres_db import Pool, ServerAddress
-from .postgres_lexical import LexicalPlan, TermTable
+from .postgres_lexical import TermColumns
 from .postgres_schema import LIVE_TABLE
 from .protocol import Candidates, FloatArray, IntArray
 
@@ -47,7 +48,7 @@ class PostgresGeneration:
         self._ef_search = settings.hnsw_ef_search
         with pool.connection() as connection:
             try:
-                row = connection.execute(self._q("SELECT manifest, restorer, terms FROM {}.meta")
+                row = connection.execute(self._q("SELECT manifest, restorer FROM {}.meta")
                                          ).fetchone()
                 articles = connection.execute(self._q(
                     "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
@@ -68,7 +69,7 @@ class PostgresGeneration:
                                       first) for file, title, date, chunks, has_headline,
                           content_hash, first in articles]
         self._size = int(self._manifest.counts.chunks)
-        self._terms = TermTable(self._size, int(row[2]))
+        self._lexical = TermColumns(self._size)
         self._hnsw = self._manifest.dense.kind == "hnsw"
         self._dimension = int(self._manifest.embedder.dimension)
 
@@ -164,18 +165,6 @@ class PostgresGeneration:
         article = self._articles[self.article_of(passage)]
         return Source(article.file, article.title, article.date)
 
-    def passage_vectors(self, start: int, stop: int) -> FloatArray:
-        with self._pool.connection() as connection:
-            rows = connection.execute(self._q(
-                "SELECT embedding FROM {}.passages WHERE id >= %s AND id < %s ORDER BY id"),
-                (start, stop)).fetchall()
-        if len(rows) != max(stop - start, 0):
-            raise CorruptIndexError(f"{self._pool.address}, schema {self.schema}",
-                                    "passages are missing")
-        if not rows:
-            return np.zeros((0, self._dimension), dtype=np.float32)
-        return np.stack([np.asarray(_array(r[0]), dtype=np.float32) for r in rows])
-
     # --- articles ---------------------------------------------------------------------------
 
     def articles(self) -> Sequence[ArticleInfo]:
@@ -186,28 +175,17 @@ class PostgresGeneration:
 
     # --- lexical ----------------------------------------------------------------------------
 
-    def _plan(self, connection: psycopg.Connection[Any], terms: QueryTerms) -> LexicalPlan:
-        return self._terms.plan(connection, self._ident, terms)
-
     def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
-        return self._split(self.candidates(terms, None, k))
+        with self._pool.connection() as connection:
+            return self._lexical.top(connection, self._ident, terms, k)
 
     def lexical_scores(self, passages: IntArray, terms: QueryTerms) -> FloatArray:
-        ids = np.asarray(passages, dtype=np.int64)
-        if len(ids) == 0:
-            return np.zeros(0, dtype=np.float32)
         with self._pool.connection() as connection:
-            plan = self._plan(connection, terms)
-            if plan.empty:
-                return np.zeros(len(ids), dtype=np.float32)
-            rows = connection.execute(self._q(
-                "SELECT id, -(impacts <#> %s) FROM {}.lexical WHERE id = ANY(%s::int4[])"),
-                (plan.query, ids.tolist())).fetchall()
-        return _aligned(ids, rows)
+            return self._lexical.scores_for(connection, self._ident, passages, terms)
 
     def idf(self, terms: Sequence[str]) -> FloatArray:
         with self._pool.connection() as connection:
-            return self._terms.idf(connection, self._ident, terms)
+            return self._lexical.idf(connection, self._ident, terms)
 
     # --- dense ------------------------------------------------------------------------------
 
@@ -254,64 +232,42 @@ class PostgresGeneration:
     # --- both -------------------------------------------------------------------------------
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
-        """Both top-k lists, both scores of every candidate and the candidates' positions,
-        in one round trip."""
-        if k <= 0:
-            empty = np.zeros(0, dtype=np.float32)
-            return Candidates(np.zeros(0, dtype=np.int64), empty, empty)
+        """Both top-k lists and both scores of every candidate: the lexical side from the
+        terms' postings, then one query for the dense top-k, every candidate's dense score
+        and position (cached for ``article_of`` and the rest)."""
         with self._pool.connection() as connection:
-            plan = self._plan(connection, terms)
-            if plan.empty and vector is None:
-                empty = np.zeros(0, dtype=np.float32)
-                return Candidates(np.zeros(0, dtype=np.int64), empty, empty)
-            if self._hnsw and k > self._ef_search:
+            lexical_ids, lexical_scores = self._lexical.top(connection, self._ident, terms, k)
+            if vector is None:
+                self._fetch_meta(lexical_ids.tolist())
+                return Candidates(lexical_ids, lexical_scores,
+                                  np.zeros(len(lexical_ids), dtype=np.float32))
+            widen = self._hnsw and k > self._ef_search
+            if widen:
                 connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
-            query, args = self._candidates_sql(plan, vector, k)
-            rows = connection.execute(query, args).fetchall()
-            if self._hnsw and k > self._ef_search:
+            args = self._dense_args(vector, k)
+            args["lexical"] = lexical_ids.tolist()
+            rows = connection.execute(sql.SQL(
+                "WITH c AS (SELECT id FROM ({dense}) AS dense UNION "
+                "SELECT unnest(%(lexical)s::int4[])) "
+                "SELECT p.id, -(p.embedding <#> %(v)s), p.article, p.start_char, p.people, "
+                "octet_length(p.text) FROM c JOIN {s}.passages p ON p.id = c.id ORDER BY p.id"
+            ).format(dense=self._dense_sql(k), s=self._ident), args).fetchall()
+            if widen:
                 connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
                                    (str(self._ef_search),))
-        self._remember_meta([(r[0], r[3], r[4], r[5], r[6]) for r in rows])
-        if vector is None:
-            rows.sort(key=lambda row: (-row[1], row[0]))
-        else:
-            rows.sort(key=lambda row: row[0])
-        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-        lexical = np.asarray([r[1] for r in rows], dtype=np.float32)
-        dense = (np.zeros(len(rows), dtype=np.float32) if vector is None
-                 else np.asarray([r[2] for r in rows], dtype=np.float32))
+            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+            lexical = np.zeros(len(ids), dtype=np.float32)
+            known = np.isin(ids, lexical_ids)
+            if len(lexical_ids):
+                order = np.argsort(lexical_ids)
+                position = np.searchsorted(lexical_ids[order], ids[known])
+                lexical[known] = lexical_scores[order][position]
+            if not known.all():
+                lexical[~known] = self._lexical.scores_for(connection, self._ident,
+                                                           ids[~known], terms)
+        self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
+        dense = np.asarray([r[1] for r in rows], dtype=np.float32)
         return Candidates(ids, lexical, dense)
-
-    def _candidates_sql(self, plan: LexicalPlan, vector: FloatArray | None, k: int
-                        ) -> tuple[sql.Composed, dict[str, Any]]:
-        parts: list[sql.Composable] = []
-        args: dict[str, Any] = {"k": k}
-        if not plan.empty:
-            lexical, lexical_args = plan.top_sql(self._ident, k)
-            parts.append(lexical)
-            args.update(lexical_args)
-        if vector is not None:
-            parts.append(sql.SQL("SELECT id FROM ({}) AS dense").format(self._dense_sql(k)))
-            args.update(self._dense_args(vector, k))
-        union = sql.SQL(" UNION ").join(parts)
-        lexical_score = (sql.SQL("0::real") if plan.empty
-                         else sql.SQL("coalesce(-(l.impacts <#> %(q)s), 0)"))
-        join: sql.Composable = sql.SQL("")
-        if not plan.empty:
-            join = sql.SQL("LEFT JOIN {}.lexical l ON l.id = c.id").format(self._ident)
-            args["q"] = plan.query
-        dense_score = (sql.SQL("0::real") if vector is None
-                       else sql.SQL("-(p.embedding <#> %(v)s)"))
-        query = sql.SQL(
-            "WITH c AS ({union}) SELECT c.id, {lex}, {dense}, p.article, p.start_char, "
-            "p.people, octet_length(p.text) FROM c JOIN {s}.passages p ON p.id = c.id "
-            "{join}").format(union=union, lex=lexical_score, dense=dense_score, s=self._ident,
-                             join=join)
-        return query, args
-
-    @staticmethod
-    def _split(candidates: Candidates) -> tuple[IntArray, FloatArray]:
-        return candidates.ids, candidates.lexical
 
     def restore_diacritics(self, text: str) -> str:
         return self._restorer.restore(text)
@@ -328,7 +284,9 @@ def _aligned(ids: IntArray, rows: Sequence[Sequence[Any]]) -> FloatArray:
 class PostgresStore:
     """The store at ``settings.pg_url``: its live generation and writers for builds."""
 
-    def __init__(self, settings: RetrievalSettings) -> None:
+    def __init__(self, settings: RetrievalSettings,
+                 embedder: EmbedderIdentity | None = None) -> None:
+        self.embedder = embedder
         if settings.pg_url is None:
             raise NewsQAError("NEWSQA_STORE=postgres needs NEWSQA_PG_URL "
                               "(postgresql://user:password@host:5432/database).")
@@ -355,7 +313,7 @@ class PostgresStore:
                     name = self.live_name()
                     if name is None:
                         raise IndexNotFoundError(str(self.address))
-                    self._generation = PostgresGeneration(self.pool, name, self.settings)
+                    self._generation = self._open(name)
                 generation = self._generation
         return generation
 
@@ -363,10 +321,18 @@ class PostgresStore:
         name = self.live_name()
         if name is None or (self._generation is not None and self._generation.name == name):
             return False
-        generation = PostgresGeneration(self.pool, name, self.settings)
+        generation = self._open(name)
         with self._lock:
             self._generation = generation
         return True
+
+    def _open(self, name: str) -> PostgresGeneration:
+        generation = PostgresGeneration(self.pool, name, self.settings)
+        if self.embedder is not None and generation.manifest.embedder != self.embedder:
+            raise IndexMismatchError(
+                f"built with {generation.manifest.embedder.model!r}, configured model is "
+                f"{self.embedder.model!r}")
+        return generation
 
     def writer(self) -> Any:
         from .postgres_writer import PostgresWriter

@@ -1,12 +1,16 @@
-"""BM25 in the Postgres store: the question's terms as ids and a sparsevec of weights.
+"""BM25 in the Postgres store: each term's postings are one row, scored here as the files
+store scores its own columns.
 
-A passage's row holds its term ids (GIN index) and its BM25 impacts as a ``sparsevec`` over
-the term ids; ``impacts <#> weights`` is minus its score. Terms are looked up by their
-64-bit key (the files store's ``term_key``) and kept in a per-generation cache.
+A term's row holds the passages that have it (int32, ascending) and its BM25 impacts (one
+byte each, against the term's ``scale``): the files store's layout, so both stores compute
+bit-identical scores. Scoring in the server was measured first: a ``sparsevec`` of impacts
+per passage under a GIN index of term ids took 190-650 ms per question at 7 x 10^4
+passages (every candidate row is detoasted), against ~1 ms for these arrays here
+(docs/benchmarks.md). Columns fetched stay cached per generation, up to a byte budget:
+the common syllables every question has are read once.
 
 As in the files store, a question whose terms have more postings than ``EXACT_POSTINGS``
-picks its candidates with its rarest terms only (as many as fit the budget) and scores that
-pool with all of them: a common syllable cannot make a passage relevant on its own.
+picks its candidates with its rarest terms only and scores that pool with all of them.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from ..lexical import CANDIDATE_POOL, EXACT_POSTINGS, term_key
+from ..lexical import CANDIDATE_POOL, EXACT_POSTINGS, term_key, top_k
 from ..text import QueryTerms
-from .protocol import FloatArray
+from .protocol import FloatArray, IntArray
 
-TERM_CACHE_SIZE = 100_000
+# Bytes of postings kept per generation (the common terms; rare ones are cheap to fetch).
+CACHE_BYTES = 64 * 1024 * 1024
 _SIGN = 1 << 64
 
 
@@ -36,97 +41,133 @@ def signed_key(term: str) -> int:
 
 
 @dataclass(frozen=True)
-class LexicalPlan:
-    """The question's known terms: the full weights, and the rare ones that pick the pool."""
+class Column:
+    doc_ids: np.ndarray[Any, np.dtype[np.int32]]
+    impacts: np.ndarray[Any, np.dtype[np.uint8]]
+    scale: float
 
-    query: Any  # pgvector SparseVector of every known term's weight
-    filter_ids: list[int]  # term ids whose passages are candidates
-    pool_query: Any | None  # weights of those terms alone, when they are not all the terms
-    empty: bool
-
-    def top_sql(self, schema: sql.Identifier, k: int) -> tuple[sql.Composed, dict[str, Any]]:
-        """SELECT id of the lexical top-k (the pool scored by every term when pruned)."""
-        if self.pool_query is None:
-            return sql.SQL(
-                "SELECT id FROM (SELECT id FROM {}.lexical WHERE terms && %(t)s::int4[] "
-                "ORDER BY impacts <#> %(q)s, id LIMIT %(k)s) AS lexical").format(schema), {
-                    "t": self.filter_ids}
-        return sql.SQL(
-            "SELECT id FROM (SELECT id FROM (SELECT id, impacts FROM {}.lexical "
-            "WHERE terms && %(t)s::int4[] ORDER BY impacts <#> %(pq)s, id LIMIT %(pool)s) AS pool "
-            "ORDER BY impacts <#> %(q)s, id LIMIT %(k)s) AS lexical").format(schema), {
-                "t": self.filter_ids, "pq": self.pool_query,
-                "pool": max(CANDIDATE_POOL, 10 * k)}
+    @property
+    def nbytes(self) -> int:
+        return int(self.doc_ids.nbytes + self.impacts.nbytes) + 64
 
 
-class TermTable:
-    """Term key -> (id, document frequency) of one generation, cached."""
+_MISSING = Column(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8), 1.0)
 
-    def __init__(self, documents: int, dimensions: int) -> None:
+
+class TermColumns:
+    """The postings of one generation's terms, fetched on demand and cached."""
+
+    def __init__(self, documents: int) -> None:
         self.documents = documents
-        self.dimensions = max(dimensions, 1)
         self.exact_postings = EXACT_POSTINGS
-        self._cache: OrderedDict[int, tuple[int, int]] = OrderedDict()
+        self._cache: OrderedDict[int, Column] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
-    def lookup(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
-               terms: Sequence[str]) -> list[tuple[int, int] | None]:
-        """(id, df) of each term, None for a term no passage has."""
+    def columns(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
+                terms: Sequence[str]) -> list[Column | None]:
         keys = [signed_key(t) for t in terms]
-        missing = sorted({k for k in keys if k not in self._cache})
+        with self._lock:
+            found = {key: self._cache[key] for key in keys if key in self._cache}
+            for key in found:
+                self._cache.move_to_end(key)
+        missing = sorted(set(keys) - set(found))
         if missing:
-            rows = connection.execute(
-                sql.SQL("SELECT key, id, df FROM {}.terms WHERE key = ANY(%s::int8[])"
-                        ).format(schema),
-                (missing,)).fetchall()
-            found = {int(key): (int(i), int(df)) for key, i, df in rows}
-            with self._lock:
-                for key in missing:
-                    # Unknown terms are cached too (id -1): a typo asked twice costs nothing.
-                    self._cache[key] = found.get(key, (-1, 0))
-                while len(self._cache) > TERM_CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        out: list[tuple[int, int] | None] = []
-        for key in keys:
-            entry = self._cache.get(key, (-1, 0))
-            out.append(entry if entry[0] >= 0 else None)
+            rows = connection.execute(sql.SQL(
+                "SELECT key, scale, doc_ids, impacts FROM {}.terms WHERE key = ANY(%s::int8[])"
+            ).format(schema), (missing,)).fetchall()
+            fetched = {int(key): Column(np.frombuffer(ids, dtype="<i4"),
+                                        np.frombuffer(impacts, dtype=np.uint8), float(scale))
+                       for key, scale, ids, impacts in rows}
+            for key in missing:
+                # A term no passage has is remembered too: a typo asked twice costs nothing.
+                found[key] = fetched.get(key, _MISSING)
+            self._remember({key: found[key] for key in missing})
+        return [None if found[key] is _MISSING else found[key] for key in keys]
+
+    def _remember(self, columns: dict[int, Column]) -> None:
+        with self._lock:
+            for key, column in columns.items():
+                if key not in self._cache:
+                    self._cache[key] = column
+                    self._cached_bytes += column.nbytes
+            while self._cached_bytes > CACHE_BYTES and self._cache:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped.nbytes
+
+    def _known(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
+               query: QueryTerms) -> tuple[list[Column], list[float]]:
+        columns, weights = [], []
+        for column, weight in zip(self.columns(connection, schema, query.terms), query.weights,
+                                  strict=True):
+            if column is not None:
+                columns.append(column)
+                # Rounded as the files store's float32 weights are: bit-identical scores.
+                weights.append(float(np.float32(weight)))
+        return columns, weights
+
+    # --- the files store's scoring, over fetched columns ------------------------------------
+
+    @staticmethod
+    def _add(out: FloatArray, column: Column, weight: float) -> None:
+        factor = np.float32(weight * column.scale)
+        out[column.doc_ids] += column.impacts * factor
+
+    def top(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
+            query: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
+        """The ``k`` best passages with a positive score, best first (``LexicalIndex.top``)."""
+        columns, weights = self._known(connection, schema, query)
+        if k <= 0 or not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        lengths = np.array([len(c.doc_ids) for c in columns], dtype=np.int64)
+        if int(lengths.sum()) <= self.exact_postings:
+            scores = np.zeros(self.documents, dtype=np.float32)
+            for column, weight in zip(columns, weights, strict=True):
+                self._add(scores, column, weight)
+            ids = top_k(scores, k)
+            return ids, scores[ids]
+        order = np.argsort(lengths, kind="stable")
+        within = np.cumsum(lengths[order]) <= self.exact_postings
+        within[0] = True
+        partial = np.zeros(self.documents, dtype=np.float32)
+        for position in order[within].tolist():
+            self._add(partial, columns[position], weights[position])
+        pool = np.sort(top_k(partial, max(CANDIDATE_POOL, 10 * k)))
+        common = order[~within].tolist()
+        totals = partial[pool] + self._score_ids(pool, [columns[i] for i in common],
+                                                 [weights[i] for i in common])
+        best = np.argsort(-totals, kind="stable")[:k]
+        return pool[best], totals[best]
+
+    def scores_for(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
+                   ids: IntArray, query: QueryTerms) -> FloatArray:
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.float32)
+        columns, weights = self._known(connection, schema, query)
+        order = np.argsort(ids, kind="stable")
+        out = np.empty(len(ids), dtype=np.float32)
+        out[order] = self._score_ids(ids[order], columns, weights)
         return out
 
-    def plan(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
-             terms: QueryTerms) -> LexicalPlan:
-        from pgvector import SparseVector
-
-        weights: dict[int, float] = {}
-        frequency: dict[int, int] = {}
-        for entry, weight in zip(self.lookup(connection, schema, terms.terms), terms.weights,
-                                 strict=True):
-            if entry is not None and weight > 0:
-                weights[entry[0]] = weights.get(entry[0], 0.0) + float(weight)
-                frequency[entry[0]] = entry[1]
-        if not weights:
-            return LexicalPlan(None, [], None, True)
-        query = SparseVector(weights, self.dimensions)
-        ids = list(weights)
-        if sum(frequency.values()) <= self.exact_postings:
-            return LexicalPlan(query, sorted(ids), None, False)
-        # Rarest first, as many terms as fit the budget (at least one), as the files store.
-        by_rarity = sorted(ids, key=lambda i: (frequency[i], ids.index(i)))
-        rare: list[int] = []
-        total = 0
-        for term in by_rarity:
-            total += frequency[term]
-            if rare and total > self.exact_postings:
-                break
-            rare.append(term)
-        pool = SparseVector({i: weights[i] for i in rare}, self.dimensions)
-        return LexicalPlan(query, sorted(rare), pool, False)
+    @staticmethod
+    def _score_ids(sorted_ids: IntArray, columns: list[Column], weights: list[float]
+                   ) -> FloatArray:
+        out = np.zeros(len(sorted_ids), dtype=np.float32)
+        for column, weight in zip(columns, weights, strict=True):
+            postings = column.doc_ids
+            found = np.searchsorted(postings, sorted_ids)
+            inside = found < len(postings)
+            hit = np.zeros(len(sorted_ids), dtype=bool)
+            hit[inside] = postings[found[inside]] == sorted_ids[inside]
+            out[hit] += column.impacts[found[hit]] * np.float32(weight * column.scale)
+        return out
 
     def idf(self, connection: psycopg.Connection[Any], schema: sql.Identifier,
             terms: Sequence[str]) -> FloatArray:
-        entries = self.lookup(connection, schema, terms)
         out = np.zeros(len(terms), dtype=np.float32)
-        for number, entry in enumerate(entries):
-            if entry is not None:
-                df = entry[1]
+        for number, column in enumerate(self.columns(connection, schema, terms)):
+            if column is not None:
+                df = len(column.doc_ids)
                 out[number] = np.log1p((self.documents - df + 0.5) / (df + 0.5))
         return out

@@ -4,9 +4,8 @@
     <generation>.meta      manifest (jsonb), diacritic model (jsonb), term count
     <generation>.articles  one row per article (file, title, date, hash, passages)
     <generation>.passages  text, position, people count, embedding vector(d)
-    <generation>.lexical   per passage: its term ids (int4[], GIN) and BM25 impacts
-                           (sparsevec over the term ids, scored with <#>)
-    <generation>.terms     term key (64-bit hash of the term) -> id, document frequency
+    <generation>.terms     per term (by its 64-bit key): the passages that have it and
+                           their BM25 impacts, the files store's postings (postgres_lexical)
 
 A build fills a new schema and one transaction replaces the live pointer: readers see the
 old generation or the new one, never half of one.
@@ -47,8 +46,7 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
     s = sql.Identifier(schema)
     return [
         sql.SQL("CREATE SCHEMA {}").format(s),
-        sql.SQL("CREATE TABLE {}.meta (manifest jsonb NOT NULL, restorer jsonb, "
-                "terms integer NOT NULL DEFAULT 0)").format(s),
+        sql.SQL("CREATE TABLE {}.meta (manifest jsonb NOT NULL, restorer jsonb)").format(s),
         sql.SQL("CREATE TABLE {}.articles (id integer PRIMARY KEY, file text NOT NULL, "
                 "title text NOT NULL, date text, content_hash text NOT NULL, "
                 "first_chunk integer NOT NULL, chunks integer NOT NULL, "
@@ -57,15 +55,12 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
                 "ordinal integer NOT NULL, start_char integer NOT NULL, "
                 "end_char integer NOT NULL, people smallint NOT NULL, text text NOT NULL, "
                 "embedding vector({}) NOT NULL)").format(s, sql.Literal(dimension)),
-        sql.SQL("CREATE TABLE {}.terms (id integer PRIMARY KEY, key bigint NOT NULL, "
-                "df integer NOT NULL)").format(s),
+        sql.SQL("CREATE TABLE {}.terms (key bigint NOT NULL, scale real NOT NULL, "
+                "doc_ids bytea NOT NULL, impacts bytea NOT NULL)").format(s),
+        # Postings barely compress; stored plainly they are read without decompressing.
+        sql.SQL("ALTER TABLE {}.terms ALTER COLUMN doc_ids SET STORAGE EXTERNAL, "
+                "ALTER COLUMN impacts SET STORAGE EXTERNAL").format(s),
     ]
-
-
-def create_lexical(schema: str, terms: int) -> sql.Composed:
-    return sql.SQL("CREATE TABLE {}.lexical (id integer PRIMARY KEY, terms integer[] NOT NULL, "
-                   "impacts sparsevec({}) NOT NULL)").format(sql.Identifier(schema),
-                                                             sql.Literal(max(terms, 1)))
 
 
 def create_indexes(schema: str, dimension: int, hnsw: tuple[int, int] | None
@@ -74,7 +69,6 @@ def create_indexes(schema: str, dimension: int, hnsw: tuple[int, int] | None
     s = sql.Identifier(schema)
     statements = [
         sql.SQL("CREATE UNIQUE INDEX ON {}.terms (key)").format(s),
-        sql.SQL("CREATE INDEX ON {}.lexical USING gin (terms)").format(s),
     ]
     if hnsw is not None:
         m, ef_construction = hnsw

@@ -33,7 +33,6 @@ from .postgres_schema import (
     GENERATION_PREFIX,
     LIVE_TABLE,
     create_indexes,
-    create_lexical,
     create_tables,
     drop,
     is_generation_name,
@@ -42,7 +41,52 @@ from .postgres_schema import (
 from .protocol import PassageBatch
 
 if TYPE_CHECKING:
-    from .postgres import PostgresGeneration, PostgresStore
+    from .postgres import PostgresStore
+
+
+class PostgresStored:
+    """An earlier generation as an incremental build reuses it: every vector and people
+    count read in one pass (one query per article would be thousands of round trips)."""
+
+    def __init__(self, connection: psycopg.Connection[Any], schema: str) -> None:
+        ident = sql.Identifier(schema)
+        row = connection.execute(sql.SQL("SELECT manifest FROM {}.meta").format(ident)
+                                 ).fetchone()
+        if row is None:
+            raise NewsQAError(f"generation {schema} has no manifest")
+        self._manifest = Manifest.from_dict(row[0])
+        self._articles = [ArticleInfo(*r) for r in connection.execute(sql.SQL(
+            "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
+            "FROM {}.articles ORDER BY id").format(ident)).fetchall()]
+        dimension = int(self._manifest.embedder.dimension)
+        size = int(self._manifest.counts.chunks)
+        self._vectors = np.zeros((size, dimension), dtype=np.float32)
+        self._people = np.zeros(size, dtype=np.uint8)
+        query = sql.SQL("COPY (SELECT id, people, embedding FROM {}.passages ORDER BY id) "
+                        "TO STDOUT WITH (FORMAT BINARY)").format(ident)
+        seen = 0
+        with connection.cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int4", "int2", "vector"])
+            for passage, people, vector in copy.rows():
+                self._vectors[passage] = vector.to_numpy() if hasattr(vector, "to_numpy") \
+                    else vector
+                self._people[passage] = people
+                seen += 1
+        if seen != size:
+            raise NewsQAError(f"generation {schema} lacks passages")
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    def articles(self) -> Sequence[ArticleInfo]:
+        return self._articles
+
+    def passage_vectors(self, start: int, stop: int) -> np.ndarray[Any, Any]:
+        return self._vectors[start:stop]
+
+    def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
+        return self._people[start:stop]
 
 
 class PostgresWriter:
@@ -115,16 +159,17 @@ class PostgresWriter:
 
     # --- the protocol ---------------------------------------------------------------------
 
-    def live(self) -> PostgresGeneration | None:
-        from .postgres import PostgresGeneration
-
-        live, _ = self._pointers()
-        if live is None:
-            return None
-        try:
-            return PostgresGeneration(self._store.pool, live, self._store.settings)
-        except NewsQAError:
-            return None
+    def reusable(self) -> PostgresStored | None:
+        """The live generation, for its unchanged articles' vectors and people counts."""
+        live, previous = self._pointers()
+        for name in (live, previous):
+            if name is None:
+                continue
+            try:
+                return PostgresStored(self._db(), name)
+            except (NewsQAError, psycopg.Error, KeyError, TypeError, ValueError):
+                continue  # a damaged generation is simply not reused
+        return None
 
     def begin(self, manifest: Manifest) -> None:
         self._schema = new_generation_name()
@@ -175,7 +220,7 @@ class PostgresWriter:
         if self._schema is None or self._manifest is None:
             raise NewsQAError("begin() first")
         schema, settings = self._schema, self._store.settings
-        terms = self._write_lexical()
+        self._write_lexical()
         size = len(self._terms)
         hnsw = _wants_hnsw(settings.faiss_index, size, settings.exact_max_chunks)
         dense = DenseSettings("postgres", "hnsw" if hnsw else "exact",
@@ -191,10 +236,10 @@ class PostgresWriter:
             db.execute(statement)
         from psycopg.types.json import Jsonb
 
-        db.execute(sql.SQL("INSERT INTO {} (manifest, restorer, terms) VALUES (%s, %s, %s)"
+        db.execute(sql.SQL("INSERT INTO {} (manifest, restorer) VALUES (%s, %s)"
                            ).format(self._table("meta")),
-                   (Jsonb(manifest.as_dict()), Jsonb(self._restorer), terms))
-        for table in ("passages", "lexical", "terms", "articles"):
+                   (Jsonb(manifest.as_dict()), Jsonb(self._restorer)))
+        for table in ("passages", "terms", "articles"):
             db.execute(sql.SQL("ANALYZE {}").format(self._table(table)))
         # The commit point: one transaction moves the pointer.
         with db.transaction():
@@ -229,38 +274,20 @@ class PostgresWriter:
 
     # --- lexical ----------------------------------------------------------------------------
 
-    def _write_lexical(self) -> int:
-        """BM25 of every passage as the files store computes it, one row per passage."""
-        from pgvector import SparseVector
-
+    def _write_lexical(self) -> None:
+        """BM25 postings of every term, as the files store computes and keeps them."""
         index = LexicalIndex.build([list(t) for t in self._terms])
         keys, indptr, doc_ids, impacts, scales = _columns(index)
-        count = len(keys)
-        db = self._db()
-        db.execute(create_lexical(str(self._schema), count))
-        lengths = np.diff(indptr)
-        column = np.repeat(np.arange(count, dtype=np.int64), lengths)
-        values = impacts.astype(np.float32) * scales[column]
-        order = np.lexsort((column, doc_ids))
-        ids, column, values = doc_ids[order], column[order], values[order]
-        bounds = np.searchsorted(ids, np.arange(len(self._terms) + 1))
-        query = sql.SQL("COPY {} (id, terms, impacts) FROM STDIN WITH (FORMAT BINARY)"
-                        ).format(self._table("lexical"))
-        with db.cursor() as cursor, cursor.copy(query) as copy:
-            copy.set_types(["int4", "int4[]", "sparsevec"])
-            for passage in range(len(self._terms)):
-                start, end = int(bounds[passage]), int(bounds[passage + 1])
-                own = column[start:end].tolist()
-                copy.write_row((passage, own, SparseVector(
-                    dict(zip(own, values[start:end].tolist(), strict=True)), max(count, 1))))
-        query = sql.SQL("COPY {} (id, key, df) FROM STDIN WITH (FORMAT BINARY)").format(
-            self._table("terms"))
         signed = keys.astype(np.int64)  # two's complement, as signed_key
-        with db.cursor() as cursor, cursor.copy(query) as copy:
-            copy.set_types(["int4", "int8", "int4"])
-            for term in range(count):
-                copy.write_row((term, int(signed[term]), int(lengths[term])))
-        return count
+        query = sql.SQL("COPY {} (key, scale, doc_ids, impacts) FROM STDIN WITH "
+                        "(FORMAT BINARY)").format(self._table("terms"))
+        ids = doc_ids.astype("<i4")
+        with self._db().cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int8", "float4", "bytea", "bytea"])
+            for term in range(len(keys)):
+                start, end = int(indptr[term]), int(indptr[term + 1])
+                copy.write_row((int(signed[term]), float(scales[term]),
+                                ids[start:end].tobytes(), impacts[start:end].tobytes()))
 
 
 def _columns(index: LexicalIndex) -> tuple[np.ndarray[Any, Any], ...]:
