@@ -243,12 +243,14 @@ def build_phase_timer() -> PhaseTimer:
     from retrieval.dense import FaissIndex
     from retrieval.diacritics import DiacriticRestorer
     from retrieval.lexical import LexicalIndex
-    from retrieval.store import IndexDir
+    from retrieval.store import IndexDir, writer
 
     timer = PhaseTimer()
-    for name in ("load_articles", "chunk_article", "_previous_index", "_vectors",
-                 "_write_generation", "document_terms", "describe_files", "save_array"):
+    for name in ("load_articles", "chunk_article", "_reusable", "_vectors",
+                 "_write_generation", "document_terms"):
         timer.wrap(indexer, name)
+    for name in ("describe_files", "save_array"):
+        timer.wrap(writer, name)
     timer.wrap(LexicalIndex, "build", "LexicalIndex.build")
     timer.wrap(LexicalIndex, "save", "LexicalIndex.save")
     timer.wrap(FaissIndex, "build", "FaissIndex.build")
@@ -328,7 +330,7 @@ def cached_faiss(path: Path, kind: str, build: Callable[[], Any], ef_search: int
         seconds = time.perf_counter() - started
         index.save(path)
         meta.write_text(json.dumps({"build_seconds": seconds}))
-    return (FaissIndex.load(path, kind, ef_search),
+    return (FaissIndex.read(path, kind, ef_search),
             float(json.loads(meta.read_text())["build_seconds"]))
 
 

@@ -313,12 +313,11 @@ def time_search_cold(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     never seen (the honest figure)."""
     from retrieval import text as text_module
 
-    snapshot = searcher.snapshot
     for question in asked:
         searcher.search(question)  # embeddings (and restored diacritics) cached
     samples: list[float] = []
     for question in asked:
-        snapshot._passage_terms.clear()
+        searcher.passage_cache().clear()
         text_module._syllable_pattern.cache_clear()
         started = time.perf_counter()
         searcher.search(question)
@@ -328,6 +327,7 @@ def time_search_cold(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
 
 def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     """Where a (cached-embedding) search spends its time, per question."""
+    import retrieval.rerank as rerank_module
     import retrieval.search as search_module
     from retrieval.diacritics import DiacriticRestorer
     from retrieval.lexical import LexicalIndex
@@ -340,12 +340,11 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     timer.wrap(type(searcher.snapshot.dense), "search", "dense search")
     timer.wrap(type(searcher.snapshot.dense), "vectors", "candidate vectors")
     timer.wrap(search_module, "linear_fusion", "fusion")
-    timer.wrap(Searcher, "_collapse", "collapse")
-    if "_rerank_by_sentence" in vars(Searcher):  # core versions after 60b56d2
-        timer.wrap(Searcher, "_rerank_by_sentence", "best-sentence re-rank")
+    timer.wrap(search_module, "collapse", "collapse")
+    timer.wrap(search_module, "rerank_by_sentence", "best-sentence re-rank")
     timer.wrap(search_module, "match_spans", "highlights")
     timer.wrap(search_module, "extract_answer", "answer extraction")
-    timer.wrap(search_module.IndexSnapshot, "passage_terms",
+    timer.wrap(rerank_module.PassageTermCache, "terms",
                "passage terms (collapse, re-rank; cached)")
     started = time.perf_counter()
     try:
@@ -494,7 +493,7 @@ def measure_size(size: int, work: Path, queries: int, given_corpus: Path | None,
     result["query_embedding"] = query_embedding(searcher, asked)
     result["phases"] = search_phases(searcher, asked)
     after = memory()
-    generation = snapshot.generation
+    generation = snapshot.folder
     sizes = file_sizes(generation)
     vector_bytes = size * 384 * 4
     text_bytes = sizes.get("texts.bin", 0)

@@ -1,20 +1,41 @@
 """Dense vector search behind one interface: FAISS (flat or HNSW) and an exact NumPy oracle.
 
 Row ``i`` of the index is chunk ``i`` of the chunk store; scores are inner products of
-normalized vectors (cosine similarity).
+normalized vectors (cosine similarity). ``build_dense`` and ``load_dense`` are the one place
+a backend is chosen (by ``settings.dense_backend`` when building, by the manifest's
+``DenseSettings`` when loading).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .embedding import FloatArray
+from .settings import RetrievalSettings
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class DenseSettings:
+    """How a generation's dense side was built (part of its manifest): ``backend`` 'faiss' or
+    'numpy' (or another store's own), ``kind`` 'flat', 'hnsw' or 'exact'; the HNSW fields
+    are None where they do not apply."""
+
+    backend: str
+    kind: str
+    hnsw_m: int | None = None
+    ef_construction: int | None = None
+    vector_storage: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        # Fields that do not apply are left out, as format 2 always wrote them.
+        return {key: value for key, value in asdict(self).items() if value is not None}
 
 
 class DenseIndex(ABC):
@@ -30,6 +51,22 @@ class DenseIndex(ABC):
 
     @abstractmethod
     def save(self, path: Path) -> None: ...
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: Path, dense: DenseSettings, settings: RetrievalSettings) -> DenseIndex:
+        """The index saved at ``path`` and described by ``dense``."""
+
+    @classmethod
+    @abstractmethod
+    def plan(cls, settings: RetrievalSettings, count: int) -> DenseSettings:
+        """How an index of ``count`` vectors is built under ``settings``."""
+
+    @classmethod
+    @abstractmethod
+    def create(cls, vectors: FloatArray, dense: DenseSettings,
+               settings: RetrievalSettings) -> DenseIndex:
+        """An index of ``vectors`` built as ``dense`` (from ``plan``) says."""
 
     @property
     @abstractmethod
@@ -68,8 +105,18 @@ class NumpyIndex(DenseIndex):
             np.save(handle, self._vectors, allow_pickle=False)
 
     @classmethod
-    def load(cls, path: Path) -> NumpyIndex:
+    def load(cls, path: Path, dense: DenseSettings | None = None,
+             settings: RetrievalSettings | None = None) -> NumpyIndex:
         return cls(np.load(path, allow_pickle=False))
+
+    @classmethod
+    def plan(cls, settings: RetrievalSettings, count: int) -> DenseSettings:
+        return DenseSettings(backend="numpy", kind="exact")
+
+    @classmethod
+    def create(cls, vectors: FloatArray, dense: DenseSettings,
+               settings: RetrievalSettings) -> NumpyIndex:
+        return cls(vectors)
 
 
 class FaissIndex(DenseIndex):
@@ -130,15 +177,52 @@ class FaissIndex(DenseIndex):
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path, kind: str, ef_search: int) -> FaissIndex:
+    def load(cls, path: Path, dense: DenseSettings, settings: RetrievalSettings) -> FaissIndex:
+        return cls.read(path, dense.kind, settings.hnsw_ef_search)
+
+    @classmethod
+    def read(cls, path: Path, kind: str, ef_search: int) -> FaissIndex:
         import faiss
 
         loaded = cls(faiss.read_index(str(path)), kind)
         loaded.set_ef_search(ef_search)
         return loaded
 
+    @classmethod
+    def plan(cls, settings: RetrievalSettings, count: int) -> DenseSettings:
+        kind = choose_faiss_kind(settings.faiss_index, count, settings.exact_max_chunks)
+        return DenseSettings(backend="faiss", kind=kind, hnsw_m=settings.hnsw_m,
+                             ef_construction=settings.hnsw_ef_construction,
+                             vector_storage="float16" if kind == "hnsw" else "float32")
+
+    @classmethod
+    def create(cls, vectors: FloatArray, dense: DenseSettings,
+               settings: RetrievalSettings) -> FaissIndex:
+        return cls.build(vectors, dense.kind, hnsw_m=dense.hnsw_m or settings.hnsw_m,
+                         ef_construction=dense.ef_construction or settings.hnsw_ef_construction,
+                         ef_search=settings.hnsw_ef_search)
+
 
 def choose_faiss_kind(requested: str, n_vectors: int, exact_max: int) -> str:
     if requested == "auto":
         return "flat" if n_vectors <= exact_max else "hnsw"
     return requested
+
+
+DENSE_BACKENDS: dict[str, type[DenseIndex]] = {"faiss": FaissIndex, "numpy": NumpyIndex}
+
+
+def plan_dense(settings: RetrievalSettings, count: int) -> DenseSettings:
+    """How the dense index of ``count`` vectors is built for ``settings.dense_backend``."""
+    return DENSE_BACKENDS[settings.dense_backend].plan(settings, count)
+
+
+def build_dense(vectors: FloatArray, dense: DenseSettings,
+                settings: RetrievalSettings) -> DenseIndex:
+    """The dense index of ``vectors`` as ``dense`` (from ``plan_dense``) describes it."""
+    return DENSE_BACKENDS[dense.backend].create(vectors, dense, settings)
+
+
+def load_dense(path: Path, dense: DenseSettings, settings: RetrievalSettings) -> DenseIndex:
+    """The saved index ``dense`` describes (KeyError for a backend this version lacks)."""
+    return DENSE_BACKENDS[dense.backend].load(path, dense, settings)

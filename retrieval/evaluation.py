@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NewsQAError
-from .search import Searcher, write_tuned_weights
+from .search import Searcher
+from .store import write_tuned_weights
 from .text import fold
 
 DEPTH = 10

@@ -6,11 +6,9 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,27 +16,24 @@ import numpy as np
 from .answers import people_in_passage
 from .articles import load_articles
 from .chunking import chunk_article
-from .dense import FaissIndex, NumpyIndex, choose_faiss_kind
+from .dense import plan_dense
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import NewsQAError, NoArticlesError
-from .lexical import LexicalIndex
 from .settings import RetrievalSettings
 from .store import (
     FORMAT_VERSION,
-    MANIFEST,
-    PEOPLE_FILE,
     TOKENIZER_VERSION,
-    ArticleRecord,
-    IndexDir,
+    ChunkingSettings,
+    Counts,
     Manifest,
-    describe_files,
-    load_array,
-    save_array,
-    write_json,
+    PassageBatch,
+    StoredPassages,
+    StoreWriter,
+    open_store,
 )
 from .text import document_terms
-from .types import Article, Chunk, SkippedFile
+from .types import Article, ArticleInfo, Chunk, SkippedFile
 
 # (chunks embedded so far, chunks to embed in all)
 ProgressCallback = Callable[[int, int], None]
@@ -72,14 +67,6 @@ class BuildReport:
         return f"Index ready: {'; '.join(parts)}; {self.seconds:.1f}s."
 
 
-def chunking_settings(settings: RetrievalSettings) -> dict[str, Any]:
-    return {
-        "max_tokens": settings.chunk_max_tokens,
-        "overlap_sentences": settings.chunk_overlap_sentences,
-        "embed_with_title": settings.embed_with_title,
-    }
-
-
 def embedding_input(article: Article, chunk: Chunk, with_title: bool) -> str:
     """What the model sees for a passage: the article's headline gives it context."""
     if not with_title or chunk.start == 0:
@@ -98,12 +85,11 @@ def build_index(
     """Build (or update) the index for ``settings.articles_dir`` in ``settings.index_dir``."""
     started = time.perf_counter()
     report = BuildReport(full=full)
-    index_dir = IndexDir(settings.index_dir)
     articles_dir = settings.articles_dir
     if not articles_dir.is_dir():
         raise NewsQAError(f"Articles folder {articles_dir} does not exist.")
 
-    with index_dir.build_lock():
+    with open_store(settings).writer() as writer:
         articles = load_articles(articles_dir, on_skip=report.skipped.append,
                                  max_bytes=settings.max_article_bytes)
         for skipped in report.skipped:
@@ -117,23 +103,16 @@ def build_index(
                           settings.chunk_overlap_sentences)
             for article in articles
         ]
-        reusable, previous_files = _previous_index(index_dir, embedder, settings)
-        if full:
-            reusable = {}
+        previous = writer.reusable()
+        reusable = {} if full else _reusable(previous, embedder, settings)
         vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
                                            settings, progress, report)
+        previous_files = set(previous.manifest.article_hashes) if previous else set()
         report.removed_articles = len(previous_files - {a.file for a in articles})
-
         try:
-            generation = index_dir.new_generation()
-            try:
-                manifest = _write_generation(generation, articles, chunks_by_article, vectors,
-                                             people, embedder, settings)
-                index_dir.commit(generation)
-            except BaseException:
-                # A failed write (full disk, interrupted) must not leave a half generation.
-                shutil.rmtree(generation, ignore_errors=True)
-                raise
+            manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
+                                         embedder, settings)
+            report.generation = writer.commit()
         except OSError as exc:
             raise NewsQAError(
                 f"Could not write the index in {settings.index_dir}: "
@@ -141,8 +120,7 @@ def build_index(
             ) from exc
     report.articles = len(articles)
     report.chunks = sum(len(c) for c in chunks_by_article)
-    report.generation = generation.name
-    report.dense_kind = str(manifest.dense["kind"])
+    report.dense_kind = manifest.dense.kind
     report.seconds = time.perf_counter() - started
     return report
 
@@ -155,47 +133,24 @@ class Reusable:
     people: np.ndarray[Any, Any] | None
 
 
-def _previous_index(
-    index_dir: IndexDir, embedder: Embedder, settings: RetrievalSettings
-) -> tuple[dict[str, Reusable], set[str]]:
-    """(content hash -> that article's chunk vectors if compatible, files) of the live index."""
-    try:
-        generation = index_dir.current()
-        if generation is None:
-            return {}, set()
-        # An index of an older format still holds reusable vectors: only the lexical side
-        # and the manifest changed between formats.
-        manifest = index_dir.read_manifest(generation, same_version=False)
-        files = set(manifest.article_hashes)
-        if (manifest.embedder != embedder.identity.as_dict()
-                or manifest.chunking != chunking_settings(settings)):
-            return {}, files
-        # Copy vectors only from files that still match their checksums: a damaged
-        # generation must not be carried, freshly checksummed, into the next one.
-        index_dir.verify_files(generation, manifest)
-        records = [ArticleRecord(**r) for r in _load_records(generation)]
-        vectors = load_array(generation / "vectors.npy", mmap=True)
-        # Indexes of format 1 have no people counts: those are counted again.
-        people = (load_array(generation / PEOPLE_FILE, mmap=True)
-                  if (generation / PEOPLE_FILE).exists() else None)
-    except NewsQAError:
-        # An unreadable old index is simply not reused; the new build replaces it.
-        return {}, set()
+def _reusable(previous: StoredPassages | None, embedder: Embedder,
+              settings: RetrievalSettings) -> dict[str, Reusable]:
+    """Content hash -> that article's passage vectors, if the earlier generation's vectors
+    were made the same way."""
+    if previous is None:
+        return {}
+    manifest = previous.manifest
+    if (manifest.embedder != embedder.identity
+            or manifest.chunking != ChunkingSettings.of(settings)):
+        return {}
     reusable: dict[str, Reusable] = {}
-    for record in records:
-        rows = slice(record.first_chunk, record.first_chunk + record.chunks)
-        block = vectors[rows]
-        counts = people[rows] if people is not None and len(people) == len(vectors) else None
+    for record in previous.articles():
+        stop = record.first_chunk + record.chunks
+        block = previous.passage_vectors(record.first_chunk, stop)
         if len(block) == record.chunks:
-            reusable[record.content_hash] = Reusable(block, counts)
-    return reusable, files
-
-
-def _load_records(generation: Path) -> list[dict[str, Any]]:
-    from .store import load_json
-
-    records: list[dict[str, Any]] = load_json(generation / "articles.json")
-    return records
+            reusable[record.content_hash] = Reusable(
+                block, previous.people_counts(record.first_chunk, stop))
+    return reusable
 
 
 def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
@@ -252,62 +207,36 @@ def _vectors(
 
 
 def _write_generation(
-    generation: Path, articles: list[Article], chunks_by_article: list[list[Chunk]],
+    writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
     vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
     settings: RetrievalSettings,
 ) -> Manifest:
-    records: list[dict[str, Any]] = []
-    chunk_rows: list[tuple[int, int, int, int]] = []  # article, ordinal, start, end
-    texts: list[bytes] = []
-    first = 0
-    for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
-        records.append(asdict(ArticleRecord(article.file, article.title, article.date,
-                                            article.content_hash, first, len(chunks),
-                                            article.has_headline)))
-        for chunk in chunks:
-            chunk_rows.append((article_no, chunk.ordinal, chunk.start, chunk.end))
-            texts.append(chunk.text.encode("utf-8"))
-        first += len(chunks)
-
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in texts], out=offsets[1:])
-    with open(generation / "texts.bin", "wb") as handle:
-        for text in texts:
-            handle.write(text)
-    save_array(generation / "text_offsets.npy", offsets)
-    save_array(generation / "chunks.npy", np.asarray(chunk_rows, dtype=np.int32).reshape(-1, 4))
-    save_array(generation / "vectors.npy", vectors)
-    save_array(generation / PEOPLE_FILE, people)
-    write_json(generation / "articles.json", records)
-
-    kind = choose_faiss_kind(settings.faiss_index, len(vectors), settings.exact_max_chunks)
-    dense: dict[str, Any] = {"backend": settings.dense_backend}
-    if settings.dense_backend == "faiss":
-        dense.update(kind=kind, hnsw_m=settings.hnsw_m,
-                     ef_construction=settings.hnsw_ef_construction,
-                     vector_storage="float16" if kind == "hnsw" else "float32")
-        FaissIndex.build(vectors, kind, hnsw_m=settings.hnsw_m,
-                         ef_construction=settings.hnsw_ef_construction,
-                         ef_search=settings.hnsw_ef_search).save(generation / "dense.faiss")
-    else:
-        dense.update(kind="exact")
-        NumpyIndex(vectors).save(generation / "dense.npy")
-
-    lexical_dir = generation / "lexical"
-    lexical_dir.mkdir()
-    LexicalIndex.build([document_terms(t.decode("utf-8")) for t in texts]).save(lexical_dir)
-    DiacriticRestorer.fit(a.body for a in articles).save(generation / "diacritics.json")
-
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        embedder=embedder.identity.as_dict(),
-        chunking=chunking_settings(settings),
+        embedder=embedder.identity,
+        chunking=ChunkingSettings.of(settings),
         tokenizer=TOKENIZER_VERSION,
-        dense=dense,
-        counts={"articles": len(articles), "chunks": len(texts)},
+        dense=plan_dense(settings, len(vectors)),
+        counts=Counts(articles=len(articles), chunks=len(vectors)),
         article_hashes={a.file: a.content_hash for a in articles},
-        files=describe_files(generation),
     )
-    (generation / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    writer.begin(manifest)
+    records: list[ArticleInfo] = []
+    first = 0
+    for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
+        records.append(ArticleInfo(article.file, article.title, article.date, len(chunks),
+                                   article.has_headline, article.content_hash, first))
+        stop = first + len(chunks)
+        texts = [chunk.text for chunk in chunks]
+        writer.write_passages(PassageBatch(
+            first=first, texts=texts, terms=[document_terms(t) for t in texts],
+            vectors=vectors[first:stop], people=people[first:stop],
+            articles=np.full(len(chunks), article_no, dtype=np.int64),
+            ordinals=np.array([c.ordinal for c in chunks], dtype=np.int64),
+            starts=np.array([c.start for c in chunks], dtype=np.int64),
+            ends=np.array([c.end for c in chunks], dtype=np.int64)))
+        first = stop
+    writer.write_articles(records)
+    writer.write_restorer(DiacriticRestorer.fit(a.body for a in articles))
     return manifest

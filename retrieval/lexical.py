@@ -1,7 +1,9 @@
-"""BM25 over Vietnamese-aware terms (see ``text.document_terms``): built with bm25s, stored
-and searched in our own compact arrays.
+"""BM25 over Vietnamese-aware terms (see ``text.document_terms``): our own, built, stored and
+searched in our own compact arrays.
 
-bm25s computes every (term, passage) BM25 score. We keep them as one column per term,
+The engine is ours outright: ``bm25_columns`` computes every (term, passage) BM25 score with
+a short NumPy build, and bm25s, which used to compute them, is kept only as the test oracle
+(tests/retrieval/test_lexical.py checks the scores equal its). We keep them as one column per term,
 passages sorted within a column, the scores quantized to one byte per posting against the
 column's maximum, and the vocabulary as sorted 64-bit term hashes instead of a dictionary
 of strings. At 10^6 passages that is a few bytes per posting and no Python objects per term
@@ -16,24 +18,22 @@ own, and scanning their postings is what made lexical search grow with the colle
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
-import logging
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import CorruptIndexError
-from .text import QueryTerms, find_syllables, fold_in_place, has_token, sentence_spans
+from .text import QueryTerms
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
-BM25_PARAMS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
+BM25_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 FORMAT = 2
 # Postings scored exactly per question; above this the common terms score a candidate pool.
 EXACT_POSTINGS = 150_000
@@ -46,6 +46,40 @@ def term_key(term: str) -> int:
     """A stable 64-bit key of a term (a collision among 10^7 terms has odds of ~10^-5)."""
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(),
                           "little")
+
+
+def bm25_columns(documents: Sequence[Sequence[str]]) -> tuple[
+        list[str], np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
+    """(terms, indptr, passage ids, scores): BM25 of every term in every passage as CSC
+    columns, passages ascending within a column.
+
+    The same arithmetic as bm25s's "lucene" method, so its float32 scores come out equal:
+    idf = ln(1 + (N - df + 0.5) / (df + 0.5)) rounded to float32, times
+    tf / (k1 * (1 - b + b * len / mean len) + tf) in float64.
+    """
+    vocabulary: dict[str, int] = {}
+    lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
+    flat = np.fromiter((vocabulary.setdefault(term, len(vocabulary))
+                        for document in documents for term in document),
+                       dtype=np.int64, count=int(lengths.sum()))
+    n_docs = len(documents)
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    # One key per (term, passage) pair: sorted, they are the CSC order.
+    pairs, tf = np.unique(flat * n_docs + doc_of, return_counts=True)
+    column, doc_ids = np.divmod(pairs, n_docs)
+    df = np.bincount(column, minlength=len(vocabulary))
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    distinct, which = np.unique(df, return_inverse=True)
+    idf_of_df = np.array([math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for d in distinct.tolist()],
+                         dtype=np.float32)
+    idf = idf_of_df[which]
+    k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])
+    average = float(lengths.mean())
+    tf64 = tf.astype(np.float64)
+    norm = k1 * ((1 - b) + b * lengths[doc_ids] / average)
+    scores = (idf[column].astype(np.float64) * (tf64 / (norm + tf64))).astype(np.float32)
+    return list(vocabulary), indptr, doc_ids, scores
 
 
 class LexicalIndex:
@@ -64,26 +98,16 @@ class LexicalIndex:
     # --- build and persistence -------------------------------------------------------------
 
     @classmethod
-    def build(cls, documents: Sequence[list[str]]) -> LexicalIndex:
-        import bm25s
-
+    def build(cls, documents: Sequence[Sequence[str]]) -> LexicalIndex:
+        """BM25 (Lucene variant, as bm25s computes it: the test oracle) of every
+        (term, passage) pair, then our compact layout."""
         if not documents:
             empty = np.zeros(0, dtype=np.int64)
             return cls(empty.astype(np.uint64), np.zeros(1, dtype=np.int64),
                        empty.astype(np.int32), empty.astype(np.uint8),
                        empty.astype(np.float32), 0)
-        model = bm25s.BM25(**BM25_PARAMS)
-        # bm25s logs through the root logger and shows tqdm bars unless told otherwise.
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        model.index(list(documents), show_progress=False)
-        scores = model.scores
-        columns = len(scores["indptr"]) - 1
-        # bm25s adds an empty token to its vocabulary after the matrix: it has no column.
-        terms = sorted((item for item in model.vocab_dict.items() if item[1] < columns),
-                       key=lambda item: item[1])
-        return cls.from_columns([term for term, _ in terms], np.asarray(scores["indptr"]),
-                                np.asarray(scores["indices"]), np.asarray(scores["data"]),
-                                len(documents))
+        terms, indptr, doc_ids, scores = bm25_columns(documents)
+        return cls.from_columns(terms, indptr, doc_ids, scores, len(documents))
 
     @classmethod
     def from_columns(cls, terms: Sequence[str], indptr: np.ndarray[Any, Any],
@@ -242,124 +266,6 @@ class LexicalIndex:
         out = np.zeros(len(terms), dtype=np.float32)
         out[found] = np.log1p((self.size - df + 0.5) / (df + 0.5))
         return out
-
-
-TermKeys = np.ndarray[Any, np.dtype[np.int64]]
-
-
-@dataclass(frozen=True)
-class PassageTerms:
-    """What re-ranking and collapsing need of a passage, kept per passage between searches:
-    its text folded in place (see ``fold_in_place``), where its sentences end, its
-    distinct folded words as keys (in-process hashes) for near-duplicate checks, and the
-    headline of its article, folded the same way and shared by the article's passages,
-    when the passage does not hold it itself.
-
-    Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
-    and folding every syllable of the passage made it a third of a search.
-    """
-
-    folded: str
-    sentence_ends: tuple[int, ...]
-    words: TermKeys
-    headline: str = ""
-
-    @classmethod
-    def of(cls, text: str, folded_headline: str = "") -> PassageTerms:
-        folded = fold_in_place(text)
-        words = folded.split()
-        keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
-        return cls(folded, tuple(end for _, end in sentence_spans(text)), keys,
-                   folded_headline)
-
-
-@dataclass(frozen=True)
-class CoverageQuery:
-    """A question's folded terms with their weight × idf, made once per search for
-    ``best_sentence_coverage`` over many passages: its syllables, and the
-    number of each syllable and bigram term."""
-
-    syllables: frozenset[str]
-    unigrams: dict[str, int]
-    bigrams: dict[tuple[str, str], int]
-    weights: tuple[float, ...]
-    total: float
-    # The question's terms in each headline seen in this search: passages of one article
-    # share it, so it is scanned once.
-    _in_headline: dict[str, frozenset[int]] = field(default_factory=dict, compare=False,
-                                                    repr=False)
-
-    def in_headline(self, folded_headline: str) -> frozenset[int]:
-        found = self._in_headline.get(folded_headline)
-        if found is None:
-            found = frozenset().union(*_terms_by_sentence(folded_headline, (), self).values())
-            self._in_headline[folded_headline] = found
-        return found
-
-    @classmethod
-    def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
-        weighted: dict[str, float] = {}
-        for term, weight, w_idf in zip(query.terms, query.weights, idf.tolist(), strict=True):
-            if term.startswith("~") and w_idf > 0:
-                weighted[term] = weighted.get(term, 0.0) + weight * w_idf
-        unigrams: dict[str, int] = {}
-        bigrams: dict[tuple[str, str], int] = {}
-        for number, term in enumerate(weighted):
-            first, _, second = term[1:].partition("_")
-            if second:
-                bigrams[first, second] = number
-            else:
-                unigrams[first] = number
-        wanted = frozenset(unigrams) | {s for pair in bigrams for s in pair}
-        return cls(wanted, unigrams, bigrams, tuple(weighted.values()),
-                   sum(weighted.values()))
-
-
-def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
-                           headline_weight: float = 0.0) -> float:
-    """Share of the question's idf mass found in the passage's best single sentence.
-
-    BM25 scores a passage as a bag of words; this rewards the passage where the question's
-    words stand together, as they do in the sentence that answers it. Terms are the
-    index's: folded syllables, and bigrams of syllables next to each other in a sentence.
-
-    A news passage often leaves to the headline what the whole article is about (the
-    place, the event): question terms found only in the article's headline count at
-    ``headline_weight``, so among many look-alike articles the passage that answers still
-    comes from the article the question names (measured: docs/benchmarks.md).
-    """
-    if query.total <= 0:
-        return 0.0
-    found = _terms_by_sentence(passage.folded, passage.sentence_ends, query)
-    in_headline: frozenset[int] = frozenset()
-    if headline_weight > 0 and passage.headline:
-        in_headline = query.in_headline(passage.headline)
-    weights = query.weights
-    if not found:
-        return headline_weight * sum(weights[t] for t in in_headline) / query.total
-    return max(sum(weights[t] for t in terms)
-               + headline_weight * sum(weights[t] for t in in_headline - terms)
-               for terms in found.values()) / query.total
-
-
-def _terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
-                       ) -> dict[int, set[int]]:
-    """The question's terms (their numbers in ``query``) found in each sentence of a
-    folded text."""
-    found: dict[int, set[int]] = {}
-    previous_sentence, previous_end, previous = -1, 0, ""
-    for start, end, syllable in find_syllables(text, query.syllables):
-        sentence = bisect.bisect_right(ends, start)
-        terms = found.setdefault(sentence, set())
-        unigram = query.unigrams.get(syllable)
-        if unigram is not None:
-            terms.add(unigram)
-        bigram = query.bigrams.get((previous, syllable))
-        if (bigram is not None and previous_sentence == sentence
-                and not has_token(text, previous_end, start)):
-            terms.add(bigram)
-        previous_sentence, previous_end, previous = sentence, end, syllable
-    return found
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

@@ -1,29 +1,52 @@
-"""The index store: its interface (``protocol``), typed manifest and the files store."""
+"""The index store: its interface (``protocol``), typed manifest and the files store.
 
-from ._old import (
+``open_store`` is the one place a store is chosen.
+"""
+
+from ..embedding import EmbedderIdentity
+from ..settings import RetrievalSettings
+from .files import FilesGeneration, FilesStore, StoredGeneration
+from .io import FileBytes, file_sha256, load_array, load_json, save_array, write_json
+from .layout import (
     CHECKSUM_LIMIT_BYTES,
     CURRENT,
-    FORMAT_VERSION,
+    FUSION_FILE,
     MANIFEST,
-    PEOPLE_FILE,
-    TOKENIZER_VERSION,
-    ArticleRecord,
     IndexDir,
-    Manifest,
     describe_files,
-    file_sha256,
-    load_array,
-    load_json,
-    manifest_checksum,
-    save_array,
-    sealed,
-    write_json,
 )
-from .protocol import Candidates, Generation, PassageBatch, Store, StoreWriter
+from .manifest import (
+    FORMAT_VERSION,
+    TOKENIZER_VERSION,
+    ChunkingSettings,
+    Counts,
+    FileEntry,
+    Manifest,
+    manifest_checksum,
+    sealed,
+)
+from .protocol import (
+    Candidates,
+    Generation,
+    PassageBatch,
+    Store,
+    StoredPassages,
+    StoreWriter,
+)
+from .tuned import read_tuned_weights, write_tuned_weights
+
+
+def open_store(settings: RetrievalSettings, embedder: EmbedderIdentity | None = None) -> Store:
+    """The store the settings name; with ``embedder``, a generation built with another
+    model is refused on load (``IndexMismatchError``)."""
+    return FilesStore(settings, embedder)
+
 
 __all__ = [
-    "CHECKSUM_LIMIT_BYTES", "CURRENT", "FORMAT_VERSION", "MANIFEST", "PEOPLE_FILE",
-    "TOKENIZER_VERSION", "ArticleRecord", "Candidates", "Generation", "IndexDir", "Manifest",
-    "PassageBatch", "Store", "StoreWriter", "describe_files", "file_sha256", "load_array",
-    "load_json", "manifest_checksum", "save_array", "sealed", "write_json",
+    "CHECKSUM_LIMIT_BYTES", "CURRENT", "FORMAT_VERSION", "FUSION_FILE", "MANIFEST",
+    "TOKENIZER_VERSION", "Candidates", "ChunkingSettings", "Counts", "FileBytes", "FileEntry",
+    "FilesGeneration", "FilesStore", "Generation", "IndexDir", "Manifest", "PassageBatch",
+    "Store", "StoreWriter", "StoredGeneration", "StoredPassages", "describe_files",
+    "file_sha256", "load_array", "load_json", "manifest_checksum", "open_store",
+    "read_tuned_weights", "save_array", "sealed", "write_json", "write_tuned_weights",
 ]

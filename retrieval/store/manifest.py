@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..dense import DenseSettings
 from ..embedding import EmbedderIdentity
 from ..settings import RetrievalSettings
 
@@ -31,22 +32,6 @@ class ChunkingSettings:
     def of(cls, settings: RetrievalSettings) -> ChunkingSettings:
         return cls(settings.chunk_max_tokens, settings.chunk_overlap_sentences,
                    settings.embed_with_title)
-
-
-@dataclass(frozen=True)
-class DenseSettings:
-    """How the dense side was built: ``backend`` 'faiss' or 'numpy' (files store) or the
-    store's own name; ``kind`` 'flat', 'hnsw' or 'exact'. HNSW fields are None otherwise."""
-
-    backend: str
-    kind: str
-    hnsw_m: int | None = None
-    ef_construction: int | None = None
-    vector_storage: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        # Fields that do not apply are left out, as format 2 always wrote them.
-        return {key: value for key, value in asdict(self).items() if value is not None}
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,6 @@ class Generation(Protocol):
 
     def source(self, passage: int) -> Source: ...
 
-    def passage_vectors(self, start: int, stop: int) -> FloatArray:
-        """The vectors of passages ``start .. stop-1`` as embedded (incremental builds
-        reuse them)."""
-
     # --- articles ---------------------------------------------------------------------------
 
     def articles(self) -> Sequence[ArticleInfo]: ...
@@ -134,6 +130,22 @@ class PassageBatch:
         return len(self.texts)
 
 
+class StoredPassages(Protocol):
+    """What an incremental build reuses of an earlier generation: the vectors and people
+    counts of its unchanged articles (found by ``ArticleInfo.content_hash``)."""
+
+    @property
+    def manifest(self) -> Manifest: ...
+
+    def articles(self) -> Sequence[ArticleInfo]: ...
+
+    def passage_vectors(self, start: int, stop: int) -> FloatArray:
+        """The vectors of passages ``start .. stop-1`` as embedded."""
+
+    def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
+        """People counts of passages ``start .. stop-1``; None if the generation has none."""
+
+
 class StoreWriter(Protocol):
     """One build. Used as a context manager: entering takes the store's build lock (a
     second build is refused with ``IndexLockedError``); leaving without ``commit`` aborts.
@@ -148,9 +160,10 @@ class StoreWriter(Protocol):
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None: ...
 
-    def live(self) -> Generation | None:
-        """The live generation if it is intact (what an incremental build may reuse);
-        None when there is none or it cannot be read."""
+    def reusable(self) -> StoredPassages | None:
+        """The newest intact generation (the live one, or an older one when the live one is
+        damaged or gone): what an incremental build reuses. None when there is none; the
+        manifest may be of an older format (its vectors are still good)."""
 
     def begin(self, manifest: Manifest) -> None:
         """Start a new generation described by ``manifest`` (its ``files`` are the

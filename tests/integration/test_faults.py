@@ -101,7 +101,7 @@ def test_write_error_keeps_the_previous_index(tmp_path: Path,
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("retrieval.indexer.save_array", disk_full)
+    monkeypatch.setattr("retrieval.store.writer.save_array", disk_full)
     with pytest.raises(NewsQAError, match=r"No space left on device.*previous index is unchanged"):
         build_index(settings, embedder=embedder)
     assert IndexDir(settings.index_dir).current_name() == before

@@ -72,16 +72,28 @@ def test_fused_lexical_scores_are_the_exact_bm25_of_every_candidate(
         seed_searcher: Searcher) -> None:
     # The lexical top-k's own scores are reused; the rest are looked up: both must be the
     # candidates' exact scores, in the candidates' order.
+    from retrieval.store.protocol import Candidates, candidates_of
     from retrieval.text import query_terms
 
     snapshot = seed_searcher.snapshot
     terms = query_terms("Ai tham dự ngày hội ở Cà Mau")
-    top_ids, top_scores = snapshot.lexical.top(terms, 10)
-    others = np.setdiff1d(np.arange(snapshot.lexical.size), top_ids)[:7]
-    for candidates in (np.union1d(top_ids, others), top_ids, others[::-1].copy(),
-                       np.concatenate([others, top_ids[::-1]])):
-        got = seed_searcher._lexical_scores(snapshot, terms, candidates, top_ids, top_scores)
-        np.testing.assert_allclose(got, snapshot.lexical.scores_for(candidates, terms),
+    top_ids, _ = snapshot.lexical_top(terms, 10)
+    others = np.setdiff1d(np.arange(snapshot.size), top_ids)[:7]
+
+    class DenseFinds:  # a generation whose dense side finds the given passages
+        def __init__(self, found: np.ndarray) -> None:
+            self.found = found
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(snapshot, name)
+
+        def dense_top(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+            return self.found, np.zeros(len(self.found), dtype=np.float32)
+
+    vector = np.zeros(snapshot.manifest.embedder.dimension, dtype=np.float32)
+    for extra in (others, others[::-1].copy(), np.zeros(0, dtype=np.int64)):
+        found: Candidates = candidates_of(DenseFinds(extra), terms, vector, 10)  # type: ignore[arg-type]
+        np.testing.assert_allclose(found.lexical, snapshot.lexical_scores(found.ids, terms),
                                    rtol=1e-5)
 
 

@@ -54,11 +54,11 @@ def test_without_the_headline_the_passage_that_answers_is_lost(
 
 def test_passages_carry_their_articles_headline_only_when_they_need_it(
         seed_searcher: Searcher) -> None:
-    snapshot = seed_searcher.snapshot
-    for chunk_id in range(len(snapshot.chunks)):
-        article = snapshot.articles[int(snapshot.chunks[chunk_id, 0])]
-        headline = snapshot.passage_terms(chunk_id).headline
-        if int(snapshot.chunks[chunk_id, 2]) == 0 or not article.has_headline:
+    snapshot, cache = seed_searcher.snapshot, seed_searcher.passage_cache()
+    for chunk_id in range(snapshot.size):
+        article = snapshot.article(snapshot.article_of(chunk_id))
+        headline = cache.terms(chunk_id).headline
+        if snapshot.start_of(chunk_id) == 0 or not article.has_headline:
             assert headline == "", (article.file, chunk_id)  # it opens with it, or has none
         else:
             assert headline and headline == headline.lower(), (article.file, chunk_id)

@@ -240,7 +240,7 @@ def test_fuzzed_files_are_indexed_or_skipped_by_name_and_passages_are_slices(
     assert report.articles == len(loaded)
     assert report.articles + len(report.skipped) == len(files)  # each file is one or other
     snapshot = Searcher(settings_, embedder).snapshot
-    for chunk_id in range(int(snapshot.manifest.counts["chunks"])):
+    for chunk_id in range(snapshot.manifest.counts.chunks):
         assert snapshot.text(chunk_id) in loaded[snapshot.source(chunk_id).file]
 
 

@@ -28,8 +28,7 @@ from retrieval import (
     Searcher,
     build_index,
 )
-from retrieval.search import FileBytes, IndexSnapshot
-from retrieval.store import IndexDir
+from retrieval.store import FileBytes, FilesGeneration, IndexDir
 
 from ..conftest import REPO, SEEDS
 from ..support.fake_embedder import HashingEmbedder
@@ -343,8 +342,8 @@ def test_passage_offsets_that_do_not_fit_the_text_file_are_named(
     settings = core_settings(tmp_path / "index")
     generation = IndexDir(settings.index_dir).require_current()
     manifest = IndexDir(settings.index_dir).read_manifest(generation)
-    IndexSnapshot(generation, manifest, settings)  # the copy loads as it is
+    FilesGeneration(generation, manifest, settings)  # the copy loads as it is
     with open(generation / "texts.bin", "ab") as handle:
         handle.write(b"x")
     with pytest.raises(CorruptIndexError, match=r"text_offsets\.npy"):
-        IndexSnapshot(generation, manifest, settings)
+        FilesGeneration(generation, manifest, settings)

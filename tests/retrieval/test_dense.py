@@ -26,7 +26,7 @@ def reload(index: DenseIndex, kind: str, path: Path) -> DenseIndex:
     index.save(path)
     if kind == "numpy":
         return NumpyIndex.load(path)
-    return FaissIndex.load(path, kind, ef_search=128)
+    return FaissIndex.read(path, kind, ef_search=128)
 
 
 @pytest.mark.parametrize("kind", ["numpy", "flat", "hnsw"])

@@ -11,14 +11,8 @@ import numpy as np
 import pytest
 
 from retrieval.errors import CorruptIndexError
-from retrieval.lexical import (
-    BM25_PARAMS,
-    CoverageQuery,
-    LexicalIndex,
-    PassageTerms,
-    best_sentence_coverage,
-    term_key,
-)
+from retrieval.lexical import BM25_PARAMS, LexicalIndex, bm25_columns, term_key
+from retrieval.rerank import CoverageQuery, PassageTerms, best_sentence_coverage
 from retrieval.text import (
     BIGRAM_WEIGHT,
     QueryTerms,
@@ -56,6 +50,26 @@ def reference_scores(documents: list[list[str]], query: QueryTerms) -> np.ndarra
         start, end = scores["indptr"][column], scores["indptr"][column + 1]
         out[scores["indices"][start:end]] += weight * scores["data"][start:end]
     return out
+
+
+def test_own_bm25_build_equals_bm25s_bit_for_bit() -> None:
+    # The engine is ours; bm25s is the oracle: every (term, passage) score the same float32.
+    documents = [*corpus(400, seed=7), ["~a"], ["~a", "~a", "~b"]]
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    model = bm25s.BM25(**BM25_PARAMS)
+    model.index(documents, show_progress=False)
+    columns = len(model.scores["indptr"]) - 1
+    expected = {}
+    for term, column in model.vocab_dict.items():
+        if column < columns:
+            start, end = model.scores["indptr"][column], model.scores["indptr"][column + 1]
+            for doc, score in zip(model.scores["indices"][start:end],
+                                  model.scores["data"][start:end], strict=True):
+                expected[term, int(doc)] = np.float32(score)
+    terms, indptr, doc_ids, scores = bm25_columns(documents)
+    got = {(term, int(doc_ids[k])): scores[k]
+           for j, term in enumerate(terms) for k in range(indptr[j], indptr[j + 1])}
+    assert got == expected
 
 
 QUESTIONS = ["Ai tham dự ngày hội ở Cà Mau?", "bo truong cong an trao qua",

@@ -1,4 +1,4 @@
-"""The index directory: generations written beside the live one, swapped in atomically.
+"""The files store's folder: every name in it, the live-generation pointer and the build lock.
 
 Layout::
 
@@ -7,7 +7,7 @@ Layout::
       .lock              flock held by a running build
       fusion.json        fusion weights fitted by `newsqa eval --tune`, per embedder
       gen-<time>-<pid>/  manifest.json, articles.json, chunks.npy, texts.bin,
-                         text_offsets.npy, vectors.npy, dense.faiss|dense.npy,
+                         text_offsets.npy, vectors.npy, people.npy, dense.faiss|dense.npy,
                          lexical/, diacritics.json
 
 A build writes a whole new generation, fsyncs it, then replaces CURRENT: a build killed at
@@ -20,75 +20,50 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from ..errors import CorruptIndexError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from .io import file_sha256, fsync_path
+from .manifest import (
+    FORMAT_VERSION,
+    TOKENIZER_VERSION,
+    FileEntry,
+    Manifest,
+    manifest_checksum,
+)
 
-# 2: lexical index in our own arrays, manifest checksum.
-FORMAT_VERSION = 2
-TOKENIZER_VERSION = "nfc-folded-syllable+bigram/2"
 CURRENT = "CURRENT"
+LOCK = ".lock"
+FUSION_FILE = "fusion.json"
+GENERATION_PREFIX = "gen-"
+# Files of a generation.
 MANIFEST = "manifest.json"
+ARTICLES = "articles.json"
+# Per passage: article number, ordinal in the article, start and end offsets in its body.
+CHUNKS = "chunks.npy"
+TEXTS = "texts.bin"
+TEXT_OFFSETS = "text_offsets.npy"
+VECTORS = "vectors.npy"
 # Per passage, how many people it names (uint8), counted at build time.
-PEOPLE_FILE = "people.npy"
+PEOPLE = "people.npy"
+LEXICAL = "lexical"
+DIACRITICS = "diacritics.json"
+DENSE_FILES = {"faiss": "dense.faiss", "numpy": "dense.npy"}
 # Files above this total size are checked by size only on load; hashing them would slow
 # every start of the bot.
 CHECKSUM_LIMIT_BYTES = 512 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ArticleRecord:
-    file: str
-    title: str
-    date: str | None
-    content_hash: str
-    first_chunk: int
-    chunks: int
-    # Indexes written before the flag existed give their passages no headline context.
-    has_headline: bool = False
-
-
-@dataclass(frozen=True)
-class Manifest:
-    format_version: int
-    created_at: str
-    embedder: dict[str, Any]
-    chunking: dict[str, Any]
-    tokenizer: str
-    dense: dict[str, Any]
-    counts: dict[str, int]
-    article_hashes: dict[str, str]
-    files: dict[str, dict[str, Any]]  # relative path -> {size, sha256}
-
-    def to_json(self) -> str:
-        return json.dumps(sealed(asdict(self)), ensure_ascii=False, indent=1)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Manifest:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-
-
-def manifest_checksum(data: dict[str, Any]) -> str:
-    """sha256 of a manifest's fields (without its own checksum), in canonical JSON."""
-    fields = {key: value for key, value in data.items() if key != "checksum"}
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def sealed(data: dict[str, Any]) -> dict[str, Any]:
-    """The manifest's fields plus their checksum, so damage to the manifest itself is found
-    as such (not as a checksum mismatch of the file whose entry it hit)."""
-    return {**data, "checksum": manifest_checksum(data)}
+def dense_file(backend: str) -> str:
+    try:
+        return DENSE_FILES[backend]
+    except KeyError:
+        raise ValueError(f"unknown dense backend {backend!r}") from None
 
 
 class IndexDir:
@@ -120,6 +95,21 @@ class IndexDir:
             raise IndexNotFoundError(str(self.root))
         return generation
 
+    def current_name(self) -> str | None:
+        try:
+            return (self.root / CURRENT).read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def generations(self) -> list[Path]:
+        """Generation folders, newest first (their names begin with the build's time)."""
+        try:
+            entries = list(self.root.iterdir())
+        except FileNotFoundError:
+            return []
+        return sorted((e for e in entries if e.name.startswith(GENERATION_PREFIX)
+                       and e.is_dir()), key=lambda e: e.name, reverse=True)
+
     def read_manifest(self, generation: Path, *, same_version: bool = True) -> Manifest:
         """The generation's manifest; ``same_version=False`` also accepts an older index
         format or tokenizer (their vectors and articles are still reusable)."""
@@ -137,7 +127,6 @@ class IndexDir:
                         f"index format {data.get('format_version')!r}, this version reads "
                         f"{FORMAT_VERSION}")
             manifest = Manifest.from_dict(data)
-            _check_fields(manifest)
         except FileNotFoundError as exc:
             raise CorruptIndexError(str(path), "missing") from exc
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -154,18 +143,18 @@ class IndexDir:
 
     def verify_files(self, generation: Path, manifest: Manifest) -> None:
         """Every file the manifest lists is there with its size (and checksum if small)."""
-        total = sum(int(meta["size"]) for meta in manifest.files.values())
-        for relative, meta in manifest.files.items():
+        total = sum(entry.size for entry in manifest.files.values())
+        for relative, entry in manifest.files.items():
             path = generation / relative
             try:
                 size = path.stat().st_size
             except OSError as exc:
                 raise CorruptIndexError(str(path), "missing") from exc
-            if size != int(meta["size"]):
+            if size != entry.size:
                 raise CorruptIndexError(
-                    str(path), f"{size} bytes where the manifest says {meta['size']} (truncated?)"
+                    str(path), f"{size} bytes where the manifest says {entry.size} (truncated?)"
                 )
-            if total <= CHECKSUM_LIMIT_BYTES and file_sha256(path) != meta["sha256"]:
+            if total <= CHECKSUM_LIMIT_BYTES and file_sha256(path) != entry.sha256:
                 raise CorruptIndexError(str(path), "its checksum differs from the manifest")
 
     # --- writing ---------------------------------------------------------------------------
@@ -174,7 +163,7 @@ class IndexDir:
     def build_lock(self) -> Iterator[None]:
         """Held for a whole build; a second build on the same folder is refused."""
         self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / ".lock", "a+b")  # noqa: SIM115 - held across the yield
+        handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held across the yield
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -188,7 +177,8 @@ class IndexDir:
 
     def new_generation(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        generation = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        generation = self.root / (f"{GENERATION_PREFIX}{stamp}-{os.getpid()}-"
+                                  f"{time.monotonic_ns() % 10**6:06d}")
         generation.mkdir(parents=True)
         return generation
 
@@ -196,8 +186,8 @@ class IndexDir:
         """Make ``generation`` live; then remove generations older than the previous one."""
         for path in generation.rglob("*"):
             if path.is_file():
-                _fsync_path(path)
-        _fsync_path(generation)
+                fsync_path(path)
+        fsync_path(generation)
         previous = self.current_name()
         pointer = self.root / f".{CURRENT}.{os.getpid()}.tmp"
         with open(pointer, "w", encoding="utf-8") as handle:
@@ -205,15 +195,9 @@ class IndexDir:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(pointer, self.root / CURRENT)
-        _fsync_path(self.root)
+        fsync_path(self.root)
         keep = {generation.name, previous}
         self.remove_stale(keep)
-
-    def current_name(self) -> str | None:
-        try:
-            return (self.root / CURRENT).read_text(encoding="utf-8").strip() or None
-        except (OSError, UnicodeDecodeError):
-            return None
 
     def remove_stale(self, keep: set[str | None]) -> None:
         """Drop generation folders (and pointer temp files) that are neither live nor kept.
@@ -221,67 +205,16 @@ class IndexDir:
         Only called under the build lock, so no other build is writing one of them.
         """
         for entry in self.root.iterdir():
-            if entry.name.startswith("gen-") and entry.name not in keep:
+            if entry.name.startswith(GENERATION_PREFIX) and entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
             elif entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
 
 
-def _check_fields(manifest: Manifest) -> None:
-    """Fields read after loading: one garbled by damage must fail here, naming the manifest."""
-    for meta in manifest.files.values():
-        if not isinstance(meta["size"], int) or not isinstance(meta["sha256"], str):
-            raise ValueError("a file entry is garbled")
-    if not isinstance(manifest.counts["chunks"], int):
-        raise ValueError("the chunk count is garbled")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def describe_files(generation: Path) -> dict[str, dict[str, Any]]:
-    files: dict[str, dict[str, Any]] = {}
+def describe_files(generation: Path) -> dict[str, FileEntry]:
+    files: dict[str, FileEntry] = {}
     for path in sorted(generation.rglob("*")):
         if path.is_file() and path.name != MANIFEST:
-            files[path.relative_to(generation).as_posix()] = {
-                "size": path.stat().st_size, "sha256": file_sha256(path),
-            }
+            files[path.relative_to(generation).as_posix()] = FileEntry(
+                path.stat().st_size, file_sha256(path))
     return files
-
-
-def save_array(path: Path, array: np.ndarray[Any, Any]) -> None:
-    with open(path, "wb") as handle:
-        np.save(handle, array, allow_pickle=False)
-
-
-def load_array(path: Path, mmap: bool = False) -> np.ndarray[Any, Any]:
-    try:
-        array: np.ndarray[Any, Any] = np.load(path, mmap_mode="r" if mmap else None,
-                                              allow_pickle=False)
-        return array
-    except (OSError, ValueError, EOFError) as exc:
-        raise CorruptIndexError(str(path), str(exc) or type(exc).__name__) from exc
-
-
-def load_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CorruptIndexError(str(path), str(exc)) from exc
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,0 +1,270 @@
+"""Re-ranking above the store: best-sentence coverage of the top candidates, the answer-type
+prior, and collapsing near-duplicates, with the per-passage term cache they share.
+
+Identical for every store: it reads passages only through ``store.Generation``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .answers import names_a_date, question_kind
+from .fusion import zscore
+from .settings import RetrievalSettings
+from .store.protocol import FloatArray, Generation
+from .text import QueryTerms, find_syllables, fold_in_place, has_token, sentence_spans
+
+# Candidates re-scored by their best sentence (the rest keep their fused order).
+RERANK_DEPTH = 30
+# Passages whose folded text, sentence ends, word keys and folded headline stay cached
+# (~2.8 kB each).
+TERM_CACHE_SIZE = 2_000
+ANSWER_TYPE_DEPTH = 10
+# Results kept after collapsing (enough pages for anyone); collapsing more costs time.
+RESULT_CAP = 30
+# Within one article, a passage mostly inside a better one (overlapping chunks) adds nothing.
+SAME_ARTICLE_CONTAINMENT = 0.8
+# Across articles only true copies (the same wire story in two papers) collapse: a merely
+# similar passage may be the one the reader wants, measured on uitqa-reg (docs/benchmarks.md).
+COPY_JACCARD = 0.95
+# Copies differ in length (bytes of UTF-8) by at most this share (a changed byline or date).
+COPY_LENGTH_SLACK = 0.15
+
+TermKeys = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class PassageTerms:
+    """What re-ranking and collapsing need of a passage, kept per passage between searches:
+    its text folded in place (see ``fold_in_place``), where its sentences end, its
+    distinct folded words as keys (in-process hashes) for near-duplicate checks, and the
+    headline of its article, folded the same way and shared by the article's passages,
+    when the passage does not hold it itself.
+
+    Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
+    and folding every syllable of the passage made it a third of a search.
+    """
+
+    folded: str
+    sentence_ends: tuple[int, ...]
+    words: TermKeys
+    headline: str = ""
+
+    @classmethod
+    def of(cls, text: str, folded_headline: str = "") -> PassageTerms:
+        folded = fold_in_place(text)
+        words = folded.split()
+        keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
+        return cls(folded, tuple(end for _, end in sentence_spans(text)), keys,
+                   folded_headline)
+
+
+@dataclass(frozen=True)
+class CoverageQuery:
+    """A question's folded terms with their weight × idf, made once per search for
+    ``best_sentence_coverage`` over many passages: its syllables, and the
+    number of each syllable and bigram term."""
+
+    syllables: frozenset[str]
+    unigrams: dict[str, int]
+    bigrams: dict[tuple[str, str], int]
+    weights: tuple[float, ...]
+    total: float
+    # The question's terms in each headline seen in this search: passages of one article
+    # share it, so it is scanned once.
+    _in_headline: dict[str, frozenset[int]] = field(default_factory=dict, compare=False,
+                                                    repr=False)
+
+    def in_headline(self, folded_headline: str) -> frozenset[int]:
+        found = self._in_headline.get(folded_headline)
+        if found is None:
+            found = frozenset().union(*_terms_by_sentence(folded_headline, (), self).values())
+            self._in_headline[folded_headline] = found
+        return found
+
+    @classmethod
+    def of(cls, query: QueryTerms, idf: FloatArray) -> CoverageQuery:
+        weighted: dict[str, float] = {}
+        for term, weight, w_idf in zip(query.terms, query.weights, idf.tolist(), strict=True):
+            if term.startswith("~") and w_idf > 0:
+                weighted[term] = weighted.get(term, 0.0) + weight * w_idf
+        unigrams: dict[str, int] = {}
+        bigrams: dict[tuple[str, str], int] = {}
+        for number, term in enumerate(weighted):
+            first, _, second = term[1:].partition("_")
+            if second:
+                bigrams[first, second] = number
+            else:
+                unigrams[first] = number
+        wanted = frozenset(unigrams) | {s for pair in bigrams for s in pair}
+        return cls(wanted, unigrams, bigrams, tuple(weighted.values()),
+                   sum(weighted.values()))
+
+
+def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
+                           headline_weight: float = 0.0) -> float:
+    """Share of the question's idf mass found in the passage's best single sentence.
+
+    BM25 scores a passage as a bag of words; this rewards the passage where the question's
+    words stand together, as they do in the sentence that answers it. Terms are the
+    index's: folded syllables, and bigrams of syllables next to each other in a sentence.
+
+    A news passage often leaves to the headline what the whole article is about (the
+    place, the event): question terms found only in the article's headline count at
+    ``headline_weight``, so among many look-alike articles the passage that answers still
+    comes from the article the question names (measured: docs/benchmarks.md).
+    """
+    if query.total <= 0:
+        return 0.0
+    found = _terms_by_sentence(passage.folded, passage.sentence_ends, query)
+    in_headline: frozenset[int] = frozenset()
+    if headline_weight > 0 and passage.headline:
+        in_headline = query.in_headline(passage.headline)
+    weights = query.weights
+    if not found:
+        return headline_weight * sum(weights[t] for t in in_headline) / query.total
+    return max(sum(weights[t] for t in terms)
+               + headline_weight * sum(weights[t] for t in in_headline - terms)
+               for terms in found.values()) / query.total
+
+
+def _terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
+                       ) -> dict[int, set[int]]:
+    """The question's terms (their numbers in ``query``) found in each sentence of a
+    folded text."""
+    found: dict[int, set[int]] = {}
+    previous_sentence, previous_end, previous = -1, 0, ""
+    for start, end, syllable in find_syllables(text, query.syllables):
+        sentence = bisect.bisect_right(ends, start)
+        terms = found.setdefault(sentence, set())
+        unigram = query.unigrams.get(syllable)
+        if unigram is not None:
+            terms.add(unigram)
+        bigram = query.bigrams.get((previous, syllable))
+        if (bigram is not None and previous_sentence == sentence
+                and not has_token(text, previous_end, start)):
+            terms.add(bigram)
+        previous_sentence, previous_end, previous = sentence, end, syllable
+    return found
+
+
+class PassageTermCache:
+    """``PassageTerms`` of one generation's passages, reused across questions (~2.5 ms of a
+    search for 30 new candidates). Words are kept as integer keys: as sets of strings a
+    passage's entry took several times more."""
+
+    def __init__(self, generation: Generation, size: int = TERM_CACHE_SIZE) -> None:
+        self.generation = generation
+        self.size = size
+        self._terms: OrderedDict[int, PassageTerms] = OrderedDict()
+        # An article's headline is folded once for all its passages (a title each: bounded
+        # by the article list the generation holds already).
+        self._folded_headlines: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def terms(self, passage: int) -> PassageTerms:
+        """The passage folded in place, where its sentences end, its distinct words, and its
+        article's headline unless the passage begins the article (and so holds it)."""
+        cached = self._terms.get(passage)
+        if cached is None:
+            generation = self.generation
+            headline = ("" if generation.start_of(passage) == 0
+                        else self._folded_headline(generation.article_of(passage)))
+            cached = PassageTerms.of(generation.text(passage), headline)
+            with self._lock:
+                self._terms[passage] = cached
+                while len(self._terms) > self.size:
+                    self._terms.popitem(last=False)
+        return cached
+
+    def clear(self) -> None:
+        with self._lock:
+            self._terms.clear()
+
+    def _folded_headline(self, article_no: int) -> str:
+        """The article's headline folded in place ('' if it has none), folded once."""
+        folded = self._folded_headlines.get(article_no)
+        if folded is None:
+            article = self.generation.article(article_no)
+            folded = fold_in_place(article.title) if article.has_headline else ""
+            with self._lock:
+                self._folded_headlines[article_no] = folded
+        return folded
+
+
+Ids = np.ndarray[Any, np.dtype[np.int64]]
+
+
+def rerank_by_sentence(cache: PassageTermCache, settings: RetrievalSettings, question: str,
+                       terms: QueryTerms, candidates: Ids, fused: FloatArray
+                       ) -> tuple[Ids, FloatArray]:
+    """Re-order the best candidates by fused score plus best-sentence coverage."""
+    generation = cache.generation
+    head = min(RERANK_DEPTH, len(candidates))
+    query = CoverageQuery.of(terms, generation.idf(terms.terms))
+    coverage = np.array([best_sentence_coverage(cache.terms(c), query, settings.headline_weight)
+                         for c in candidates[:head].tolist()], dtype=np.float32)
+    rescored = fused[:head] + settings.sentence_weight * zscore(coverage)
+    kind = question_kind(question) if settings.answer_type_weight > 0 else None
+    if kind in ("who", "date"):
+        # A who-question is answered by a passage that names people (with their titles),
+        # a when-question by one that gives a date. The first few only, as measured on
+        # the seed questions (docs/benchmarks.md).
+        few = min(ANSWER_TYPE_DEPTH, head)
+        if kind == "who":
+            found = [min(generation.people_count(int(c)), 3) for c in candidates[:few]]
+        else:
+            found = [names_a_date(generation.text(int(c))) for c in candidates[:few]]
+        rescored[:few] += settings.answer_type_weight * zscore(np.array(found, dtype=np.float32))
+    order = np.argsort(-rescored, kind="stable")
+    return (np.concatenate([candidates[:head][order], candidates[head:]]),
+            np.concatenate([rescored[order], fused[head:]]))
+
+
+def collapse(cache: PassageTermCache, ids: Ids, scores: FloatArray, wanted: int,
+             per_article_cap: int) -> list[tuple[int, float]]:
+    """Drop near-duplicate passages and cap passages per article."""
+    generation = cache.generation
+    kept: list[tuple[int, float]] = []
+    kept_info: list[tuple[int, int, int]] = []  # chunk, article, text length
+    per_article: dict[int, int] = {}
+    for chunk_id, score in zip(ids.tolist(), scores.tolist(), strict=True):
+        article = generation.article_of(chunk_id)
+        if per_article.get(article, 0) >= per_article_cap:
+            continue
+        length = generation.text_bytes(chunk_id)
+        # Term sets are compared only where a duplicate is possible: a passage of the
+        # same article, or one of about the same length (a copy); most candidates are
+        # neither, and building term sets was the costliest step of a search.
+        rivals = [(other, other_article) for other, other_article, other_length in kept_info
+                  if other_article == article
+                  or abs(other_length - length) <= COPY_LENGTH_SLACK * max(length, 1)]
+        if rivals:
+            words = cache.terms(chunk_id).words
+            if any(_is_duplicate(words, article, cache.terms(other).words, other_article)
+                   for other, other_article in rivals):
+                continue
+        kept.append((chunk_id, score))
+        kept_info.append((chunk_id, article, length))
+        per_article[article] = per_article.get(article, 0) + 1
+        if len(kept) >= max(wanted, RESULT_CAP):
+            break
+    return kept
+
+
+def _is_duplicate(terms: TermKeys, article: int, other: TermKeys, other_article: int) -> bool:
+    if not len(terms) or not len(other):
+        return False
+    if article != other_article and min(len(terms), len(other)) < COPY_JACCARD * max(
+            len(terms), len(other)):
+        return False  # Jaccard is at most the ratio of the set sizes
+    shared = len(np.intersect1d(terms, other, assume_unique=True))
+    if article == other_article:
+        return shared / min(len(terms), len(other)) >= SAME_ARTICLE_CONTAINMENT
+    return shared / (len(terms) + len(other) - shared) >= COPY_JACCARD

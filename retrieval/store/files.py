@@ -1,0 +1,244 @@
+"""The files store: generations in a folder (see ``layout``), read by ``FilesGeneration``.
+
+The default store: ``make run`` needs no server. One generation is loaded at a time; a
+search holds the generation it started with, so a ``refresh`` in between never mixes two.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..dense import DenseIndex, load_dense
+from ..diacritics import DiacriticRestorer
+from ..embedding import EmbedderIdentity
+from ..errors import CorruptIndexError, IndexMismatchError
+from ..lexical import LexicalIndex
+from ..settings import RetrievalSettings
+from ..text import QueryTerms
+from ..types import ArticleInfo, Source
+from .io import FileBytes, load_array, load_json
+from .layout import (
+    ARTICLES,
+    CHUNKS,
+    DIACRITICS,
+    LEXICAL,
+    PEOPLE,
+    TEXT_OFFSETS,
+    TEXTS,
+    VECTORS,
+    IndexDir,
+    dense_file,
+)
+from .manifest import Manifest
+from .protocol import Candidates, FloatArray, IntArray, StoreWriter, candidates_of
+
+# Columns of the chunk table (chunks.npy); only this module reads it.
+_ARTICLE, _ORDINAL, _START, _END = range(4)
+
+
+def load_articles_file(path: Path) -> list[ArticleInfo]:
+    records = load_json(path)
+    try:
+        return [ArticleInfo(**record) for record in records]
+    except TypeError as exc:
+        raise CorruptIndexError(str(path), str(exc)) from exc
+
+
+class FilesGeneration:
+    """One loaded, read-only generation of the files store."""
+
+    def __init__(self, folder: Path, manifest: Manifest, settings: RetrievalSettings) -> None:
+        self.folder = folder
+        # Searching needs neither the per-article hashes nor the file checksums (the
+        # indexer reads them from disk): at 10^4 articles they held megabytes.
+        self._manifest = replace(manifest, article_hashes={}, files={})
+        self._articles = load_articles_file(folder / ARTICLES)
+        self._chunks = load_array(folder / CHUNKS)
+        self._offsets = load_array(folder / TEXT_OFFSETS)
+        self._people = load_array(folder / PEOPLE)
+        self._texts = FileBytes(folder / TEXTS)
+        count = manifest.counts.chunks
+        if (len(self._chunks) != count or len(self._offsets) != count + 1
+                or len(self._people) != count):
+            raise CorruptIndexError(str(folder / CHUNKS), "chunk count differs")
+        offsets = self._offsets
+        if (int(offsets[0]) != 0 or int(offsets[-1]) != self._texts.size
+                or bool((offsets[1:] < offsets[:-1]).any())):
+            raise CorruptIndexError(str(folder / TEXT_OFFSETS),
+                                    "passage offsets do not fit texts.bin")
+        self.dense = _load_dense(folder, manifest, settings)
+        self.lexical = LexicalIndex.load(folder / LEXICAL)
+        try:
+            self.restorer = DiacriticRestorer.load(folder / DIACRITICS)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptIndexError(str(folder / DIACRITICS), str(exc)) from exc
+        if self.dense.size != count or self.lexical.size != count:
+            raise CorruptIndexError(str(folder), "dense, lexical and chunk counts differ")
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    @property
+    def size(self) -> int:
+        return len(self._chunks)
+
+    # --- passages ---------------------------------------------------------------------------
+
+    def text(self, passage: int) -> str:
+        start, end = int(self._offsets[passage]), int(self._offsets[passage + 1])
+        return self._texts[start:end].decode("utf-8")
+
+    def texts(self, passages: Sequence[int]) -> list[str]:
+        return [self.text(int(p)) for p in passages]
+
+    def text_bytes(self, passage: int) -> int:
+        return int(self._offsets[passage + 1] - self._offsets[passage])
+
+    def article_of(self, passage: int) -> int:
+        return int(self._chunks[passage, _ARTICLE])
+
+    def start_of(self, passage: int) -> int:
+        return int(self._chunks[passage, _START])
+
+    def people_count(self, passage: int) -> int:
+        return int(self._people[passage])
+
+    def source(self, passage: int) -> Source:
+        record = self._articles[self.article_of(passage)]
+        return Source(record.file, record.title, record.date)
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def articles(self) -> Sequence[ArticleInfo]:
+        return self._articles
+
+    def article(self, number: int) -> ArticleInfo:
+        return self._articles[number]
+
+    # --- lexical and dense ------------------------------------------------------------------
+
+    def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
+        return self.lexical.top(terms, k)
+
+    def lexical_scores(self, passages: IntArray, terms: QueryTerms) -> FloatArray:
+        return self.lexical.scores_for(passages, terms)
+
+    def idf(self, terms: Sequence[str]) -> FloatArray:
+        return self.lexical.idf(terms)
+
+    def dense_top(self, vector: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
+        scores, ids = self.dense.search(vector[None, :], k)
+        return ids[0], scores[0]
+
+    def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
+        return np.asarray(self.dense.vectors(passages) @ vector, dtype=np.float32)
+
+    def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
+        return candidates_of(self, terms, vector, k)
+
+    def restore_diacritics(self, text: str) -> str:
+        return self.restorer.restore(text)
+
+
+def _load_dense(folder: Path, manifest: Manifest, settings: RetrievalSettings) -> DenseIndex:
+    try:
+        path = folder / dense_file(manifest.dense.backend)
+    except ValueError as exc:
+        raise CorruptIndexError(str(folder / "manifest.json"), str(exc)) from exc
+    try:
+        return load_dense(path, manifest.dense, settings)
+    except CorruptIndexError:
+        raise
+    except Exception as exc:  # faiss raises RuntimeError with C++ text on damaged files
+        raise CorruptIndexError(str(path), str(exc).splitlines()[0][:200]) from exc
+
+
+class StoredGeneration:
+    """An earlier generation as an incremental build reuses it (any format since 1)."""
+
+    def __init__(self, folder: Path, manifest: Manifest) -> None:
+        self._manifest = manifest
+        self._articles = load_articles_file(folder / ARTICLES)
+        self._vectors = load_array(folder / VECTORS, mmap=True)
+        # Indexes of format 1 have no people counts: those are counted again.
+        people = (load_array(folder / PEOPLE, mmap=True) if (folder / PEOPLE).exists()
+                  else None)
+        self._people = people if people is not None and len(people) == len(self._vectors) \
+            else None
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    def articles(self) -> Sequence[ArticleInfo]:
+        return self._articles
+
+    def passage_vectors(self, start: int, stop: int) -> FloatArray:
+        return self._vectors[start:stop]
+
+    def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
+        return None if self._people is None else self._people[start:stop]
+
+
+def check_embedder(manifest: Manifest, embedder: EmbedderIdentity | None) -> None:
+    if embedder is not None and manifest.embedder != embedder:
+        raise IndexMismatchError(
+            f"built with {manifest.embedder.model!r}, configured model is {embedder.model!r}")
+
+
+class FilesStore:
+    """The index folder ``settings.index_dir`` as a ``Store``."""
+
+    def __init__(self, settings: RetrievalSettings,
+                 embedder: EmbedderIdentity | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.index_dir = IndexDir(settings.index_dir)
+        self._lock = threading.Lock()
+        self._current: FilesGeneration | None = None
+
+    def _load(self) -> FilesGeneration:
+        folder = self.index_dir.require_current()
+        manifest = self.index_dir.read_manifest(folder)
+        check_embedder(manifest, self.embedder)
+        self.index_dir.verify_files(folder, manifest)
+        return FilesGeneration(folder, manifest, self.settings)
+
+    def current(self) -> FilesGeneration:
+        current = self._current
+        if current is None:
+            with self._lock:
+                if self._current is None:
+                    self._current = self._load()
+                current = self._current
+        return current
+
+    def refresh(self) -> bool:
+        folder = self.index_dir.current()
+        loaded = self._current
+        if folder is None or (loaded is not None and folder == loaded.folder):
+            return False
+        with self._lock:
+            if self._current is None or folder != self._current.folder:
+                self._current = self._load()
+                return True
+        return False
+
+    def writer(self) -> StoreWriter:
+        from .writer import FilesWriter
+
+        return FilesWriter(self.index_dir, self.settings)
+
+    def close(self) -> None:
+        self._current = None
