@@ -136,7 +136,8 @@ def create(root: Path, port: int | None = None) -> LocalServer:
         password_file.unlink(missing_ok=True)
     with open(root / "data" / "postgresql.auto.conf", "a", encoding="utf-8") as conf:
         # A server for trying things out: losing it in a power cut costs nothing.
-        conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
+        conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                   "shared_buffers = 256MB\n")
     server = LocalServer(root, port or free_port(), password)
     server.start()
     _create_database(server)

@@ -230,6 +230,9 @@ class PostgresWriter:
         manifest = replace(self._manifest, dense=dense, files={},
                            counts=Counts(self._articles, size))
         db = self._db()
+        # An HNSW graph built within memory is many times faster than one that spills
+        # (10^5 passages: ~170 MB); the setting lasts for this build's session only.
+        db.execute("SET maintenance_work_mem = '1GB'")
         for statement in create_indexes(schema, manifest.embedder.dimension,
                                         (settings.hnsw_m, settings.hnsw_ef_construction)
                                         if hnsw else None):
