@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from retrieval import RetrievalSettings, Searcher, build_index
-from tests.support.postgres import pg_server, pg_url  # noqa: F401 - fixtures
+from tests.support.postgres import (  # noqa: F401 - fixtures
+    pg_seed_template,
+    pg_seed_url,
+    pg_server,
+    pg_url,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -20,9 +20,7 @@ from retrieval import RetrievalSettings, build_index
 from retrieval.embedding import load_embedder
 from retrieval.lexical import LexicalIndex
 from retrieval.store import PassageBatch, Store, open_store
-from retrieval.store.postgres_local import LocalServer
 from retrieval.text import document_terms, query_terms
-from tests.support.postgres import new_database
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTIONS = [
@@ -43,21 +41,9 @@ class StoreContract:
     """What every store must do; subclasses say how to make a store's settings."""
 
     @pytest.fixture()
-    def settings(self, tmp_path: Path) -> RetrievalSettings:
+    def built(self, tmp_path: Path) -> Iterator[tuple[RetrievalSettings, Store]]:
+        """Settings over a private copy of the seed index in this store, and the store."""
         raise NotImplementedError
-
-    @pytest.fixture()
-    def built(self, settings: RetrievalSettings, tmp_path: Path
-              ) -> Iterator[tuple[RetrievalSettings, Store]]:
-        articles = tmp_path / "articles"
-        shutil.copytree(SEEDS, articles)
-        settings = settings.model_copy(update={"articles_dir": articles})
-        build_index(settings)
-        store = open_store(settings)
-        try:
-            yield settings, store
-        finally:
-            store.close()
 
     # --- lexical ----------------------------------------------------------------------------
 
@@ -236,27 +222,42 @@ def _write_copy(writer: object, generation: object, stored: object, articles: in
     w.write_restorer(DiacriticRestorer.fit(texts))
 
 
+def _opened(settings: RetrievalSettings) -> Iterator[tuple[RetrievalSettings, Store]]:
+    store = open_store(settings)
+    try:
+        yield settings, store
+    finally:
+        store.close()
+
+
 class TestFilesStore(StoreContract):
     @pytest.fixture()
-    def settings(self, tmp_path: Path) -> RetrievalSettings:
-        return RetrievalSettings(index_dir=tmp_path / "index", dense_backend="numpy",
-                                 _env_file=None)
+    def built(self, seed_index_dir: Path, tmp_path: Path
+              ) -> Iterator[tuple[RetrievalSettings, Store]]:
+        index = tmp_path / "index"
+        shutil.copytree(seed_index_dir, index)
+        articles = tmp_path / "articles"
+        shutil.copytree(SEEDS, articles)
+        yield from _opened(RetrievalSettings(index_dir=index, articles_dir=articles,
+                                             _env_file=None))
 
 
 class TestPostgresStore(StoreContract):
     @pytest.fixture()
-    def settings(self, tmp_path: Path, pg_server: LocalServer) -> RetrievalSettings:
-        return RetrievalSettings(index_dir=tmp_path / "index", store="postgres",
-                                 pg_url=SecretStr(new_database(pg_server)), _env_file=None)
-
-    def test_hnsw_recall_on_real_vectors(self, settings: RetrievalSettings, tmp_path: Path
-                                         ) -> None:
-        """The seed passages' own vectors under the HNSW index against exact search."""
+    def built(self, pg_seed_url: str, tmp_path: Path
+              ) -> Iterator[tuple[RetrievalSettings, Store]]:
         articles = tmp_path / "articles"
         shutil.copytree(SEEDS, articles)
-        settings = settings.model_copy(update={"articles_dir": articles,
-                                               "faiss_index": "hnsw", "hnsw_m": 8,
-                                               "hnsw_ef_construction": 16, "hnsw_ef_search": 16})
+        yield from _opened(RetrievalSettings(store="postgres", pg_url=SecretStr(pg_seed_url),
+                                             articles_dir=articles, _env_file=None))
+
+    def test_hnsw_recall_on_real_vectors(self, pg_seed_url: str) -> None:
+        """The seed passages' own vectors under the HNSW index against exact search (the
+        rebuild reuses the seed index's vectors)."""
+        settings = RetrievalSettings(
+            store="postgres", pg_url=SecretStr(pg_seed_url), articles_dir=SEEDS,
+            faiss_index="hnsw", hnsw_m=8, hnsw_ef_construction=16, hnsw_ef_search=16,
+            _env_file=None)
         build_index(settings)
         store = open_store(settings)
         try:

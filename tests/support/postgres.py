@@ -47,3 +47,34 @@ def new_database(server: LocalServer) -> str:
 def pg_url(pg_server: LocalServer) -> str:
     """A fresh database for one test (a test may build, damage or drop what it likes)."""
     return new_database(pg_server)
+
+
+def database_from(server: LocalServer, template: str) -> str:
+    """The URL of a new database copied from ``template`` (which nobody may be using)."""
+    import psycopg
+
+    name = f"test_{next(_databases)}"
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return server.url_for(name)
+
+
+@pytest.fixture(scope="session")
+def pg_seed_template(pg_server: LocalServer) -> str:
+    """Name of a database the real build filled from seeds/ (copy it with ``database_from``;
+    never connect to it, or it can no longer be copied)."""
+    from pydantic import SecretStr
+
+    from retrieval import RetrievalSettings, build_index
+
+    url = new_database(pg_server)
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    build_index(RetrievalSettings(store="postgres", pg_url=SecretStr(url), articles_dir=seeds,
+                                  _env_file=None))
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture()
+def pg_seed_url(pg_server: LocalServer, pg_seed_template: str) -> str:
+    """A private database holding the seed index (a test may rebuild or damage it)."""
+    return database_from(pg_server, pg_seed_template)
