@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from retrieval.store import postgres_local
 from retrieval.errors import NewsQAError
+from retrieval.store import postgres_local
 
 DEFAULT_DIR = Path(".pg")
 

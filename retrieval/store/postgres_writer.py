@@ -20,11 +20,12 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from ..dense import DenseSettings
 from ..diacritics import DiacriticRestorer
 from ..errors import IndexLockedError, NewsQAError
 from ..lexical import LexicalIndex
 from ..types import ArticleInfo
-from .manifest import Counts, DenseSettings, Manifest
+from .manifest import Counts, Manifest
 from .postgres_db import connect, ensure_vector
 from .postgres_lexical import signed_key
 from .postgres_schema import (
