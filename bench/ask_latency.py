@@ -74,7 +74,7 @@ def single(index_dir: Path, runs: int, env: dict[str, str]) -> dict[str, Any]:
 
 
 def batch_in_process(index_dir: Path, count: int) -> dict[str, Any]:
-    from bot.cli import answer_lines
+    from bot.frontend import answer_lines
     from retrieval import RetrievalSettings, Searcher
 
     settings = RetrievalSettings(index_dir=index_dir, articles_dir=REPO / "seeds",

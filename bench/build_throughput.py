@@ -52,11 +52,12 @@ def raw_encode(texts: list[str], batch_size: int) -> float:
 def pipeline(settings: RetrievalSettings) -> tuple[float, BuildReport]:
     """Wall seconds of `newsqa index --full` (in this process) and its BuildReport."""
     import bot.cli
+    import bot.frontend.building
     import retrieval.embedding
 
     reports: list[BuildReport] = []
     # The command's own build call, wrapped to keep its BuildReport.
-    namespace = vars(bot.cli)
+    namespace = vars(bot.frontend.building)
     real_build = namespace["build_index"]
 
     def recording_build(*args: Any, **kwargs: Any) -> BuildReport:

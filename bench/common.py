@@ -83,11 +83,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def memory() -> dict[str, int]:
-    """Resident memory of this process in bytes: total, anonymous and file-backed (mmap)."""
+def memory(pid: int | str = "self") -> dict[str, int]:
+    """Resident memory of a process in bytes: total, anonymous and file-backed (mmap)."""
     fields = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "VmHWM": "peak"}
     out: dict[str, int] = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, value = line.partition(":")
         if name in fields:
             out[fields[name]] = int(value.split()[0]) * 1024

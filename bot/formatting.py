@@ -1,6 +1,7 @@
 """Pure formatting for Telegram: answers as HTML pages of at most 4,096 characters, buttons, texts.
 
-Every piece of article or user text goes through ``html.escape``; markup is only ever produced
+Every piece of article or user text goes through ``escape`` (HTML, and control characters
+made visible; names also keep to one line); markup is only ever produced
 from ``Span`` runs, so a message can be split between runs or words but never inside a tag.
 """
 
@@ -16,10 +17,16 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source
+from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, Source, people_groups
+
+from .visible import visible_name, visible_text
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+# The Bot API sets no limit on a button's label (telegram.constants has none), but clients
+# show long labels cut short on a phone; 64 UTF-16 units keep the default examples whole.
+MAX_BUTTON_LABEL = 64
+ELLIPSIS = "…"
 BLOCK_SEPARATOR = "\n\n"
 
 # --- texts people read ---------------------------------------------------------------------
@@ -54,7 +61,7 @@ def rate_limited(per_minute: int) -> str:
 
 
 def empty_ask(example: str) -> str:
-    return f"Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ: /ask {html.escape(example, quote=False)}"
+    return f"Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ: /ask {escape(visible_name(example))}"
 
 
 def greeting(examples: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
@@ -62,9 +69,29 @@ def greeting(examples: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
     text = ("Xin chào! 👋 Mình là trợ lý tra cứu tin tức. Bạn cứ hỏi bằng tiếng Việt, mình sẽ "
             "tìm những đoạn báo phù hợp nhất và ghi rõ nguồn của từng đoạn.\n\n"
             "Bạn có thể bắt đầu bằng một câu hỏi mẫu:")
-    buttons = [[InlineKeyboardButton(question[:60], callback_data=example_data(i))]
+    buttons = [[InlineKeyboardButton(button_label(question), callback_data=example_data(i))]
                for i, question in enumerate(examples)]
     return text, InlineKeyboardMarkup(buttons)
+
+
+def button_label(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
+    """``text`` as a button label: whole if it fits, else cut between words with '…'."""
+    text = visible_name(" ".join(text.split()))
+    if tg_len(text) <= limit:
+        return text
+    room = limit - tg_len(ELLIPSIS)
+    cut = ""
+    for word in text.split(" "):
+        longer = f"{cut} {word}" if cut else word
+        if tg_len(longer) > room:
+            break
+        cut = longer
+    if not cut:  # a first word longer than a label: cut it by characters
+        for char in text:
+            if tg_len(cut + char) > room:
+                break
+            cut += char
+    return cut.rstrip(" ,;:–-") + ELLIPSIS
 
 
 def help_text(bot_username: str, example: str) -> str:
@@ -72,7 +99,7 @@ def help_text(bot_username: str, example: str) -> str:
     return (
         "<b>Cách dùng</b>\n"
         "• Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được, ví dụ: "
-        f"<i>{html.escape(example, quote=False)}</i>\n"
+        f"<i>{escape(visible_name(example))}</i>\n"
         "• Mình trả lời bằng những đoạn báo liên quan nhất. Chữ in đậm là các từ khớp với câu "
         "hỏi; dưới mỗi đoạn là tên bài, ngày đăng và tệp nguồn.\n"
         f"• Bấm <b>{MORE_LABEL}</b> để xem các đoạn tiếp theo.\n\n"
@@ -114,7 +141,7 @@ def tg_len(text: str) -> int:
 
 
 def escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(visible_text(text), quote=False)
 
 
 def render(spans: Iterable[Span]) -> str:
@@ -220,7 +247,7 @@ def format_page(response: SearchResponse, offset: int, *, question_echo: str | N
     """One page of results (the passages after ``offset``) as HTML messages."""
     blocks: list[Block] = []
     if question_echo:
-        blocks.append((Span("❓ "), Span(question_echo, bold=True)))
+        blocks.append((Span("❓ "), Span(visible_name(question_echo), bold=True)))
     if offset == 0:
         blocks.extend((Span(f"⚠️ {notice}", italic=True),) for notice in response.notices)
     if not response.results:
@@ -242,26 +269,22 @@ def answer_block(answer: Answer | None) -> Block | None:
     if answer is None:
         return None
     if answer.kind == "people":
-        if not answer.people:
-            return None
         spans: list[Span] = []
-        for index, person in enumerate(answer.people):
-            # Attended people come first; the rest are only named in the passages.
-            if index == 0 and person.attended:
-                spans += [Span("👥 "), Span("Người tham dự", bold=True)]
-            if not person.attended and (index == 0 or answer.people[index - 1].attended):
-                spans += [Span("\n" if spans else ""), Span("Cũng được nhắc đến", bold=True)]
-            spans.append(Span("\n• "))
-            spans.append(Span(person.name, bold=True))
-            if person.title:
-                spans.append(Span(f", {person.title}"))
-            spans.append(Span(f" [{person.rank_of_passage}]"))
-        return tuple(spans)
+        for group in people_groups(answer):
+            spans.append(Span("\n" if spans else "👥 "))
+            spans.append(Span(group.heading, bold=True))
+            for person in group.people:
+                spans.append(Span("\n• "))
+                spans.append(Span(visible_name(person.name), bold=True))
+                if person.title:
+                    spans.append(Span(f", {visible_name(person.title)}"))
+                spans.append(Span(f" [{person.rank_of_passage}]"))
+        return tuple(spans) or None
     if not answer.value:
         return None
     label = "📅 Thời gian: " if answer.kind == "date" else "📍 Địa điểm: "
     reference = f" [{answer.rank_of_passage}]" if answer.rank_of_passage else ""
-    return (Span(label), Span(answer.value, bold=True), Span(reference))
+    return (Span(label), Span(visible_name(answer.value), bold=True), Span(reference))
 
 
 def passage_block(hit: SearchHit) -> Block:
@@ -298,8 +321,9 @@ def _merged_ranges(text: str, highlights: Iterable[tuple[int, int]]) -> list[tup
 
 
 def source_line(source: Source) -> list[Span]:
-    return [Span("📰 "), Span(source.title, italic=True),
-            Span(f" · {format_date(source.date)} · "), Span(source.file, code=True)]
+    return [Span("📰 "), Span(visible_name(source.title), italic=True),
+            Span(f" · {format_date(source.date)} · "),
+            Span(visible_name(source.file), code=True)]
 
 
 def format_date(date: str | None) -> str:
@@ -322,9 +346,9 @@ def format_sources(articles: Sequence[ArticleInfo], limit: int = MAX_MESSAGE) ->
     blocks: list[Block] = [(Span("📚 "), Span("Các bài báo đang được tra cứu", bold=True),
                             Span(f" ({len(articles)} bài, {passages} đoạn)"))]
     for number, article in enumerate(articles, 1):
-        blocks.append((Span(f"{number}. "), Span(article.title, bold=True),
+        blocks.append((Span(f"{number}. "), Span(visible_name(article.title), bold=True),
                        Span(f"\n{format_date(article.date)} · {article.chunks} đoạn · "),
-                       Span(article.file, code=True)))
+                       Span(visible_name(article.file), code=True)))
     return pack_blocks(blocks, limit)
 
 

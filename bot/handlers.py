@@ -8,10 +8,7 @@ import hashlib
 import hmac
 import logging
 import re
-import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
-from enum import Enum
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
@@ -22,6 +19,8 @@ from retrieval import BadQuestionError, Searcher, SearchResponse
 from retrieval.errors import StoreUnavailableError
 
 from . import formatting as fmt
+from .guards import wrong_type
+from .limits import LogSummary, RateLimiter, RecentIds, RecentSet, Verdict
 from .settings import BotSettings
 
 logger = logging.getLogger(__name__)
@@ -31,63 +30,6 @@ Context = ContextTypes.DEFAULT_TYPE
 # Telegram shows 'typing…' for about 5 seconds per action.
 TYPING_EVERY = 4.0
 TYPING_GRACE = 1.0
-
-
-class Verdict(Enum):
-    OK = "ok"
-    NOTIFY = "notify"  # over the limit: tell the user once per window
-    DROP = "drop"  # over the limit and already told
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``period`` seconds per key (a sliding window)."""
-
-    def __init__(self, limit: int, period: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.period, self._clock = limit, period, clock
-        self._events: dict[int, deque[float]] = {}
-        self._told: dict[int, float] = {}  # key -> end of the window we told them about
-
-    def check(self, key: int) -> Verdict:
-        if self.limit <= 0:
-            return Verdict.OK
-        now = self._clock()
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.period:
-            events.popleft()
-        if len(events) < self.limit:
-            events.append(now)
-            return Verdict.OK
-        if self._told.get(key, 0.0) > now:
-            return Verdict.DROP
-        self._told[key] = events[0] + self.period
-        if len(self._events) > 10_000:
-            self._forget(now)
-        return Verdict.NOTIFY
-
-    def _forget(self, now: float) -> None:
-        for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.period]:
-            del self._events[key]
-            self._told.pop(key, None)
-
-
-class RecentIds:
-    """The last ``size`` update ids, to drop an update the server delivers twice."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
-
-    def seen(self, update_id: int) -> bool:
-        """True if ``update_id`` was already seen; remembers it otherwise."""
-        if update_id in self._ids:
-            return True
-        self._ids.add(update_id)
-        self._order.append(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
-        return False
 
 
 def question_text(text: str, bot_username: str) -> str:
@@ -130,8 +72,20 @@ class BotHandlers:
         self._provider = searcher_provider
         self._key = hashlib.sha256(b"newsqa-paging:" + settings.token.encode()).digest()
         self._limiter = RateLimiter(settings.rate_limit_per_minute)
-        self._refused: set[int] = set()
+        self._refused = RecentSet()
         self._seen = RecentIds()
+        self._refusals = LogSummary(
+            logger, "chat %s is not in TELEGRAM_ALLOWED_CHAT_IDS: refused (more refusals are "
+            "summed up once a minute)", "refused %d more updates from %d chats not in "
+            "TELEGRAM_ALLOWED_CHAT_IDS in the last %.0f s")
+        self._over_limit = LogSummary(
+            logger, "user %s is over the rate limit (more are summed up once a minute)",
+            "%d more updates over the rate limit from %d users in the last %.0f s")
+
+    def flush_logs(self) -> None:
+        """Logs what the summaries counted so far (at shutdown)."""
+        self._refusals.flush()
+        self._over_limit.flush()
 
     # --- gate (runs before every other handler) --------------------------------------------
 
@@ -142,6 +96,13 @@ class BotHandlers:
         if self._seen.seen(update.update_id):
             logger.warning("update %s delivered twice: ignored", update.update_id)
             raise ApplicationHandlerStop
+        problem = wrong_type(update)
+        if problem is not None:
+            logger.warning("update %s: %s has the wrong type: ignored", update.update_id,
+                           problem)
+            if update.callback_query is not None and problem != "callback_query.id":
+                await update.callback_query.answer(fmt.EXPIRED, show_alert=True)
+            raise ApplicationHandlerStop
         chat = update.effective_chat
         if chat is None:
             # Nothing to answer (a malformed update, or a kind we never asked for): say so.
@@ -149,6 +110,7 @@ class BotHandlers:
             raise ApplicationHandlerStop
         allowed = self.settings.allowed_chat_ids
         if allowed is not None and chat.id not in allowed:
+            self._refusals.add(chat.id)
             await self._refuse(update, context)
             raise ApplicationHandlerStop
 
@@ -160,11 +122,8 @@ class BotHandlers:
         message = update.message
         if message is None or not self._addressed(message, context.bot):
             return
-        if message.chat_id in self._refused:
-            return
-        self._refused.add(message.chat_id)
-        logger.info("chat %s is not in TELEGRAM_ALLOWED_CHAT_IDS: refused", message.chat_id)
-        await self._reply(context.bot, message, fmt.NOT_ALLOWED)
+        if self._refused.add(message.chat_id):
+            await self._reply(context.bot, message, fmt.NOT_ALLOWED)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -387,7 +346,7 @@ class BotHandlers:
         if verdict is Verdict.OK:
             return True
         notice = fmt.rate_limited(self.settings.rate_limit_per_minute)
-        logger.info("user %s is over the rate limit", key)
+        self._over_limit.add(key)
         if update.callback_query is not None:
             await update.callback_query.answer(notice, show_alert=verdict is Verdict.NOTIFY)
         elif verdict is Verdict.NOTIFY and update.effective_message is not None:

@@ -33,12 +33,12 @@ from retrieval import (
     SearchResponse,
 )
 
-from .cli import answer_lines, open_searcher
+from .commands._common import MAX_TOP_K  # the same bound as `newsqa ask -k`
+from .frontend import answer_lines, open_searcher
 from .rich_render import render_articles, render_response
 from .serialize import response_to_dict
 
 PROMPT = "hỏi> "
-MAX_TOP_K = 50  # the same bound as `newsqa ask -k`
 # How long to wait for the searcher before showing the prompt anyway: the bundled model
 # opens well within it, so the prompt only shows early for slow (sentence-transformers) models.
 STARTUP_GRACE_SECONDS = 1.0

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse
+from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, people_groups
 
 RANK_STYLE = "bold cyan"
 HIGHLIGHT_STYLE = "bold yellow"
@@ -17,8 +17,7 @@ NOTICE_STYLE = "yellow"
 LABEL_STYLE = "bold green"
 NO_DATE = "không rõ ngày"
 NO_RESULTS = "Không tìm thấy đoạn nào phù hợp."
-MENTIONED_LABEL = "Cũng được nhắc đến:"
-ANSWER_LABELS = {"people": "Người tham dự:", "date": "Thời gian:", "place": "Địa điểm:"}
+ANSWER_LABELS = {"date": "Thời gian:", "place": "Địa điểm:"}
 
 
 def render_response(response: SearchResponse) -> Group:
@@ -36,25 +35,21 @@ def render_response(response: SearchResponse) -> Group:
 
 
 def render_answer(answer: Answer) -> list[Text]:
-    """'Người tham dự' with each name's passage number, or one date / place line."""
-    label = ANSWER_LABELS[answer.kind]
+    """The people under their headings with each name's passage number, or one date / place
+    line."""
     if answer.kind == "people":
-        if not answer.people:
-            return []
         lines: list[Text] = []
-        for index, person in enumerate(answer.people):
-            # Attended people come first; the rest are only named in the passages.
-            if index == 0 and person.attended:
-                lines.append(Text(label, style=LABEL_STYLE))
-            if not person.attended and (index == 0 or answer.people[index - 1].attended):
-                lines.append(Text(MENTIONED_LABEL, style=LABEL_STYLE))
-            line = Text("  • ")
-            line.append(person.name, style="bold")
-            if person.title:
-                line.append(f" — {person.title}")
-            line.append(f" [{person.rank_of_passage}]", style=RANK_STYLE)
-            lines.append(line)
+        for group in people_groups(answer):
+            lines.append(Text(f"{group.heading}:", style=LABEL_STYLE))
+            for person in group.people:
+                line = Text("  • ")
+                line.append(person.name, style="bold")
+                if person.title:
+                    line.append(f" — {person.title}")
+                line.append(f" [{person.rank_of_passage}]", style=RANK_STYLE)
+                lines.append(line)
         return lines
+    label = ANSWER_LABELS[answer.kind]
     if not answer.value:
         return []
     line = Text.assemble((label, LABEL_STYLE), " ", (answer.value, "bold"))

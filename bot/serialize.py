@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval import Answer, SearchResponse
+from retrieval import Answer, Person, SearchResponse
 
 
 def response_to_dict(response: SearchResponse) -> dict[str, Any]:
@@ -34,10 +34,24 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
     if answer.kind == "people":
         return {
             "kind": "people",
+            "role": answer.role,
             "people": [
                 {"name": p.name, "title": p.title, "rank_of_passage": p.rank_of_passage,
-                 "attended": p.attended}
+                 "attended": p.attended, "roles": list(p.roles)}
                 for p in answer.people
             ],
         }
     return {"kind": answer.kind, "value": answer.value, "rank_of_passage": answer.rank_of_passage}
+
+
+def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
+    """The inverse of ``answer_to_dict``, so the plain renderer shows what the core decides."""
+    if data is None:
+        return None
+    if data["kind"] == "people":
+        return Answer(kind="people", role=data.get("role"), people=tuple(
+            Person(p["name"], p["title"], p["rank_of_passage"], p["attended"],
+                   tuple(p.get("roles", ())))
+            for p in data["people"]))
+    return Answer(kind=data["kind"], value=data.get("value"),
+                  rank_of_passage=data.get("rank_of_passage"))

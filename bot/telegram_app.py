@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 import time
-import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +32,7 @@ from telegram.request import HTTPXRequest, RequestData
 from retrieval import NewsQAError, RetrievalSettings, Searcher
 
 from . import formatting as fmt
+from .bot_logging import TokenRedactor, configure
 from .handlers import BotHandlers, SearcherProvider
 from .settings import BotSettings, load_bot_settings
 
@@ -71,6 +71,7 @@ class RetryingRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]  # never log the url: it holds the token
         attempt = 0
+        error: BaseException | None
         while True:
             try:
                 code, payload = await super().do_request(
@@ -79,16 +80,31 @@ class RetryingRequest(HTTPXRequest):
             except (TimedOut, NetworkError) as exc:
                 if attempt >= self._retries or not _may_retry(exc, endpoint):
                     raise
-                reason = type(exc.__cause__ or exc).__name__
+                reason, error = type(exc.__cause__ or exc).__name__, exc
             else:
                 if attempt >= self._retries or not _bad_answer(code, payload):
                     return code, payload
-                reason = f"HTTP {code}"
-            delay = min(30.0, self._backoff * 2 ** attempt) * random.uniform(0.8, 1.2)
+                reason, error = f"HTTP {code}", None
+            if attempt == 0:
+                # One line per failing call: its retries are planned here and logged at DEBUG.
+                logger.warning("Bot API %s failed (%s): %s", endpoint, reason, self._plan(),
+                               exc_info=error)
+            delay = self._delay(attempt) * random.uniform(0.8, 1.2)
             attempt += 1
-            logger.warning("Bot API %s failed (%s): retry %d of %d in %.1f s",
-                           endpoint, reason, attempt, self._retries, delay)
+            logger.debug("Bot API %s failed (%s): retry %d of %d in %.1f s",
+                         endpoint, reason, attempt, self._retries, delay)
             await asyncio.sleep(delay)
+
+    def _delay(self, attempt: int) -> float:
+        return min(30.0, self._backoff * 2.0 ** attempt)
+
+    def _plan(self) -> str:
+        """'retrying up to 5 times over about 16 s' (the waits before the jitter)."""
+        seconds = sum(self._delay(attempt) for attempt in range(self._retries))
+        wait = f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}"
+        if self._retries == 1:
+            return f"retrying once in about {wait} s"
+        return f"retrying up to {self._retries} times over about {wait} s"
 
 
 def _idempotent(endpoint: str) -> bool:
@@ -167,6 +183,19 @@ class NewsBot(ExtBot[int]):
         return dict(raw)
 
 
+class NewsApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Application that keeps no per-chat state without a persistence.
+
+    PTB marks every update's chat and user id for the next persistence save, and only a
+    save empties those sets: with no persistence they grew by every stranger for ever.
+    """
+
+    def _mark_for_persistence_update(self, *, update: object | None = None,
+                                     job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 class LiveSearcher:
     """The searcher, moved to the newest committed index generation before each use."""
 
@@ -218,11 +247,16 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
             max_retries=settings.flood_max_retries,
         ),
     )
-    application: BotApplication = (
-        Application.builder().bot(bot).concurrent_updates(settings.concurrent_updates)
-        .post_init(_post_init).build()
-    )
     handlers = BotHandlers(settings, searcher_provider)
+
+    async def flush_logs(application: BotApplication) -> None:
+        handlers.flush_logs()
+
+    application: BotApplication = (
+        Application.builder().application_class(NewsApplication).bot(bot)
+        .concurrent_updates(settings.concurrent_updates).post_init(_post_init)
+        .post_shutdown(flush_logs).build()
+    )
     message = filters.UpdateType.MESSAGE  # not edits, not channel posts
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
@@ -253,65 +287,48 @@ async def _post_init(application: BotApplication) -> None:
 
 # --- `newsqa bot` --------------------------------------------------------------------------
 
-class TokenRedactor:
-    """A log record factory that replaces the token wherever it shows (PTB logs URLs)."""
-
-    def __init__(self, token: str) -> None:
-        self._secrets = [token, token.replace(":", "%3A")]
-        self._factory = logging.getLogRecordFactory()
-
-    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = self._factory(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string: logging reports it when the record is emitted
-            return record
-        if any(secret in message for secret in self._secrets):
-            record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.redact("".join(
-                traceback.format_exception(*record.exc_info)).rstrip("\n"))
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return record
-
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "<TELEGRAM_BOT_TOKEN>")
-        return text
-
-    def install(self) -> Callable[[], None]:
-        previous = logging.getLogRecordFactory()
-        logging.setLogRecordFactory(self)
-        return lambda: logging.setLogRecordFactory(previous)
-
-
-def run_bot(settings: RetrievalSettings) -> int:
+def run_bot(settings: RetrievalSettings, *, verbose: bool = False) -> int:
     """`newsqa bot`: long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set."""
-    from .cli import open_searcher
+    from .frontend import open_searcher
 
     bot_settings = load_bot_settings()
     redactor = TokenRedactor(bot_settings.token)
-    uninstall = redactor.install()
-    root = logging.getLogger()
-    root.setLevel(bot_settings.log_level)
-    for handler in root.handlers:  # a bot runs for days: say when things happened
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    uninstall = configure(bot_settings.token, bot_settings.log_level, verbose=verbose)
     try:
         searcher = open_searcher(settings)
         _warm_up(searcher, bot_settings)
         application = build_application(bot_settings, LiveSearcher(searcher))
         try:
+            _connect(application)
             _run(application, bot_settings)
         except InvalidToken:
             raise NewsQAError("Telegram refused TELEGRAM_BOT_TOKEN: check the token with "
                               "@BotFather.") from None
         except TelegramError as exc:
-            raise NewsQAError(f"cannot reach the Bot API at {bot_settings.base_url} "
-                              f"({redactor.redact(str(exc))})") from None
+            raise NewsQAError(
+                f"cannot reach the Bot API at {bot_settings.base_url} "
+                f"({redactor.redact(str(exc))}): check TELEGRAM_BASE_URL and the network, "
+                "then start the bot again.") from None
     finally:
         uninstall()
     return 0
+
+
+def _connect(application: BotApplication) -> None:
+    """Meets the Bot API (getMe) before polling, so a failure is ours to report in one line.
+
+    PTB's own start-up would log it with a traceback first; run_polling and run_webhook
+    then reuse this event loop and skip their initialisation.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(application.initialize())
+    except BaseException:
+        loop.run_until_complete(application.bot.shutdown())
+        asyncio.set_event_loop(None)
+        loop.close()
+        raise
 
 
 def _run(application: BotApplication, settings: BotSettings) -> None:

@@ -3,6 +3,7 @@
 Front ends use only what is exported here.
 """
 
+from .answers.shown import PeopleGroup, people_groups
 from .articles import load_articles, parse_date
 from .errors import (
     BadQuestionError,
@@ -43,6 +44,7 @@ __all__ = [
     "IndexNotFoundError",
     "NewsQAError",
     "NoArticlesError",
+    "PeopleGroup",
     "Person",
     "RetrievalSettings",
     "SearchHit",
@@ -53,4 +55,5 @@ __all__ = [
     "build_index",
     "load_articles",
     "parse_date",
+    "people_groups",
 ]

@@ -9,11 +9,9 @@ from typing import Any
 
 from .errors import NewsQAError
 from .search import Searcher
-from .store import write_tuned_weights
 from .text import fold
 
 DEPTH = 10
-WEIGHT_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 
 
 @dataclass(frozen=True)
@@ -52,13 +50,6 @@ class EvalReport:
             lines.append(f"{label:22} {s.questions:5d} {s.hit1:7.3f} {s.hit3:7.3f} "
                          f"{s.hit10:7.3f} {s.mrr10:7.3f}")
         return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class TunedWeights:
-    accented: float
-    unaccented: float
-    path: Path
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -110,17 +101,3 @@ def score(searcher: Searcher, questions: list[Question], *, stripped: bool = Fal
 
 def evaluate(searcher: Searcher, questions: list[Question]) -> EvalReport:
     return EvalReport(score(searcher, questions), score(searcher, questions, stripped=True))
-
-
-def tune(searcher: Searcher, questions: list[Question]) -> TunedWeights:
-    """Pick the dense weight with the best MRR@10 (ties: hit@1) for each kind of question."""
-
-    def best(stripped: bool) -> float:
-        results = [(score(searcher, questions, stripped=stripped, dense_weight=w), w)
-                   for w in WEIGHT_GRID]
-        return max(results, key=lambda item: (item[0].mrr10, item[0].hit1))[1]
-
-    accented, unaccented = best(False), best(True)
-    path = write_tuned_weights(searcher.settings.index_dir, searcher.embedder.identity.as_dict(),
-                               accented, unaccented, len(questions))
-    return TunedWeights(accented, unaccented, path)

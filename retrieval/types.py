@@ -50,6 +50,10 @@ class SearchHit:
     chunk_id: int
 
 
+# What a person did at an event, as the passage says.
+Role = Literal["attended", "spoke", "presided", "awarded", "was_awarded"]
+
+
 @dataclass(frozen=True)
 class Person:
     """A person named in a passage, as the article writes them."""
@@ -58,6 +62,7 @@ class Person:
     title: str  # rank and position, e.g. 'Trung tướng, Thứ trưởng Bộ Công an' ('' if none)
     rank_of_passage: int  # SearchHit.rank of the passage that names them
     attended: bool  # the passage says they attended / spoke / were present
+    roles: tuple[Role, ...] = ()  # every role the passages give them, in ROLES order
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Answer:
     people: tuple[Person, ...] = ()
     value: str | None = None  # the date or place, for kind 'date' / 'place'
     rank_of_passage: int | None = None  # for kind 'date' / 'place'
+    role: Role | None = None  # for kind 'people': the role the question asks about
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .protocol import (
     StoredPassages,
     StoreWriter,
 )
-from .tuned import read_tuned_weights, write_tuned_weights
+from .tuned import clear_tuned_weights, read_tuned_weights, write_tuned_weights
 
 
 def open_store(settings: RetrievalSettings, embedder: EmbedderIdentity | None = None) -> Store:
@@ -47,10 +47,37 @@ def open_store(settings: RetrievalSettings, embedder: EmbedderIdentity | None = 
 
 
 __all__ = [
-    "CHECKSUM_LIMIT_BYTES", "CURRENT", "FORMAT_VERSION", "FUSION_FILE", "MANIFEST",
-    "TOKENIZER_VERSION", "Candidates", "ChunkingSettings", "Counts", "FileBytes", "FileEntry",
-    "FilesGeneration", "FilesStore", "Generation", "IndexDir", "Manifest", "PassageBatch",
-    "Store", "StoreWriter", "StoredGeneration", "StoredPassages", "describe_files",
-    "file_sha256", "load_array", "load_json", "manifest_checksum", "open_store",
-    "read_tuned_weights", "save_array", "sealed", "write_json", "write_tuned_weights",
+    "CHECKSUM_LIMIT_BYTES",
+    "CURRENT",
+    "FORMAT_VERSION",
+    "FUSION_FILE",
+    "MANIFEST",
+    "TOKENIZER_VERSION",
+    "Candidates",
+    "ChunkingSettings",
+    "Counts",
+    "FileBytes",
+    "FileEntry",
+    "FilesGeneration",
+    "FilesStore",
+    "Generation",
+    "IndexDir",
+    "Manifest",
+    "PassageBatch",
+    "Store",
+    "StoreWriter",
+    "StoredGeneration",
+    "StoredPassages",
+    "clear_tuned_weights",
+    "describe_files",
+    "file_sha256",
+    "load_array",
+    "load_json",
+    "manifest_checksum",
+    "open_store",
+    "read_tuned_weights",
+    "save_array",
+    "sealed",
+    "write_json",
+    "write_tuned_weights",
 ]

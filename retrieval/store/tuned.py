@@ -37,3 +37,22 @@ def write_tuned_weights(index_dir: Path, embedder: dict[str, Any], accented: flo
     temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     temporary.replace(path)
     return path
+
+
+def clear_tuned_weights(index_dir: Path, embedder: dict[str, Any]) -> bool:
+    """Remove the weights tuned for ``embedder``; True when there were some."""
+    path = index_dir / FUSION_FILE
+    if not path.exists():
+        return False
+    data = load_json(path)
+    key = embedder_key(embedder)
+    if not isinstance(data, dict) or key not in data:
+        return False
+    del data[key]
+    if not data:
+        path.unlink()
+        return True
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return True

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import formatting as fmt
+from bot.visible import visible_name
 from retrieval import Answer, ArticleInfo, Person, SearchHit, SearchResponse, Source
 from tests.support.fake_bot_api import entity_texts, parse_html
 
@@ -176,3 +177,46 @@ def test_dates_read_the_vietnamese_way() -> None:
     assert fmt.format_date("2022-08") == "tháng 08/2022"
     assert fmt.format_date(None) == "không rõ ngày"
     assert fmt.format_date("2022") == "2022"
+
+
+def test_example_buttons_are_whole_questions_or_cut_between_words() -> None:
+    from bot.settings import DEFAULT_EXAMPLES
+
+    _, keyboard = fmt.greeting(DEFAULT_EXAMPLES)
+    labels = [row[0].text for row in keyboard.inline_keyboard]
+    assert labels == list(DEFAULT_EXAMPLES)  # "…ở Cần Thơ?" whole, not "…ở Cần Th"
+    long = ("Ai tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc ở thị trấn Rừng Thông, "
+            "huyện Đông Sơn, tỉnh Thanh Hóa?")
+    label = fmt.button_label(long)
+    assert label.endswith("…") and fmt.tg_len(label) <= fmt.MAX_BUTTON_LABEL
+    kept = label.removesuffix("…")
+    assert long.startswith(kept) and long[len(kept)] in " ,"  # cut between words
+    assert len(kept) > fmt.MAX_BUTTON_LABEL - 15  # and not much shorter than it could be
+    emoji = "🇻🇳 " * 40  # 4 UTF-16 units a flag
+    assert fmt.tg_len(fmt.button_label(emoji)) <= fmt.MAX_BUTTON_LABEL
+    one_word = "x" * 200
+    assert fmt.button_label(one_word) == "x" * (fmt.MAX_BUTTON_LABEL - 1) + "…"
+    assert fmt.button_label("  Câu   hỏi\nngắn ") == "Câu hỏi ngắn"
+
+
+HOSTILE_NAMES = ("x\nIndex ready: 0 articles (FAKE LINE)\n.txt", "\x1b]0;title\x07.txt",
+                 "bài\u202egpj.exe.txt", "a\x85b\u2028c\u2066d\x00.txt", "lẻ\ud800.txt")
+
+
+def test_control_characters_in_names_and_titles_are_shown_as_escapes() -> None:
+    for name in HOSTILE_NAMES:
+        source = Source(name, f"Tiêu đề\x1b[31m{name}", "2022-08-11")
+        page = fmt.format_page(SearchResponse("q", (hit(1, "Đoạn\nhai dòng\x1b[2J", (),
+                                                        source),), total=1), 0)[0]
+        sources = fmt.format_sources([ArticleInfo(name, source.title, None, 1)])[0]
+        for html in (page, sources):
+            text = str(shown(html)["text"])
+            controls = [c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0
+                        or c in "\u202e\u2066\u2028" or 0xd800 <= ord(c) < 0xe000]
+            assert not controls, (name, html)
+            [file_entity] = entity_texts(shown(html), "code")
+            assert "\n" not in file_entity and file_entity.endswith(".txt")
+        assert "\\x1b[31m" in page and "Đoạn\nhai dòng\\x1b[2J" in page  # passages keep lines
+    assert visible_name("x\nIndex ready\t.txt") == "x\\nIndex ready\\t.txt"
+    assert visible_name("bài\u202egpj.exe") == "bài\\u202egpj.exe"
+    assert fmt.button_label("Câu\x1b]0;x\x07 hỏi") == "Câu\\x1b]0;x\\x07 hỏi"

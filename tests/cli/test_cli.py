@@ -124,27 +124,3 @@ def test_bad_setting_is_reported_not_raised() -> None:
     result = newsqa("ask", QUESTION, env={"NEWSQA_TOP_K": "many"})
     assert result.returncode == 1
     assert "invalid setting" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_eval_tune_stores_weights_that_the_searcher_then_uses(tmp_path: Path) -> None:
-    articles = tmp_path / "set" / "articles"
-    articles.mkdir(parents=True)
-    (articles / "a.txt").write_text("Lễ hội ở Cà Mau\n\nNgười dân Cà Mau dự lễ hội.", "utf-8")
-    (articles / "b.txt").write_text("Hội nghị ở Hà Nội\n\nBộ Công an họp ở Hà Nội.", "utf-8")
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        json.dumps({"q": "Lễ hội ở Cà Mau?", "gold_file": "a.txt"}, ensure_ascii=False),
-        "utf-8")
-    index = tmp_path / "idx"
-    result = newsqa("eval", str(questions), "--articles", str(articles), "--index", str(index),
-                    "--tune")
-    assert result.returncode == 0, result.stderr
-    assert "fitted dense weights" in result.stderr
-    stored = json.loads((index / "fusion.json").read_text("utf-8"))
-    (entry,) = stored.values()
-    assert entry["questions"] == 1 and 0.0 <= entry["accented"] <= 1.0
-    from retrieval import Searcher
-
-    searcher = Searcher.open(RetrievalSettings(articles_dir=articles, index_dir=index,
-                                               _env_file=None))
-    assert searcher.fusion_weights().origin == "tuned"

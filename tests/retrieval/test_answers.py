@@ -216,9 +216,9 @@ def test_mentions_merge_across_passages_and_attendees_come_first() -> None:
             "Hoa, Phó Chủ tịch UBND quận, cùng dự.", rank=2),
     ]
     assert extract_people(hits) == (
-        Person("Nguyễn Duy Ngọc", "Trung tướng, Thứ trưởng Bộ Công an", 2, True),
-        Person("Lê Thị Hoa", "Phó Chủ tịch UBND quận", 2, True),
-        Person("Trần Văn Bình", "Giám đốc Sở", 1, False),
+        Person("Nguyễn Duy Ngọc", "Trung tướng, Thứ trưởng Bộ Công an", 2, True, ("attended",)),
+        Person("Lê Thị Hoa", "Phó Chủ tịch UBND quận", 2, True, ("attended",)),
+        Person("Trần Văn Bình", "Giám đốc Sở", 1, False, ("spoke",)),
     )
 
 

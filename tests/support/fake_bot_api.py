@@ -346,6 +346,15 @@ class FakeBotApi:
             "data": data}})
         return query_id
 
+    def forget(self) -> None:
+        """Drops the record of calls and messages so far (long benchmarks); counts stay."""
+        with self._lock:
+            self._calls.clear()
+            self._messages.clear()
+            self._html.clear()
+            self._queries = {k: v for k, v in self._queries.items() if not v}
+            self.pushed_at.clear()
+
     def inject(self, method: str, *faults: Fault) -> None:
         """The next calls of ``method`` get these faults, in order."""
         with self._lock:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
 from retrieval.errors import NewsQAError
 from retrieval.store import postgres_local
 
+from ._common import SubParsers
+
+ORDER = 90
 DEFAULT_DIR = Path(".pg")
 
 
-def add_pg_parser(sub: Any) -> None:
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     pg = sub.add_parser("pg", help="a local PostgreSQL server to try NEWSQA_STORE=postgres")
     pg.add_argument("action", choices=["start", "stop", "url"])
     pg.add_argument("--dir", type=Path, default=DEFAULT_DIR,

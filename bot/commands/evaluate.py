@@ -1,0 +1,128 @@
+"""`newsqa eval`: hit@k / MRR on a question file; `--tune` fits the fusion weights, and
+`--reset-tuning` removes them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from retrieval import RetrievalSettings
+
+from ._common import EXIT_OK, EXIT_USAGE, SubParsers
+
+ORDER = 30
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    evaluate = sub.add_parser("eval", parents=[common], help="hit@k / MRR on a question file")
+    evaluate.add_argument("questions", type=Path, nargs="?",
+                          help='JSON Lines {"q", "gold_file"}, or a folder with '
+                          "questions.jsonl and articles/")
+    evaluate.add_argument("--tune", action="store_true",
+                          help="fit the fusion weights on these questions; store them when "
+                          "they beat the default on a held-out part")
+    evaluate.add_argument("--reset-tuning", action="store_true",
+                          help="remove the tuned fusion weights of the index (back to the "
+                          "defaults)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(handler=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
+    from retrieval import Searcher
+    from retrieval.evaluation import evaluate, load_questions
+    from retrieval.tuning import reset, tune
+
+    from ..frontend import run_build
+
+    if args.reset_tuning:
+        if args.questions is not None or args.tune:
+            print("newsqa: --reset-tuning takes no question file and no --tune.",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        removed = reset(settings)
+        print(f"Removed the tuned fusion weights of {settings.index_dir}: the default weights "
+              "are in force." if removed else
+              f"No tuned fusion weights in {settings.index_dir}: the default weights are "
+              "already in force.", file=sys.stderr)
+        return EXIT_OK
+    if args.questions is None:
+        print("newsqa eval: a question file (or folder) is needed.", file=sys.stderr)
+        return EXIT_USAGE
+    # The folder ask, repl and bot index (environment or .env), not an --articles override.
+    no_overrides: dict[str, Any] = {}
+    configured = RetrievalSettings(**no_overrides).articles_dir
+    questions_path: Path = args.questions
+    if questions_path.is_dir():
+        if not args.articles and (questions_path / "articles").is_dir():
+            settings = settings.model_copy(update={"articles_dir": questions_path / "articles"})
+        questions_path = questions_path / "questions.jsonl"
+    questions = load_questions(questions_path)
+    # Tuned weights go where ask, repl and bot read them: the configured index.
+    front_ends_index = settings.index_dir
+    settings = settings.model_copy(update={"index_dir": _eval_index_dir(args, settings,
+                                                                        configured)})
+    if settings.index_dir != front_ends_index:
+        print(f"eval: {settings.articles_dir} is not the configured articles folder: using a "
+              f"private index in {settings.index_dir}", file=sys.stderr)
+    run_build(settings, full=False)
+    searcher = Searcher.open(settings)
+    tuning: dict[str, Any] | None = None
+    if args.tune:
+        outcome = tune(searcher, questions, front_ends_index)
+        for line in outcome.lines(front_ends_index):
+            print(line, file=sys.stderr)
+        tuning = outcome.as_dict()
+        if outcome.stored is not None and _settings_override(settings):
+            print("note: NEWSQA_DENSE_WEIGHT_ACCENTED / _UNACCENTED are set and win over tuned "
+                  "weights: unset them to use these.", file=sys.stderr)
+        if not outcome.too_few:
+            # Figures on the questions the weights were not fitted on.
+            questions = outcome.held_out
+            print(f"Scores below: the {len(questions)} held-out questions, with the weights "
+                  "now in force.", file=sys.stderr)
+    report = evaluate(searcher, questions)
+    if args.json:
+        data = report.as_dict()
+        if tuning is not None:
+            data["tuning"] = tuning
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(report.table())
+    return EXIT_OK
+
+
+def _settings_override(settings: RetrievalSettings) -> bool:
+    return (settings.dense_weight_accented is not None
+            or settings.dense_weight_unaccented is not None)
+
+
+def _eval_index_dir(args: argparse.Namespace, settings: RetrievalSettings,
+                    configured: Path) -> Path:
+    """`--index`, else the configured index when the articles are its own, else a private
+    index per article folder and model under the user's cache folder (never the cwd)."""
+    if args.index or _same_folder(settings.articles_dir, configured):
+        return settings.index_dir
+    import hashlib
+
+    folder = settings.articles_dir.resolve()
+    key = hashlib.sha256(f"{folder}\0{settings.embedding_model}".encode()).hexdigest()[:12]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in folder.name)[:40]
+    return cache_dir() / f"eval-{name}-{key}"
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or one.samefile(other)
+    except OSError:
+        return False
+
+
+def cache_dir() -> Path:
+    """$XDG_CACHE_HOME/newsqa (default ~/.cache/newsqa)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsqa"

@@ -1,0 +1,25 @@
+"""`newsqa sources`: list the indexed articles."""
+
+from __future__ import annotations
+
+import argparse
+
+from retrieval import RetrievalSettings
+
+from ._common import EXIT_OK, SubParsers
+
+ORDER = 40
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    sources = sub.add_parser("sources", parents=[common], help="list the indexed articles")
+    sources.set_defaults(handler=cmd_sources)
+
+
+def cmd_sources(args: argparse.Namespace, settings: RetrievalSettings) -> int:
+    from ..frontend import open_searcher
+
+    searcher = open_searcher(settings)
+    for info in searcher.articles():
+        print(f"{info.date or '—':10}  {info.chunks:4} passages  {info.file}  {info.title}")
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""Short answers drawn from the passages: who attended (names and titles), when, where.
+
+Rule-based and fast: passages are split into sentences and tokens, and a gazetteer of
+Vietnamese ranks, positions and honorifics anchors the personal names around them.
+Stages: ``lexicon`` and ``gazetteer`` (words), ``tokens``, ``names`` (one passage),
+``people`` (merged across passages), ``questions`` (what is asked), ``dates``, ``places``,
+``topic`` (which articles answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..types import Answer, SearchHit
+from .dates import extract_date, names_a_date
+from .lexicon import norm
+from .names import Mention, people_in_passage, people_in_sentence
+from .people import MAX_PEOPLE, extract_people
+from .places import extract_place
+from .questions import QuestionKind, _asked_title_words, question_kind, question_role
+from .tokens import Tok, tokenize
+from .topic import TOPIC_MARGIN, on_topic
+
+__all__ = [
+    "MAX_PASSAGE_CHARS",
+    "MAX_PEOPLE",
+    "TOPIC_MARGIN",
+    "Mention",
+    "QuestionKind",
+    "Tok",
+    "extract_answer",
+    "extract_date",
+    "extract_people",
+    "extract_place",
+    "names_a_date",
+    "norm",
+    "on_topic",
+    "people_in_passage",
+    "people_in_sentence",
+    "question_kind",
+    "question_role",
+    "tokenize",
+]
+
+MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
+
+
+def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
+    """A short answer for who / when / where questions, from the passages; else None."""
+    if not hits:
+        return None
+    kind = question_kind(question)
+    if kind is None:
+        return None
+    # Passages are a few sentences; a huge one (not from our chunker) is read in part only,
+    # as sentence splitting grows faster than linearly with text length.
+    hits = [replace(h, text=h.text[:MAX_PASSAGE_CHARS]) if len(h.text) > MAX_PASSAGE_CHARS
+            else h for h in hits]
+    relevant = on_topic(question, hits)
+    if kind == "who":
+        role = question_role(question)
+        people = extract_people(relevant, _asked_title_words(question), role)
+        return Answer(kind="people", people=people, role=role) if people else None
+    if kind == "date":
+        return extract_date(relevant)
+    return extract_place(question, relevant)

@@ -1,0 +1,84 @@
+"""Where an event took place: the 'tại / ở …' places of the passages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..text import sentence_spans
+from ..types import Answer, SearchHit
+from .dates import _Found
+from .gazetteer import _EVENT_CUE, _MAIN_EVENT, ADMIN_WORDS
+from .lexicon import _phrases, _words
+from .questions import _overlap, _question_words
+from .tokens import Tok, _phrase_at, tokenize
+
+_PLACE_HEADS = ADMIN_WORDS | _phrases(
+    "điểm cầu; trụ sở; hội trường; nhà văn hóa; sân vận động; trung tâm; trường; khu; "
+    "nhà thi đấu; cung văn hóa; quảng trường; nhà hát"
+)
+# Lower-case syllables inside a place name ('Đại học Cần Thơ', 'Trụ sở Văn hóa').
+_PLACE_JOINERS = _words("học an hóa ủy ban nhân dân")
+_NOT_PLACE_STARTS = _words("Ngày Hội Lễ Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi")
+
+
+
+
+def _places_in(hit: SearchHit, order: int, asked: set[str]) -> list[_Found]:
+    """Places written after 'tại' / 'ở', scored: near the event and the question's words."""
+    text = hit.text
+    found: list[_Found] = []
+    for s_start, s_end in sentence_spans(text):
+        sentence = text[s_start:s_end]
+        toks = tokenize(sentence, s_start)
+        lower = sentence.lower()
+        context = (2.0 * bool(_MAIN_EVENT.search(lower)) + 1.0 * bool(_EVENT_CUE.search(lower))
+                   + 2.0 * _overlap(asked, sentence) - 1.0 * order)
+        for i, tok in enumerate(toks):
+            if tok.norm not in {"tại", "ở"} or i + 1 >= len(toks):
+                continue
+            end = _place_end(toks, i + 1)
+            if end is None:
+                continue
+            value = text[toks[i + 1].start:toks[end - 1].end]
+            heads = sum(bool(_phrase_at(toks, k, _PLACE_HEADS)) for k in range(i + 1, end))
+            found.append(_Found(value, hit.rank, context + 0.5 * min(heads, 3)))
+    return found
+
+
+def _place_end(toks: Sequence[Tok], i: int) -> int | None:
+    """End of the place written from token ``i`` ('xã Hưng Mỹ, huyện Cái Nước'), if any."""
+    if toks[i].cap and toks[i].norm in _NOT_PLACE_STARTS and not _phrase_at(
+            toks, i, _PLACE_HEADS):
+        return None  # 'tại Hội nghị', 'tại Ngày hội': an event, not a place
+    end: int | None = None
+    k = i
+    while k < len(toks) and k - i < 30:
+        tok = toks[k]
+        if n := _phrase_at(toks, k, _PLACE_HEADS):
+            k += n
+            continue
+        if tok.cap or (tok.is_word and tok.text.isupper()) or (tok.kind == "n" and end):
+            k += 1
+            end = k
+            continue
+        if tok.lower and tok.norm in _PLACE_JOINERS and end is not None:
+            k += 1
+            end = k
+            continue
+        # 'xã Hưng Mỹ, huyện Cái Nước, tỉnh Cà Mau': a comma followed by a bigger unit.
+        if tok.text == "," and end is not None and _phrase_at(toks, k + 1, ADMIN_WORDS):
+            k += 1
+            continue
+        break
+    return end
+
+
+def extract_place(question: str, hits: Sequence[SearchHit]) -> Answer | None:
+    """Where the event took place: a 'tại/ở …' place in the passages, the likeliest one."""
+    asked = _question_words(question)
+    found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order, asked)]
+    if not found:
+        return None
+    best = max(found, key=lambda f: f.score)
+    return Answer(kind="place", value=best.value, rank_of_passage=best.rank)
+
