@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
 from retrieval.errors import NewsQAError
 from retrieval.store import postgres_local
 
