@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean pg
 
 setup: $(STAMP)
 
@@ -24,6 +24,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy retrieval bot
+
+# A local PostgreSQL (pgvector) on 127.0.0.1 for NEWSQA_STORE=postgres; prints NEWSQA_PG_URL.
+pg: setup
+	$(BIN)/newsqa pg start
 
 clean:
 	rm -rf $(VENV) .index

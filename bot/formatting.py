@@ -61,6 +61,8 @@ NOT_ALLOWED = ("Xin lỗi, mình chỉ trả lời trong các cuộc trò chuy�
                "thể giúp bạn ở đây.")
 EXPIRED = "Lượt tìm kiếm này đã hết hạn. Bạn hãy gửi lại câu hỏi nhé."
 APOLOGY = "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé."
+UNAVAILABLE = ("Xin lỗi, kho bài báo tạm thời không truy cập được (temporarily unavailable). "
+               "Bạn thử lại sau ít phút nhé.")
 EMPTY_INDEX = "Hiện chưa có bài báo nào được lập chỉ mục."
 
 

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from retrieval import BadQuestionError, Searcher, SearchResponse
+from retrieval.errors import StoreUnavailableError
 
 from . import formatting as fmt
 from .guards import wrong_type
@@ -261,15 +262,22 @@ class BotHandlers:
     async def error(self, update: object, context: Context) -> None:
         """Logs the failure with the update id and apologises to the user; the bot goes on."""
         update_id = update.update_id if isinstance(update, Update) else None
-        logger.error("error while handling update %s", update_id, exc_info=context.error)
+        # The index's database is down or refusing us: one line, and the user is told to come
+        # back (the store reconnects by itself on a later question).
+        unavailable = isinstance(context.error, StoreUnavailableError)
+        if unavailable:
+            logger.warning("update %s: %s", update_id, context.error)
+        else:
+            logger.error("error while handling update %s", update_id, exc_info=context.error)
+        apology = fmt.UNAVAILABLE if unavailable else fmt.APOLOGY
         if not isinstance(update, Update) or isinstance(context.error, Forbidden | TimedOut):
             # Forbidden: we were blocked or removed. TimedOut: the reply may have gone out.
             return
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(fmt.APOLOGY, show_alert=True)
+                await update.callback_query.answer(apology, show_alert=True)
             elif update.message is not None and self._addressed(update.message, context.bot):
-                await self._reply(context.bot, update.message, fmt.APOLOGY)
+                await self._reply(context.bot, update.message, apology)
         except TelegramError as exc:
             logger.warning("could not apologise for update %s: %s", update_id, exc)
 

@@ -58,3 +58,8 @@ class EmbedderError(NewsQAError):
 
 class BadQuestionError(NewsQAError):
     """The question is empty or has nothing searchable."""
+
+
+class StoreUnavailableError(NewsQAError):
+    """The index's database cannot be reached now (down, refusing us): a front end that
+    keeps running answers "temporarily unavailable" and tries again on the next request."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "bundled:multilingual-e5-small-q4"
@@ -20,6 +20,11 @@ class RetrievalSettings(BaseSettings):
 
     articles_dir: Path = Path("seeds")
     index_dir: Path = Path(".index")
+    # Where the index lives: 'files' (a folder of generations in index_dir, no server) or
+    # 'postgres' (PostgreSQL with pgvector at pg_url, shared by many processes).
+    store: Literal["files", "postgres"] = "files"
+    # postgresql://user:password@host:port/database; secret: never shown or logged.
+    pg_url: SecretStr | None = None
     # A news article is tens of kB; a bigger file is a dump that would take hours to embed.
     max_article_bytes: int = Field(2_000_000, ge=1)
 

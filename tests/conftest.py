@@ -11,6 +11,12 @@ import pytest
 
 from bot.frontend.messages import set_language
 from retrieval import RetrievalSettings, Searcher, build_index
+from tests.support.postgres import (  # noqa: F401 - fixtures
+    pg_seed_template,
+    pg_seed_url,
+    pg_server,
+    pg_url,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -39,6 +39,10 @@ from .tuned import clear_tuned_weights, read_tuned_weights, write_tuned_weights
 def open_store(settings: RetrievalSettings, embedder: EmbedderIdentity | None = None) -> Store:
     """The store the settings name; with ``embedder``, a generation built with another
     model is refused on load (``IndexMismatchError``)."""
+    if settings.store == "postgres":
+        from .postgres import PostgresStore
+
+        return PostgresStore(settings, embedder)
     return FilesStore(settings, embedder)
 
 

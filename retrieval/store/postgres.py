@@ -1,0 +1,355 @@
+"""The PostgreSQL + pgvector store: many processes (bot replicas) share one collection.
+
+A generation is a schema (``postgres_schema``); ``newsqa_live`` names the live one. Readers
+hold a generation object and move to a newer one on ``refresh()``. Scores are computed by
+the server where the rows are: BM25 as the inner product of a passage's stored impacts
+(the files store's own quantized values) with the question's term weights, dense scores as
+inner products with the full-precision vectors. Both stores therefore score alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from ..diacritics import DiacriticRestorer
+from ..embedding import EmbedderIdentity
+from ..errors import CorruptIndexError, IndexMismatchError, IndexNotFoundError, NewsQAError
+from ..settings import RetrievalSettings
+from ..text import QueryTerms
+from ..types import ArticleInfo, Source
+from .manifest import Manifest
+from .postgres_db import Pool, ServerAddress
+from .postgres_lexical import TermColumns
+from .postgres_schema import LIVE_TABLE
+from .protocol import Candidates, FloatArray, IntArray
+
+# Passages whose position, people count and length stay cached per generation (~60 B each).
+META_CACHE_SIZE = 200_000
+TEXT_CACHE_SIZE = 4_000
+
+
+class PostgresGeneration:
+    """One committed generation, read through the store's pool; it never changes."""
+
+    def __init__(self, pool: Pool, schema: str, settings: RetrievalSettings) -> None:
+        self._pool = pool
+        self.schema = schema
+        self._ident = sql.Identifier(schema)
+        self._lock = threading.Lock()
+        self._meta: OrderedDict[int, tuple[int, int, int, int]] = OrderedDict()
+        self._texts: OrderedDict[int, str] = OrderedDict()
+        self._ef_search = settings.hnsw_ef_search
+        with pool.connection() as connection:
+            try:
+                row = connection.execute(self._q("SELECT manifest, restorer FROM {}.meta")
+                                         ).fetchone()
+                articles = connection.execute(self._q(
+                    "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
+                    "FROM {}.articles ORDER BY id")).fetchall()
+            except psycopg.errors.UndefinedTable as exc:
+                raise CorruptIndexError(f"{pool.address}, schema {schema}",
+                                        "its tables are missing") from exc
+        if row is None:
+            raise CorruptIndexError(f"{pool.address}, schema {schema}", "no manifest row")
+        try:
+            self._manifest = Manifest.from_dict(row[0])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CorruptIndexError(f"{pool.address}, schema {schema}",
+                                    f"not a valid manifest: {exc!r}") from exc
+        restorer = row[1] or {"unigrams": {}, "bigrams": {}}
+        self._restorer = DiacriticRestorer(restorer["unigrams"], restorer["bigrams"])
+        self._articles = [ArticleInfo(file, title, date, chunks, has_headline, content_hash,
+                                      first) for file, title, date, chunks, has_headline,
+                          content_hash, first in articles]
+        self._size = int(self._manifest.counts.chunks)
+        self._lexical = TermColumns(self._size)
+        self._hnsw = self._manifest.dense.kind == "hnsw"
+        self._dimension = int(self._manifest.embedder.dimension)
+
+    def _q(self, template: str) -> sql.Composed:
+        return sql.SQL(template).format(self._ident)
+
+    # --- identity ---------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.schema
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    # --- passages ---------------------------------------------------------------------------
+
+    def _passage_meta(self, passage: int) -> tuple[int, int, int, int]:
+        """(article, start, people, text bytes) of a passage, cached."""
+        cached = self._meta.get(passage)
+        if cached is None:
+            self._fetch_meta([passage])
+            cached = self._meta.get(passage)
+            if cached is None:
+                raise IndexError(f"no passage {passage} in {self.schema}")
+        return cached
+
+    def _fetch_meta(self, passages: Sequence[int]) -> None:
+        missing = [p for p in passages if p not in self._meta]
+        if not missing:
+            return
+        with self._pool.connection() as connection:
+            rows = connection.execute(self._q(
+                "SELECT id, article, start_char, people, octet_length(text) FROM {}.passages "
+                "WHERE id = ANY(%s::int4[])"), (missing,)).fetchall()
+        self._remember_meta(rows)
+
+    def _remember_meta(self, rows: Sequence[Sequence[Any]]) -> None:
+        with self._lock:
+            for row in rows:
+                self._meta[int(row[0])] = (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+            while len(self._meta) > META_CACHE_SIZE:
+                self._meta.popitem(last=False)
+
+    def text(self, passage: int) -> str:
+        cached = self._texts.get(passage)
+        if cached is not None:
+            return cached
+        return self.texts([passage])[0]
+
+    def texts(self, passages: Sequence[int]) -> list[str]:
+        wanted = [int(p) for p in passages]
+        missing = [p for p in wanted if p not in self._texts]
+        found: dict[int, str] = {}
+        if missing:
+            with self._pool.connection() as connection:
+                rows = connection.execute(self._q(
+                    "SELECT id, text FROM {}.passages WHERE id = ANY(%s::int4[])"),
+                    (missing,)).fetchall()
+            found = {int(i): str(t) for i, t in rows}
+            with self._lock:
+                self._texts.update(found)
+                while len(self._texts) > TEXT_CACHE_SIZE:
+                    self._texts.popitem(last=False)
+        out = []
+        for passage in wanted:
+            text = found.get(passage)
+            if text is None:
+                text = self._texts.get(passage)
+            if text is None:
+                raise IndexError(f"no passage {passage} in {self.schema}")
+            out.append(text)
+        return out
+
+    def text_bytes(self, passage: int) -> int:
+        return self._passage_meta(passage)[3]
+
+    def article_of(self, passage: int) -> int:
+        return self._passage_meta(passage)[0]
+
+    def start_of(self, passage: int) -> int:
+        return self._passage_meta(passage)[1]
+
+    def people_count(self, passage: int) -> int:
+        return self._passage_meta(passage)[2]
+
+    def source(self, passage: int) -> Source:
+        article = self._articles[self.article_of(passage)]
+        return Source(article.file, article.title, article.date)
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def articles(self) -> Sequence[ArticleInfo]:
+        return self._articles
+
+    def article(self, number: int) -> ArticleInfo:
+        return self._articles[number]
+
+    # --- lexical ----------------------------------------------------------------------------
+
+    def lexical_top(self, terms: QueryTerms, k: int) -> tuple[IntArray, FloatArray]:
+        with self._pool.connection() as connection:
+            return self._lexical.top(connection, self._ident, terms, k)
+
+    def lexical_scores(self, passages: IntArray, terms: QueryTerms) -> FloatArray:
+        with self._pool.connection() as connection:
+            return self._lexical.scores_for(connection, self._ident, passages, terms)
+
+    def idf(self, terms: Sequence[str]) -> FloatArray:
+        with self._pool.connection() as connection:
+            return self._lexical.idf(connection, self._ident, terms)
+
+    # --- dense ------------------------------------------------------------------------------
+
+    def dense_top(self, vector: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
+        if k <= 0 or self._size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        with self._pool.connection() as connection:
+            rows = connection.execute(self._dense_sql(k), self._dense_args(vector, k)).fetchall()
+        rows.sort(key=lambda row: (-row[1], row[0]))
+        return (np.asarray([r[0] for r in rows], dtype=np.int64),
+                np.asarray([r[1] for r in rows], dtype=np.float32))
+
+    def _dense_sql(self, k: int) -> sql.Composed:
+        if self._hnsw:
+            # The graph finds the neighbours at half precision; they are scored exactly.
+            return sql.SQL(
+                "SELECT id, -(embedding <#> %(v)s) FROM {s}.passages "
+                "ORDER BY embedding::halfvec({d}) <#> %(h)s LIMIT %(k)s").format(
+                    s=self._ident, d=sql.Literal(self._dimension))
+        return self._q("SELECT id, -(embedding <#> %(v)s) AS score FROM {}.passages "
+                       "ORDER BY embedding <#> %(v)s, id LIMIT %(k)s")
+
+    def _dense_args(self, vector: FloatArray, k: int) -> dict[str, Any]:
+        from pgvector import HalfVector, Vector
+
+        values = np.asarray(vector, dtype=np.float32)
+        args: dict[str, Any] = {"v": Vector(values), "k": k}
+        if self._hnsw:
+            args["h"] = HalfVector(values)
+        return args
+
+    def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
+        from pgvector import Vector
+
+        ids = np.asarray(passages, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.float32)
+        with self._pool.connection() as connection:
+            rows = connection.execute(self._q(
+                "SELECT id, -(embedding <#> %s) FROM {}.passages WHERE id = ANY(%s::int4[])"),
+                (Vector(np.asarray(vector, dtype=np.float32)), ids.tolist())).fetchall()
+        return _aligned(ids, rows)
+
+    # --- both -------------------------------------------------------------------------------
+
+    def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
+        """Both top-k lists and both scores of every candidate: the lexical side from the
+        terms' postings, then one query for the dense top-k, every candidate's dense score
+        and position (cached for ``article_of`` and the rest)."""
+        with self._pool.connection() as connection:
+            lexical_ids, lexical_scores = self._lexical.top(connection, self._ident, terms, k)
+            if vector is None:
+                self._fetch_meta(lexical_ids.tolist())
+                return Candidates(lexical_ids, lexical_scores,
+                                  np.zeros(len(lexical_ids), dtype=np.float32))
+            widen = self._hnsw and k > self._ef_search
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
+            args = self._dense_args(vector, k)
+            args["lexical"] = lexical_ids.tolist()
+            rows = connection.execute(sql.SQL(
+                "WITH c AS (SELECT id FROM ({dense}) AS dense UNION "
+                "SELECT unnest(%(lexical)s::int4[])) "
+                "SELECT p.id, -(p.embedding <#> %(v)s), p.article, p.start_char, p.people, "
+                "octet_length(p.text) FROM c JOIN {s}.passages p ON p.id = c.id ORDER BY p.id"
+            ).format(dense=self._dense_sql(k), s=self._ident), args).fetchall()
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
+                                   (str(self._ef_search),))
+            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+            lexical = np.zeros(len(ids), dtype=np.float32)
+            known = np.isin(ids, lexical_ids)
+            if len(lexical_ids):
+                order = np.argsort(lexical_ids)
+                position = np.searchsorted(lexical_ids[order], ids[known])
+                lexical[known] = lexical_scores[order][position]
+            if not known.all():
+                lexical[~known] = self._lexical.scores_for(connection, self._ident,
+                                                           ids[~known], terms)
+        self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
+        dense = np.asarray([r[1] for r in rows], dtype=np.float32)
+        return Candidates(ids, lexical, dense)
+
+    def restore_diacritics(self, text: str) -> str:
+        return self._restorer.restore(text)
+
+
+def _aligned(ids: IntArray, rows: Sequence[Sequence[Any]]) -> FloatArray:
+    scores = {int(i): float(s) for i, s in rows}
+    missing = [int(i) for i in ids.tolist() if int(i) not in scores]
+    if missing:
+        raise IndexError(f"no passages {missing[:5]} in this generation")
+    return np.asarray([scores[int(i)] for i in ids.tolist()], dtype=np.float32)
+
+
+class PostgresStore:
+    """The store at ``settings.pg_url``: its live generation and writers for builds."""
+
+    def __init__(self, settings: RetrievalSettings,
+                 embedder: EmbedderIdentity | None = None) -> None:
+        self.embedder = embedder
+        if settings.pg_url is None:
+            raise NewsQAError("NEWSQA_STORE=postgres needs NEWSQA_PG_URL "
+                              "(postgresql://user:password@host:5432/database).")
+        self.settings = settings
+        self.address = ServerAddress(settings.pg_url.get_secret_value())
+        self.pool = Pool(self.address, setup=(
+            f"SET hnsw.ef_search = {int(settings.hnsw_ef_search)}",))
+        self._generation: PostgresGeneration | None = None
+        self._lock = threading.Lock()
+
+    def live_name(self) -> str | None:
+        with self.pool.connection() as connection:
+            try:
+                row = connection.execute(f"SELECT generation FROM {LIVE_TABLE}").fetchone()
+            except psycopg.errors.UndefinedTable:
+                return None
+        return str(row[0]) if row else None
+
+    def current(self) -> PostgresGeneration:
+        generation = self._generation
+        if generation is None:
+            with self._lock:
+                if self._generation is None:
+                    name = self.live_name()
+                    if name is None:
+                        raise IndexNotFoundError(str(self.address))
+                    self._generation = self._open(name)
+                generation = self._generation
+        return generation
+
+    def refresh(self) -> bool:
+        name = self.live_name()
+        if name is None or (self._generation is not None and self._generation.name == name):
+            return False
+        generation = self._open(name)
+        with self._lock:
+            self._generation = generation
+        return True
+
+    def _open(self, name: str) -> PostgresGeneration:
+        generation = PostgresGeneration(self.pool, name, self.settings)
+        if self.embedder is not None and generation.manifest.embedder != self.embedder:
+            raise IndexMismatchError(
+                f"built with {generation.manifest.embedder.model!r}, configured model is "
+                f"{self.embedder.model!r}")
+        return generation
+
+    def writer(self) -> Any:
+        from .postgres_writer import PostgresWriter
+
+        return PostgresWriter(self)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _array(value: Any) -> Any:
+    """A pgvector value as numpy (the loader gives ``Vector`` objects)."""
+    to_numpy = getattr(value, "to_numpy", None)
+    return to_numpy() if to_numpy is not None else value

@@ -1,0 +1,309 @@
+"""A build into the Postgres store: a new schema, filled by COPY, made live in one step.
+
+The build holds a session advisory lock for its whole life, so a second build is refused
+and a build whose process dies releases it with its connection. Everything before the
+pointer moves happens in a schema no reader looks at; the switch is one transaction; what
+follows it (dropping old generations) is best-effort and never touches the live one.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from ..dense import DenseSettings
+from ..diacritics import DiacriticRestorer
+from ..errors import IndexLockedError, NewsQAError
+from ..lexical import LexicalIndex
+from ..types import ArticleInfo
+from .manifest import Counts, Manifest
+from .postgres_db import connect, ensure_vector
+from .postgres_lexical import signed_key
+from .postgres_schema import (
+    BUILD_LOCK_KEY,
+    CREATE_LIVE,
+    GENERATION_PREFIX,
+    LIVE_TABLE,
+    create_indexes,
+    create_tables,
+    drop,
+    is_generation_name,
+    new_generation_name,
+)
+from .protocol import PassageBatch
+
+if TYPE_CHECKING:
+    from .postgres import PostgresStore
+
+
+class PostgresStored:
+    """An earlier generation as an incremental build reuses it: every vector and people
+    count read in one pass (one query per article would be thousands of round trips)."""
+
+    def __init__(self, connection: psycopg.Connection[Any], schema: str) -> None:
+        ident = sql.Identifier(schema)
+        row = connection.execute(sql.SQL("SELECT manifest FROM {}.meta").format(ident)
+                                 ).fetchone()
+        if row is None:
+            raise NewsQAError(f"generation {schema} has no manifest")
+        self._manifest = Manifest.from_dict(row[0])
+        self._articles = [ArticleInfo(*r) for r in connection.execute(sql.SQL(
+            "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
+            "FROM {}.articles ORDER BY id").format(ident)).fetchall()]
+        dimension = int(self._manifest.embedder.dimension)
+        size = int(self._manifest.counts.chunks)
+        self._vectors = np.zeros((size, dimension), dtype=np.float32)
+        self._people = np.zeros(size, dtype=np.uint8)
+        query = sql.SQL("COPY (SELECT id, people, embedding FROM {}.passages ORDER BY id) "
+                        "TO STDOUT WITH (FORMAT BINARY)").format(ident)
+        seen = 0
+        with connection.cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int4", "int2", "vector"])
+            for passage, people, vector in copy.rows():
+                self._vectors[passage] = vector.to_numpy() if hasattr(vector, "to_numpy") \
+                    else vector
+                self._people[passage] = people
+                seen += 1
+        if seen != size:
+            raise NewsQAError(f"generation {schema} lacks passages")
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    def articles(self) -> Sequence[ArticleInfo]:
+        return self._articles
+
+    def passage_vectors(self, start: int, stop: int) -> np.ndarray[Any, Any]:
+        return self._vectors[start:stop]
+
+    def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
+        return self._people[start:stop]
+
+
+class PostgresWriter:
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+        self._address = store.address
+        self._connection: psycopg.Connection[Any] | None = None
+        self._schema: str | None = None
+        self._manifest: Manifest | None = None
+        self._terms: list[Sequence[str]] = []
+        self._restorer: dict[str, Any] | None = None
+        self._articles = 0
+        self._committed = False
+
+    # --- lock -------------------------------------------------------------------------------
+
+    def __enter__(self) -> PostgresWriter:
+        connection = connect(self._address)
+        try:
+            ensure_vector(connection, self._address)
+            connection.execute(CREATE_LIVE)
+            connection.execute(f"ALTER TABLE {LIVE_TABLE} ADD COLUMN IF NOT EXISTS "
+                               "previous text")
+            row = connection.execute("SELECT pg_try_advisory_lock(%s)",
+                                     (BUILD_LOCK_KEY,)).fetchone()
+            if not row or not row[0]:
+                raise IndexLockedError(str(self._address))
+            self._connection = connection
+            self._drop_dead_builds()
+        except psycopg.Error as exc:
+            connection.close()
+            raise self._address.failure(exc) from None
+        except BaseException:
+            connection.close()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            if not self._committed:
+                self.abort()
+        finally:
+            if self._connection is not None:
+                self._connection.close()  # releases the advisory lock
+                self._connection = None
+
+    def _db(self) -> psycopg.Connection[Any]:
+        if self._connection is None:
+            raise NewsQAError("the Postgres writer is used outside its `with` block")
+        return self._connection
+
+    def _pointers(self) -> tuple[str | None, str | None]:
+        row = self._db().execute(f"SELECT generation, previous FROM {LIVE_TABLE}").fetchone()
+        return (str(row[0]), row[1]) if row else (None, None)
+
+    def _generations(self) -> list[str]:
+        rows = self._db().execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname",
+            (GENERATION_PREFIX + "%",)).fetchall()
+        return [str(r[0]) for r in rows if is_generation_name(str(r[0]))]
+
+    def _drop_dead_builds(self) -> None:
+        """Schemas of builds that died (we hold the lock: no build is running). Neither the
+        live generation nor the one before it (readers may still be on it) is touched."""
+        keep = set(self._pointers())
+        for name in self._generations():
+            if name not in keep:
+                self._db().execute(drop(name))
+
+    # --- the protocol ---------------------------------------------------------------------
+
+    def reusable(self) -> PostgresStored | None:
+        """The live generation, for its unchanged articles' vectors and people counts."""
+        live, previous = self._pointers()
+        for name in (live, previous):
+            if name is None:
+                continue
+            try:
+                return PostgresStored(self._db(), name)
+            except (NewsQAError, psycopg.Error, KeyError, TypeError, ValueError):
+                continue  # a damaged generation is simply not reused
+        return None
+
+    def begin(self, manifest: Manifest) -> None:
+        self._schema = new_generation_name()
+        self._manifest = manifest
+        for statement in create_tables(self._schema, manifest.embedder.dimension):
+            self._db().execute(statement)
+
+    def _table(self, name: str) -> sql.Composed:
+        if self._schema is None:
+            raise NewsQAError("begin() first")
+        return sql.SQL("{}.{}").format(sql.Identifier(self._schema), sql.Identifier(name))
+
+    def write_articles(self, articles: Sequence[ArticleInfo]) -> None:
+        query = sql.SQL("COPY {} (id, file, title, date, content_hash, first_chunk, chunks, "
+                        "has_headline) FROM STDIN").format(self._table("articles"))
+        with self._db().cursor() as cursor, cursor.copy(query) as copy:
+            for number, a in enumerate(articles, start=self._articles):
+                copy.write_row((number, a.file, a.title, a.date, a.content_hash,
+                                a.first_chunk, a.chunks, a.has_headline))
+        self._articles += len(articles)
+
+    def write_passages(self, batch: PassageBatch) -> None:
+        if batch.first != len(self._terms):
+            raise NewsQAError(f"passages written out of order ({batch.first}, expected "
+                              f"{len(self._terms)})")
+        from pgvector import Vector
+
+        query = sql.SQL("COPY {} (id, article, ordinal, start_char, end_char, people, text, "
+                        "embedding) FROM STDIN WITH (FORMAT BINARY)").format(
+                            self._table("passages"))
+        vectors = np.asarray(batch.vectors, dtype=np.float32)
+        with self._db().cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int4", "int4", "int4", "int4", "int4", "int2", "text", "vector"])
+            for offset in range(len(batch)):
+                copy.write_row((batch.first + offset, int(batch.articles[offset]),
+                                int(batch.ordinals[offset]), int(batch.starts[offset]),
+                                int(batch.ends[offset]), int(batch.people[offset]),
+                                batch.texts[offset], Vector(vectors[offset])))
+        self._terms.extend(batch.terms)
+
+    def write_restorer(self, restorer: DiacriticRestorer) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "diacritics.json"
+            restorer.save(path)
+            self._restorer = json.loads(path.read_text(encoding="utf-8"))
+
+    def commit(self) -> str:
+        if self._schema is None or self._manifest is None:
+            raise NewsQAError("begin() first")
+        schema, settings = self._schema, self._store.settings
+        self._write_lexical()
+        size = len(self._terms)
+        hnsw = _wants_hnsw(settings.faiss_index, size, settings.exact_max_chunks)
+        dense = DenseSettings("postgres", "hnsw" if hnsw else "exact",
+                              settings.hnsw_m if hnsw else None,
+                              settings.hnsw_ef_construction if hnsw else None,
+                              "float32, halfvec graph" if hnsw else "float32")
+        manifest = replace(self._manifest, dense=dense, files={},
+                           counts=Counts(self._articles, size))
+        db = self._db()
+        # An HNSW graph built within memory is many times faster than one that spills
+        # (10^5 passages: ~170 MB); the setting lasts for this build's session only.
+        db.execute("SET maintenance_work_mem = '1GB'")
+        for statement in create_indexes(schema, manifest.embedder.dimension,
+                                        (settings.hnsw_m, settings.hnsw_ef_construction)
+                                        if hnsw else None):
+            db.execute(statement)
+        from psycopg.types.json import Jsonb
+
+        db.execute(sql.SQL("INSERT INTO {} (manifest, restorer) VALUES (%s, %s)"
+                           ).format(self._table("meta")),
+                   (Jsonb(manifest.as_dict()), Jsonb(self._restorer)))
+        for table in ("passages", "terms", "articles"):
+            db.execute(sql.SQL("ANALYZE {}").format(self._table(table)))
+        # The commit point: one transaction moves the pointer.
+        with db.transaction():
+            live, _ = self._pointers()
+            db.execute(f"DELETE FROM {LIVE_TABLE}")
+            db.execute(f"INSERT INTO {LIVE_TABLE} (generation, previous) VALUES (%s, %s)",
+                       (schema, live))
+        self._committed = True
+        self._prune(keep={schema, live})
+        return schema
+
+    def _prune(self, keep: set[str | None]) -> None:
+        """Best-effort: an error here never undoes the commit."""
+        try:
+            for name in self._generations():
+                if name not in keep:
+                    self._db().execute(drop(name))
+        except psycopg.Error:
+            pass
+
+    def abort(self) -> None:
+        """Drop the unfinished schema (never the live one, which it cannot be)."""
+        schema, self._schema = self._schema, None
+        if schema is None or self._connection is None or self._connection.closed:
+            return
+        try:
+            live, previous = self._pointers()
+            if schema not in (live, previous):
+                self._connection.execute(drop(schema))
+        except psycopg.Error:
+            pass  # the next build drops it
+
+    # --- lexical ----------------------------------------------------------------------------
+
+    def _write_lexical(self) -> None:
+        """BM25 postings of every term, as the files store computes and keeps them."""
+        index = LexicalIndex.build([list(t) for t in self._terms])
+        keys, indptr, doc_ids, impacts, scales = _columns(index)
+        signed = keys.astype(np.int64)  # two's complement, as signed_key
+        query = sql.SQL("COPY {} (key, scale, doc_ids, impacts) FROM STDIN WITH "
+                        "(FORMAT BINARY)").format(self._table("terms"))
+        ids = doc_ids.astype("<i4")
+        with self._db().cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int8", "float4", "bytea", "bytea"])
+            for term in range(len(keys)):
+                start, end = int(indptr[term]), int(indptr[term + 1])
+                copy.write_row((int(signed[term]), float(scales[term]),
+                                ids[start:end].tobytes(), impacts[start:end].tobytes()))
+
+
+def _columns(index: LexicalIndex) -> tuple[np.ndarray[Any, Any], ...]:
+    """The files store's BM25 columns: term keys, column starts, passages, byte impacts and
+    each column's scale (its impacts times its scale are the scores both stores use)."""
+    return (np.asarray(index._term_keys), np.asarray(index._indptr, dtype=np.int64),
+            np.asarray(index._doc_ids, dtype=np.int64), np.asarray(index._impacts),
+            np.asarray(index._scales, dtype=np.float32))
+
+
+def _wants_hnsw(kind: str, size: int, exact_max: int) -> bool:
+    return kind == "hnsw" or (kind == "auto" and size > exact_max)
+
+
+__all__ = ["PostgresWriter", "signed_key"]
