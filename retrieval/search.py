@@ -14,10 +14,13 @@ from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
 from .events.reverse import events_answer
+from .filters import ArticleFilter
+from .filters.scope import Scoper, scoped_candidates
 from .fusion import linear_fusion
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
+from .store.protocol import IntArray
 from .text import clean_question, is_unaccented_vietnamese, match_spans, query_terms, syllables
 from .types import ArticleInfo, SearchHit, SearchResponse
 
@@ -48,6 +51,7 @@ class Searcher:
         self._tuned_cache: tuple[int, tuple[float, float] | None] | None = None
         self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
         self._people: tuple[Generation, PeopleCatalog] | None = None
+        self._scopes: Scoper | None = None
 
     @classmethod
     def open(cls, settings: RetrievalSettings) -> Searcher:
@@ -124,21 +128,33 @@ class Searcher:
     def search(
         self, question: str, top_k: int | None = None, offset: int = 0,
         *, dense_weight: float | None = None, with_answer: bool = True,
+        article_filter: ArticleFilter | None = None,
     ) -> SearchResponse:
-        """The ``top_k`` best passages after ``offset``, with an answer on the first page."""
+        """The ``top_k`` best passages after ``offset``, with an answer on the first page;
+        only from the articles a filter keeps (stated in the question or ``article_filter``)."""
         top_k = self.settings.top_k if top_k is None else top_k
         if top_k < 1 or offset < 0:
             raise NewsQAError("top_k must be at least 1 and offset at least 0.")
         text, notices = self.prepare_question(question)
         cache = self.passage_cache()
-        ranked = self._rank(cache, text, dense_weight, offset + top_k)
+        scope = self._scoper(cache.generation).scope(text, article_filter)
+        ranked = self._rank(cache, scope.question, dense_weight, offset + top_k, scope.passages)
+        if scope.passages is not None and not ranked:
+            scope = scope.unfiltered(text)
+            ranked = self._rank(cache, text, dense_weight, offset + top_k)
         page = ranked[offset:offset + top_k]
         hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text)
                      for i, (chunk_id, score) in enumerate(page))
-        answer = (events_answer(text, self.people()) or extract_answer(text, hits)
+        answer = (events_answer(text, self.people(), scope) or extract_answer(text, hits)
                   if with_answer and offset == 0 else None)
         return SearchResponse(question=text, results=hits, answer=answer,
-                              notices=tuple(notices), total=len(ranked))
+                              notices=(*notices, *scope.notices), total=len(ranked))
+
+    def _scoper(self, generation: Generation) -> Scoper:
+        scoper = self._scopes
+        if scoper is None or scoper.generation is not generation:
+            scoper = self._scopes = Scoper(generation)
+        return scoper
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
@@ -166,7 +182,7 @@ class Searcher:
         return text, notices
 
     def _rank(self, cache: PassageTermCache, question: str, dense_weight: float | None,
-              wanted: int) -> list[tuple[int, float]]:
+              wanted: int, passages: IntArray | None = None) -> list[tuple[int, float]]:
         generation = cache.generation
         unaccented = is_unaccented_vietnamese(question)
         weights = self.fusion_weights()
@@ -180,7 +196,8 @@ class Searcher:
             if unaccented and self.settings.restore_diacritics:
                 dense_text = generation.restore_diacritics(question)
             query_vector = self._embed_query(dense_text)
-        found = generation.candidates(terms, query_vector, depth)
+        found = (generation.candidates(terms, query_vector, depth) if passages is None
+                 else scoped_candidates(generation, terms, query_vector, depth, passages))
         if len(found.ids) == 0:
             return []
         fused = linear_fusion(found.lexical, found.dense, dense_weight)

@@ -11,7 +11,7 @@ from datetime import date
 
 from ..events.model import ArticleFacts
 from ..text import fold
-from ..types import ArticleInfo
+from ..types import ArticleInfo, PersonEvent
 from .parse import ArticleFilter, DayRange
 
 _ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -69,6 +69,13 @@ def _date_matches(iso: str, days: DayRange) -> bool:
     return first <= days.last and days.first <= last
 
 
+def event_meta(event: PersonEvent) -> ArticleMeta:
+    """An event of a person as filters see it: its day, its article's, its place."""
+    dates = tuple(d for d in (event.date, event.source.date) if d)
+    places = (event.place or "", event.evidence, event.source.title)
+    return ArticleMeta(dates, tuple(f" {' '.join(fold(p.lower()).split())} " for p in places))
+
+
 def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
     if wanted.days is not None and not any(_date_matches(d, wanted.days) for d in meta.dates):
         return False
@@ -83,3 +90,12 @@ def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[i
     """Numbers of the articles ``wanted`` keeps."""
     return [number for number, meta in enumerate(metas) if matches(meta, wanted)]
 
+
+
+def kept_passages(articles: Sequence[ArticleInfo], numbers: Sequence[int]) -> list[int]:
+    """Passage ids of those articles (each article's passages are consecutive)."""
+    out: list[int] = []
+    for number in numbers:
+        info = articles[number]
+        out.extend(range(info.first_chunk, info.first_chunk + info.chunks))
+    return out
