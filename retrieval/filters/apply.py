@@ -22,7 +22,7 @@ class ArticleMeta:
     """What filters look at of one article (folded, lower-case texts)."""
 
     dates: tuple[str, ...]  # ISO 'YYYY-MM-DD' or 'YYYY-MM': the article's, its events'
-    places: tuple[str, ...]  # headline, event places and the sentences reporting them
+    places: tuple[str, ...]  # the places it names, its headline, its events' places
 
 
 def article_meta(articles: Sequence[ArticleInfo],
@@ -37,6 +37,7 @@ def article_meta(articles: Sequence[ArticleInfo],
         if found is not None:
             dates += [e.date for e in found.events if e.date]
             places += [p for e in found.events for p in (e.place or "", e.evidence) if p]
+            places += list(found.places)
         out.append(ArticleMeta(tuple(dict.fromkeys(dates)),
                                tuple(f" {' '.join(fold(p.lower()).split())} " for p in places)))
     return out
@@ -77,7 +78,10 @@ def event_meta(event: PersonEvent) -> ArticleMeta:
 
 
 def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
-    if wanted.days is not None and not any(_date_matches(d, wanted.days) for d in meta.dates):
+    """Whether the article may answer. An undated article passes a date filter (its date
+    is unknown, not another one): collections without dates stay searchable."""
+    if wanted.days is not None and meta.dates and not any(
+            _date_matches(d, wanted.days) for d in meta.dates):
         return False
     if wanted.place_key:
         key = f" {' '.join(wanted.place_key.split())} "

@@ -92,7 +92,7 @@ def test_articles_kept_by_date_and_event_day_and_place() -> None:
     assert matches(meta("2022-08-11"), year_2022)
     assert matches(meta("2022-08"), year_2022)  # a month-only date overlaps
     assert not matches(meta("2023-08-03"), year_2022)
-    assert not matches(meta(), year_2022)  # undated: no date to keep it by
+    assert matches(meta(), year_2022)  # undated: its date is unknown, not another one
     # Published on the 24th, the event on the 23rd: the event's day counts too.
     day = ArticleFilter(DayRange(date(2022, 11, 23), date(2022, 11, 23)))
     assert matches(meta("2022-11-24", "2022-11-23"), day)
