@@ -206,8 +206,9 @@ class Searcher:
         if self.settings.sentence_weight > 0:
             candidates, fused = rerank_by_sentence(cache, self.settings, question, terms,
                                                    candidates, fused)
-        return collapse(cache, candidates, fused, wanted,
-                        self.settings.max_passages_per_article)
+        # Within a filter the articles are chosen already: as many passages of each as fit.
+        per_article = self.settings.max_passages_per_article if passages is None else wanted
+        return collapse(cache, candidates, fused, wanted, per_article)
 
     def _embed_query(self, text: str) -> np.ndarray[Any, Any]:
         cached = self._query_cache.get(text)

@@ -91,8 +91,12 @@ def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
 
 
 def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
-    """Numbers of the articles ``wanted`` keeps."""
-    return [number for number, meta in enumerate(metas) if matches(meta, wanted)]
+    """Numbers of the articles ``wanted`` keeps; none when a time filter keeps no dated
+    article (undated ones alone would say nothing about the time asked)."""
+    kept = [number for number, meta in enumerate(metas) if matches(meta, wanted)]
+    if wanted.days is not None and not any(metas[n].dates for n in kept):
+        return []
+    return kept
 
 
 

@@ -102,3 +102,12 @@ def test_articles_kept_by_date_and_event_day_and_place() -> None:
     assert matches(meta(places=("xa hung my, huyen cai nuoc, tinh ca mau",)), place)
     assert not matches(meta(places=("ca mau xanh",)), ArticleFilter(place_key="mau xa"))
     assert not matches(meta(places=("quan ninh kieu",)), place)
+
+
+def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
+    from retrieval.filters.apply import kept_articles
+
+    year_2030 = ArticleFilter(DayRange(date(2030, 1, 1), date(2030, 12, 31)))
+    metas = [meta("2022-08-11"), meta()]
+    assert kept_articles(metas, year_2030) == []
+    assert kept_articles([meta("2030-05-01"), meta()], year_2030) == [0, 1]
