@@ -46,6 +46,7 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
     if answer.kind == "events":
         return {
             "kind": "events", "person": answer.person, "role": answer.role,
+            "filtered": answer.filtered,
             "events": [
                 {"what": e.what, "date": e.date, "place": e.place, "roles": list(e.roles),
                  "title": e.title, "chunk": e.chunk, "evidence": e.evidence,
@@ -67,7 +68,8 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
                    tuple(p.get("roles", ())))
             for p in data["people"]))
     if data["kind"] == "events":
-        return Answer(kind="events", person=data["person"], role=data.get("role"), events=tuple(
+        return Answer(kind="events", person=data["person"], role=data.get("role"),
+                      filtered=bool(data.get("filtered")), events=tuple(
             PersonEvent(e["what"], e["date"], e["place"], tuple(e["roles"]), e["title"],
                         Source(e["source"]["file"], e["source"]["title"], e["source"]["date"]),
                         e["chunk"], e["evidence"])

@@ -14,11 +14,14 @@ from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
 from .events.reverse import events_answer
+from .filters import ArticleFilter
+from .filters.scope import Scoper, scoped_candidates
 from .fusion import linear_fusion, margin_weight
 from .notfound import THRESHOLDS, answers, evidence, notice, with_place
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
+from .store.protocol import IntArray
 from .text import (
     QueryTerms,
     clean_question,
@@ -70,6 +73,7 @@ class Searcher:
         self._tuned_cache: tuple[int, tuple[float, float] | None] | None = None
         self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
         self._people: tuple[Generation, PeopleCatalog] | None = None
+        self._scopes: Scoper | None = None
 
     @classmethod
     def open(cls, settings: RetrievalSettings) -> Searcher:
@@ -146,14 +150,21 @@ class Searcher:
     def search(
         self, question: str, top_k: int | None = None, offset: int = 0,
         *, dense_weight: float | None = None, with_answer: bool = True,
+        article_filter: ArticleFilter | None = None,
     ) -> SearchResponse:
-        """The ``top_k`` best passages after ``offset``, with an answer on the first page."""
+        """The ``top_k`` best passages after ``offset``, with an answer on the first page;
+        only from the articles a filter keeps (stated in the question or ``article_filter``)."""
         top_k = self.settings.top_k if top_k is None else top_k
         if top_k < 1 or offset < 0:
             raise NewsQAError("top_k must be at least 1 and offset at least 0.")
         text, notices = self.prepare_question(question)
         cache = self.passage_cache()
-        ranking = self._rank(cache, text, dense_weight, offset + top_k)
+        scope = self._scoper(cache.generation).scope(text, article_filter)
+        ranking = self._rank(cache, scope.question, dense_weight, offset + top_k,
+                             scope.passages)
+        if scope.passages is not None and not ranking.passages:
+            scope = scope.unfiltered(text)
+            ranking = self._rank(cache, text, dense_weight, offset + top_k)
         ranked = ranking.passages
         page = ranked[offset:offset + top_k]
         idf = cache.generation.idf(ranking.terms.terms)
@@ -167,10 +178,11 @@ class Searcher:
             notices.append(notice(ranking.english))
         answer = None
         if with_answer and offset == 0:
-            answer = events_answer(text, self.people()) or (
+            answer = events_answer(text, self.people(), scope) or (
                 extract_answer(text, hits) if answered else None)
         return SearchResponse(question=text, results=hits, answer=answer,
-                              notices=tuple(notices), total=len(ranked), answered=answered)
+                              notices=(*notices, *scope.notices), total=len(ranked),
+                              answered=answered)
 
     def _answers(self, cache: PassageTermCache, ranking: Ranking,
                  idf: np.ndarray[Any, Any]) -> bool:
@@ -188,6 +200,12 @@ class Searcher:
         # The place asked about: any of the articles shown first will do.
         shown = [cache.provinces(chunk) for chunk, _ in ranking.passages[:3]]
         return answers(with_place(found, ranking.question, shown), thresholds)
+
+    def _scoper(self, generation: Generation) -> Scoper:
+        scoper = self._scopes
+        if scoper is None or scoper.generation is not generation:
+            scoper = self._scopes = Scoper(generation)
+        return scoper
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
@@ -216,7 +234,7 @@ class Searcher:
         return text, notices
 
     def _rank(self, cache: PassageTermCache, question: str, dense_weight: float | None,
-              wanted: int) -> Ranking:
+              wanted: int, passages: IntArray | None = None) -> Ranking:
         generation = cache.generation
         english = looks_english(question)
         unaccented = is_unaccented_vietnamese(question) and not english
@@ -234,7 +252,8 @@ class Searcher:
             if unaccented and self.settings.restore_diacritics:
                 dense_text = generation.restore_diacritics(question)
             query_vector = self._embed_query(dense_text)
-        found = generation.candidates(terms, query_vector, depth)
+        found = (generation.candidates(terms, query_vector, depth) if passages is None
+                 else scoped_candidates(generation, terms, query_vector, depth, passages))
         if len(found.ids) == 0:
             return Ranking([], question, terms, query_vector, english)
         if query_vector is not None and not unaccented:
@@ -248,8 +267,9 @@ class Searcher:
         if self.settings.sentence_weight > 0:
             candidates, fused = rerank_by_sentence(cache, self.settings, question, terms,
                                                    candidates, fused)
-        return Ranking(collapse(cache, candidates, fused, wanted,
-                                self.settings.max_passages_per_article),
+        # Within a filter the articles are chosen already: as many passages of each as fit.
+        per_article = self.settings.max_passages_per_article if passages is None else wanted
+        return Ranking(collapse(cache, candidates, fused, wanted, per_article),
                        question, terms, query_vector, english)
 
     def _embed_query(self, text: str) -> np.ndarray[Any, Any]:

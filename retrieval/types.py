@@ -92,6 +92,7 @@ class Answer:
     role: Role | None = None  # for 'people' and 'events': the role the question asks about
     person: str | None = None  # for kind 'events': whose events
     events: tuple[PersonEvent, ...] = ()  # for kind 'events', newest first
+    filtered: bool = False  # for kind 'events': only those a filter of the question kept
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import cast
 
-from retrieval import BadQuestionError, RetrievalSettings
+from retrieval import BadQuestionError, RetrievalSettings, Searcher
 
+from ..filter_args import FilteredSearcher, add_filter_arguments, filter_from_args
 from ._common import EXIT_OK, EXIT_USAGE, SubParsers, positive_top_k
 
 ORDER = 20
@@ -17,6 +19,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     ask.add_argument("question", nargs="?", help="the question; omit to read stdin lines")
     ask.add_argument("-k", "--top-k", type=positive_top_k, help="passages per answer")
     ask.add_argument("--json", action="store_true", help="JSON (JSON Lines for stdin)")
+    add_filter_arguments(ask)
     ask.set_defaults(handler=cmd_ask)
 
 
@@ -27,13 +30,14 @@ def cmd_ask(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..serialize import response_to_dict
 
     top_k = args.top_k or settings.top_k
+    article_filter = filter_from_args(args)
     if args.question is not None:
         if not args.question.strip():
             print(f"newsqa: {t('empty_question')}", file=sys.stderr)
             return EXIT_USAGE
         searcher = open_searcher(settings)
         try:
-            response = searcher.search(args.question, top_k)
+            response = searcher.search(args.question, top_k, article_filter=article_filter)
         except BadQuestionError as exc:
             print(f"newsqa: {describe(exc)}", file=sys.stderr)
             return EXIT_USAGE
@@ -41,5 +45,6 @@ def cmd_ask(args: argparse.Namespace, settings: RetrievalSettings) -> int:
         return EXIT_OK
     searcher = open_searcher(settings)
     lines = bounded_lines(sys.stdin, LINE_SLACK * settings.max_question_chars + 1)
-    answer_lines(searcher, lines, top_k, as_json=args.json)
+    answer_lines(cast(Searcher, FilteredSearcher(searcher, article_filter)), lines, top_k,
+                 as_json=args.json)
     return EXIT_OK

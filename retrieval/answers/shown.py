@@ -94,10 +94,11 @@ def events_heading(answer: Answer) -> str:
     verb = ROLE_LABELS[answer.role] if answer.role else "tham gia"
     if answer.role not in (None, "was_awarded"):
         verb = "đã " + verb
+    where = "trong phạm vi đã lọc" if answer.filtered else "trong các bài đã lập chỉ mục"
     if not answer.events:
-        return (f"Không thấy sự kiện nào {answer.person} {verb} "
-                "trong các bài đã lập chỉ mục")
-    return f"Sự kiện {answer.person} {verb} ({len(answer.events)})"
+        return f"Không thấy sự kiện nào {answer.person} {verb} {where}"
+    count = f"{len(answer.events)}, {where}" if answer.filtered else str(len(answer.events))
+    return f"Sự kiện {answer.person} {verb} ({count})"
 
 
 def event_line(event: PersonEvent) -> str:

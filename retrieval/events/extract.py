@@ -18,6 +18,7 @@ from ..answers.places import extract_place
 from ..answers.roles import ROLES
 from ..text import fold, sentence_spans
 from ..types import Article, Chunk, SearchHit, Source
+from .identity import named_places
 from .model import ArticleFacts, EventRow, MentionRow
 
 MAX_EVENTS = 8  # per article
@@ -174,8 +175,9 @@ def extract_facts(article: Article, chunks: Sequence[Chunk]) -> ArticleFacts:
         rows.append(_event_row(article, chunks, found_event, index))
     kept = {row.index for row in rows}
     mentions = [m if m.event is None or m.event in kept else _no_event(m) for m in mentions]
+    places = tuple(sorted(named_places(f"{article.title}\n{body}")))
     return ArticleFacts(article.file, article.title, article.date, article.content_hash,
-                        tuple(rows), tuple(mentions))
+                        tuple(rows), tuple(mentions), places)
 
 
 def _no_event(m: MentionRow) -> MentionRow:

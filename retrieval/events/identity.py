@@ -22,14 +22,32 @@ _ADMIN_PLACE = re.compile(
     r"(?<!\w)(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|thị trấn|xã|phường|ấp|thôn)\s+"
     r"((?:[A-ZĐÀ-Ỹ][^\s,;()]*\s*){1,4})")
 _PLACE_WORDS = {" ".join(p) for p in PLACES}
+_WORD = re.compile(r"[^\W_]+")
+_AT_PLACE = re.compile(r"(?<!\w)(?:[Tt]ại|[Ởở])\s+")
 
 
 def title_places(title: str) -> frozenset[str]:
-    """Folded places a title names: 'Chủ tịch UBND huyện Đông Sơn' -> {'dong son'}."""
-    found = {fold(m.group(1).strip().lower()) for m in _ADMIN_PLACE.finditer(title)}
-    folded = f" {fold(title.lower())} "
+    """Folded places a text names: 'Chủ tịch UBND huyện Đông Sơn' -> {'dong son'}."""
+    found = {" ".join(_WORD.findall(fold(m.group(1).lower())))
+             for m in _ADMIN_PLACE.finditer(title)}
+    folded = f" {' '.join(_WORD.findall(fold(title.lower())))} "
     found |= {fold(p) for p in _PLACE_WORDS if f" {fold(p)} " in folded}
-    return frozenset(found)
+    return frozenset(p for p in found if p)
+
+
+def named_places(text: str) -> frozenset[str]:
+    """Folded places a text names: known ones, those after an administrative word, and
+    capitalised ones after 'tại' / 'ở' ('ở Vũ Hán')."""
+    found = set(title_places(text))
+    for m in _AT_PLACE.finditer(text):
+        words: list[str] = []
+        for word in re.finditer(r"[^\W\d_]+|\S", text[m.end():m.end() + 80]):
+            if not word.group()[0].isupper() or len(words) == 4:
+                break
+            words.append(word.group())
+        if words:
+            found.add(fold(" ".join(words).lower()))
+    return frozenset(p for p in found if p)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..types import Role
 
-FACTS_VERSION = 1  # bump when extraction changes: stored facts are then rebuilt
+FACTS_VERSION = 2  # bump when extraction changes: stored facts are then rebuilt
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class ArticleFacts:
     content_hash: str
     events: tuple[EventRow, ...] = ()
     mentions: tuple[MentionRow, ...] = field(default_factory=tuple)
+    places: tuple[str, ...] = ()  # folded places the article names ('ca mau', 'ninh kieu')
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,4 +62,5 @@ class ArticleFacts:
             events=tuple(EventRow(**row) for row in data["events"]),
             mentions=tuple(MentionRow(**{**row, "roles": tuple(row["roles"])})
                            for row in data["mentions"]),
+            places=tuple(data.get("places", ())),
         )

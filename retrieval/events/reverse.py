@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..answers.questions import question_role
+from ..filters.apply import event_meta, matches
+from ..filters.scope import Scope
 from ..text import fold
 from ..types import Answer, Role
 from .catalog import PeopleCatalog
@@ -50,13 +52,19 @@ def events_question(question: str, catalog: PeopleCatalog) -> PersonQuery | None
     return PersonQuery(person.id, question_role(question))
 
 
-def events_answer(question: str, catalog: PeopleCatalog) -> Answer | None:
-    """The events answer to a reverse question (possibly with no events), else None."""
+def events_answer(question: str, catalog: PeopleCatalog,
+                  scope: Scope | None = None) -> Answer | None:
+    """The events answer to a reverse question (possibly with no events), else None; only
+    the events the scope's filter keeps, if it applied one."""
     query = events_question(question, catalog)
     if query is None:
         return None
     person = catalog.person(query.name)
     if person is None:
         return None
-    events = catalog.events_of(person, query.role)[:MAX_EVENTS]
-    return Answer(kind="events", person=person.name, role=query.role, events=tuple(events))
+    events = catalog.events_of(person, query.role)
+    applied = scope.applied if scope is not None else None
+    if applied is not None:
+        events = [e for e in events if matches(event_meta(e), applied)]
+    return Answer(kind="events", person=person.name, role=query.role,
+                  events=tuple(events[:MAX_EVENTS]), filtered=applied is not None)

@@ -27,7 +27,8 @@ def build_facts(articles: Sequence[Article], chunks: Sequence[Sequence[Chunk]],
         if old is not None and old.content_hash == article.content_hash:
             # Title and date come from the reader, which may have changed its rules.
             out.append(ArticleFacts(article.file, article.title, article.date,
-                                    article.content_hash, old.events, old.mentions))
+                                    article.content_hash, old.events, old.mentions,
+                                    old.places))
             continue
         out.append(extract_facts(article, passages))
         fresh += 1
@@ -79,7 +80,8 @@ def facts_rows(facts: Iterable[ArticleFacts]) -> tuple[list[dict[str, Any]],
     mentions: list[dict[str, Any]] = []
     for f in facts:
         articles.append({"file": f.file, "title": f.title, "date": f.date,
-                         "content_hash": f.content_hash, "version": FACTS_VERSION})
+                         "content_hash": f.content_hash, "version": FACTS_VERSION,
+                         "places": "|".join(f.places)})
         events += [{"file": f.file, **vars(e)} for e in f.events]
         mentions += [{"file": f.file, **{k: v for k, v in vars(m).items() if k != "roles"},
                       "roles": ",".join(m.roles)} for m in f.mentions]
@@ -106,5 +108,6 @@ def facts_from_rows(articles: Iterable[Mapping[str, Any]],
         found_events, found_mentions = by_file.get(row["file"], ([], []))
         out.append(ArticleFacts(row["file"], row["title"], row["date"], row["content_hash"],
                                 tuple(sorted(found_events, key=lambda e: e.index)),
-                                tuple(found_mentions)))
+                                tuple(found_mentions),
+                                tuple(p for p in str(row.get("places") or "").split("|") if p)))
     return out

@@ -11,7 +11,7 @@ from datetime import date
 
 from ..events.model import ArticleFacts
 from ..text import fold
-from ..types import ArticleInfo
+from ..types import ArticleInfo, PersonEvent
 from .parse import ArticleFilter, DayRange
 
 _ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -22,7 +22,7 @@ class ArticleMeta:
     """What filters look at of one article (folded, lower-case texts)."""
 
     dates: tuple[str, ...]  # ISO 'YYYY-MM-DD' or 'YYYY-MM': the article's, its events'
-    places: tuple[str, ...]  # headline, event places and the sentences reporting them
+    places: tuple[str, ...]  # the places it names, its headline, its events' places
 
 
 def article_meta(articles: Sequence[ArticleInfo],
@@ -37,6 +37,7 @@ def article_meta(articles: Sequence[ArticleInfo],
         if found is not None:
             dates += [e.date for e in found.events if e.date]
             places += [p for e in found.events for p in (e.place or "", e.evidence) if p]
+            places += list(found.places)
         out.append(ArticleMeta(tuple(dict.fromkeys(dates)),
                                tuple(f" {' '.join(fold(p.lower()).split())} " for p in places)))
     return out
@@ -69,8 +70,18 @@ def _date_matches(iso: str, days: DayRange) -> bool:
     return first <= days.last and days.first <= last
 
 
+def event_meta(event: PersonEvent) -> ArticleMeta:
+    """An event of a person as filters see it: its day, its article's, its place."""
+    dates = tuple(d for d in (event.date, event.source.date) if d)
+    places = (event.place or "", event.evidence, event.source.title)
+    return ArticleMeta(dates, tuple(f" {' '.join(fold(p.lower()).split())} " for p in places))
+
+
 def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
-    if wanted.days is not None and not any(_date_matches(d, wanted.days) for d in meta.dates):
+    """Whether the article may answer. An undated article passes a date filter (its date
+    is unknown, not another one): collections without dates stay searchable."""
+    if wanted.days is not None and meta.dates and not any(
+            _date_matches(d, wanted.days) for d in meta.dates):
         return False
     if wanted.place_key:
         key = f" {' '.join(wanted.place_key.split())} "
@@ -80,6 +91,19 @@ def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
 
 
 def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
-    """Numbers of the articles ``wanted`` keeps."""
-    return [number for number, meta in enumerate(metas) if matches(meta, wanted)]
+    """Numbers of the articles ``wanted`` keeps; none when a time filter keeps no dated
+    article (undated ones alone would say nothing about the time asked)."""
+    kept = [number for number, meta in enumerate(metas) if matches(meta, wanted)]
+    if wanted.days is not None and not any(metas[n].dates for n in kept):
+        return []
+    return kept
 
+
+
+def kept_passages(articles: Sequence[ArticleInfo], numbers: Sequence[int]) -> list[int]:
+    """Passage ids of those articles (each article's passages are consecutive)."""
+    out: list[int] = []
+    for number in numbers:
+        info = articles[number]
+        out.extend(range(info.first_chunk, info.first_chunk + info.chunks))
+    return out

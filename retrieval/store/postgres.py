@@ -21,6 +21,8 @@ from psycopg import sql
 from ..diacritics import DiacriticRestorer
 from ..embedding import EmbedderIdentity
 from ..errors import CorruptIndexError, IndexMismatchError, IndexNotFoundError, NewsQAError
+from ..events.model import ArticleFacts
+from ..events.storage import load_facts
 from ..settings import RetrievalSettings
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
@@ -48,7 +50,7 @@ class PostgresGeneration:
         self._ef_search = settings.hnsw_ef_search
         with pool.connection() as connection:
             try:
-                row = connection.execute(self._q("SELECT manifest, restorer FROM {}.meta")
+                row = connection.execute(self._q("SELECT manifest, restorer, facts FROM {}.meta")
                                          ).fetchone()
                 articles = connection.execute(self._q(
                     "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
@@ -65,6 +67,8 @@ class PostgresGeneration:
                                     f"not a valid manifest: {exc!r}") from exc
         restorer = row[1] or {"unigrams": {}, "bigrams": {}}
         self._restorer = DiacriticRestorer(restorer["unigrams"], restorer["bigrams"])
+        where = f"{pool.address}, schema {schema}"
+        self._facts = load_facts(bytes(row[2]), where) if row[2] else []
         self._articles = [ArticleInfo(file, title, date, chunks, has_headline, content_hash,
                                       first) for file, title, date, chunks, has_headline,
                           content_hash, first in articles]
@@ -268,6 +272,9 @@ class PostgresGeneration:
         self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
         dense = np.asarray([r[1] for r in rows], dtype=np.float32)
         return Candidates(ids, lexical, dense)
+
+    def facts(self) -> Sequence[ArticleFacts]:
+        return self._facts
 
     def restore_diacritics(self, text: str) -> str:
         return self._restorer.restore(text)

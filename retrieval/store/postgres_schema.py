@@ -46,7 +46,8 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
     s = sql.Identifier(schema)
     return [
         sql.SQL("CREATE SCHEMA {}").format(s),
-        sql.SQL("CREATE TABLE {}.meta (manifest jsonb NOT NULL, restorer jsonb)").format(s),
+        sql.SQL("CREATE TABLE {}.meta (manifest jsonb NOT NULL, restorer jsonb, "
+                "facts bytea)").format(s),
         sql.SQL("CREATE TABLE {}.articles (id integer PRIMARY KEY, file text NOT NULL, "
                 "title text NOT NULL, date text, content_hash text NOT NULL, "
                 "first_chunk integer NOT NULL, chunks integer NOT NULL, "

@@ -23,6 +23,8 @@ from psycopg import sql
 from ..dense import DenseSettings
 from ..diacritics import DiacriticRestorer
 from ..errors import IndexLockedError, NewsQAError
+from ..events.model import ArticleFacts
+from ..events.storage import dump_facts, load_facts
 from ..lexical import LexicalIndex
 from ..types import ArticleInfo
 from .manifest import Counts, Manifest
@@ -51,10 +53,11 @@ class PostgresStored:
 
     def __init__(self, connection: psycopg.Connection[Any], schema: str) -> None:
         ident = sql.Identifier(schema)
-        row = connection.execute(sql.SQL("SELECT manifest FROM {}.meta").format(ident)
+        row = connection.execute(sql.SQL("SELECT manifest, facts FROM {}.meta").format(ident)
                                  ).fetchone()
         if row is None:
             raise NewsQAError(f"generation {schema} has no manifest")
+        self._facts = load_facts(bytes(row[1]), f"schema {schema}") if row[1] else []
         self._manifest = Manifest.from_dict(row[0])
         self._articles = [ArticleInfo(*r) for r in connection.execute(sql.SQL(
             "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
@@ -89,6 +92,9 @@ class PostgresStored:
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
         return self._people[start:stop]
 
+    def facts(self) -> Sequence[ArticleFacts]:
+        return self._facts
+
 
 class PostgresWriter:
     def __init__(self, store: PostgresStore) -> None:
@@ -99,6 +105,7 @@ class PostgresWriter:
         self._manifest: Manifest | None = None
         self._terms: list[Sequence[str]] = []
         self._restorer: dict[str, Any] | None = None
+        self._facts: bytes | None = None
         self._articles = 0
         self._committed = False
 
@@ -211,6 +218,9 @@ class PostgresWriter:
                                 batch.texts[offset], Vector(vectors[offset])))
         self._terms.extend(batch.terms)
 
+    def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
+        self._facts = dump_facts(facts)
+
     def write_restorer(self, restorer: DiacriticRestorer) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "diacritics.json"
@@ -240,9 +250,9 @@ class PostgresWriter:
             db.execute(statement)
         from psycopg.types.json import Jsonb
 
-        db.execute(sql.SQL("INSERT INTO {} (manifest, restorer) VALUES (%s, %s)"
+        db.execute(sql.SQL("INSERT INTO {} (manifest, restorer, facts) VALUES (%s, %s, %s)"
                            ).format(self._table("meta")),
-                   (Jsonb(manifest.as_dict()), Jsonb(self._restorer)))
+                   (Jsonb(manifest.as_dict()), Jsonb(self._restorer), self._facts))
         for table in ("passages", "terms", "articles"):
             db.execute(sql.SQL("ANALYZE {}").format(self._table(table)))
         # The commit point: one transaction moves the pointer.

@@ -231,3 +231,12 @@ def test_other_questions_are_not_reverse_questions() -> None:
                      "Phạm Minh Chính đã tham dự những sự kiện nào?",
                      "Ngày hội ở Cà Mau diễn ra khi nào?"):
         assert events_answer(question, catalog) is None, question
+
+
+def test_the_places_an_article_names_are_kept_for_place_filters() -> None:
+    found = facts(article("p.txt", "Những người cách ly ở Đà Nẵng đã khỏe. Ca bệnh khởi phát tại "
+                                   "Vũ Hán, Trung Quốc; tỉnh Cà Mau chưa có ca nào.",
+                          title="Tin dịch"))
+    assert set(found.places) == {"da nang", "vu han", "trung quoc", "ca mau"}
+    assert load_facts(dump_facts([found]), "x")[0].places == found.places
+    assert facts_from_rows(*facts_rows([found]))[0].places == found.places

@@ -92,7 +92,7 @@ def test_articles_kept_by_date_and_event_day_and_place() -> None:
     assert matches(meta("2022-08-11"), year_2022)
     assert matches(meta("2022-08"), year_2022)  # a month-only date overlaps
     assert not matches(meta("2023-08-03"), year_2022)
-    assert not matches(meta(), year_2022)  # undated: no date to keep it by
+    assert matches(meta(), year_2022)  # undated: its date is unknown, not another one
     # Published on the 24th, the event on the 23rd: the event's day counts too.
     day = ArticleFilter(DayRange(date(2022, 11, 23), date(2022, 11, 23)))
     assert matches(meta("2022-11-24", "2022-11-23"), day)
@@ -102,3 +102,12 @@ def test_articles_kept_by_date_and_event_day_and_place() -> None:
     assert matches(meta(places=("xa hung my, huyen cai nuoc, tinh ca mau",)), place)
     assert not matches(meta(places=("ca mau xanh",)), ArticleFilter(place_key="mau xa"))
     assert not matches(meta(places=("quan ninh kieu",)), place)
+
+
+def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
+    from retrieval.filters.apply import kept_articles
+
+    year_2030 = ArticleFilter(DayRange(date(2030, 1, 1), date(2030, 12, 31)))
+    metas = [meta("2022-08-11"), meta()]
+    assert kept_articles(metas, year_2030) == []
+    assert kept_articles([meta("2030-05-01"), meta()], year_2030) == [0, 1]

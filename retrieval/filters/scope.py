@@ -1,0 +1,96 @@
+"""A search narrowed by a filter: which passages it may answer from, the question left to
+match, and what the answer says about it (applied, or left nothing and so not applied)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from ..store.protocol import Candidates, FloatArray, Generation, IntArray
+from ..text import QueryTerms
+from ..types import ArticleInfo
+from .apply import ArticleMeta, article_meta, kept_articles, kept_passages
+from .parse import ArticleFilter, parse_filter
+
+MAX_SCORED = 20_000  # kept passages scored one by one; above that the top-k is filtered
+
+
+@dataclass(frozen=True)
+class Scope:
+    question: str  # what to match
+    passages: IntArray | None  # the passages the search may return; None: all
+    notices: tuple[str, ...]
+    applied: ArticleFilter | None
+
+    def unfiltered(self, question: str) -> Scope:
+        """The filter's articles have no passage for the question: search them all."""
+        if self.applied is None:
+            return self
+        return Scope(question, None, (nothing_matched(self),), None)
+
+
+class Scoper:
+    """Scopes searches of one generation (article metadata read once, on first use)."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        self._metas: list[ArticleMeta] | None = None
+
+    def scope(self, question: str, explicit: ArticleFilter | None,
+              today: date | None = None) -> Scope:
+        asked, _ = parse_filter(question, today or date.today())
+        if (asked is None or asked.empty) and (explicit is None or explicit.empty):
+            return Scope(question, None, (), None)  # no metadata read for most questions
+        if self._metas is None:
+            self._metas = article_meta(self.generation.articles(), self.generation.facts())
+        return scope_of(question, self.generation.articles(), self._metas, explicit,
+                        today or date.today())
+
+
+def _said(wanted: ArticleFilter) -> str:
+    return " · ".join(wanted.said)
+
+
+def scope_of(question: str, articles: Sequence[ArticleInfo], metas: Sequence[ArticleMeta],
+             explicit: ArticleFilter | None, today: date) -> Scope:
+    """The scope of a search for ``question`` (its own filter, and the explicit one)."""
+    # The question is matched whole: its filter words narrow the articles, and 'năm 2023'
+    # is still often written in the passage that answers ('Ngày hội … năm 2023').
+    asked, _ = parse_filter(question, today)
+    wanted = asked.merged(explicit) if asked is not None else explicit
+    if wanted is None or wanted.empty:
+        return Scope(question, None, (), None)
+    numbers = kept_articles(metas, wanted)
+    if not numbers:
+        return Scope(question, None, (f"Không có bài nào {_said(wanted)}: đây là kết quả "
+                                      "không lọc.",), None)
+    if len(numbers) == len(articles):
+        return Scope(question, None, (f"Đã lọc: {_said(wanted)} (mọi bài đều khớp).",), wanted)
+    passages = np.asarray(kept_passages(articles, numbers), dtype=np.int64)
+    notice = f"Đã lọc: {_said(wanted)} ({len(numbers)}/{len(articles)} bài)."
+    return Scope(question, passages, (notice,), wanted)
+
+
+def nothing_matched(scope: Scope) -> str:
+    assert scope.applied is not None
+    return (f"Không đoạn nào {_said(scope.applied)} khớp câu hỏi: đây là kết quả không lọc.")
+
+
+def scoped_candidates(generation: Generation, terms: QueryTerms, vector: FloatArray | None,
+                      depth: int, passages: IntArray) -> Candidates:
+    """Candidates among ``passages`` only: all of them scored when few, else the store's
+    top-k (deeper) filtered."""
+    if len(passages) <= MAX_SCORED:
+        lexical = generation.lexical_scores(passages, terms)
+        dense: np.ndarray[Any, Any] = (generation.dense_scores(passages, vector)
+                                       if vector is not None
+                                       else np.zeros(len(passages), dtype=np.float32))
+        keep = lexical > 0 if vector is None else np.ones(len(passages), dtype=bool)
+        return Candidates(passages[keep], lexical[keep], dense[keep])
+    found = generation.candidates(terms, vector, 8 * depth)
+    mask = np.isin(found.ids, passages)
+    return Candidates(found.ids[mask], found.lexical[mask], found.dense[mask])
