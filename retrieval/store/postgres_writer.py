@@ -167,6 +167,19 @@ class PostgresWriter:
 
     # --- the protocol ---------------------------------------------------------------------
 
+    def reclaim(self) -> int:
+        """Dead builds' schemas are dropped when a build begins (``_drop_dead_builds``); the
+        server does not tell their size cheaply, so nothing is counted here."""
+        return 0
+
+    def up_to_date(self, manifest: Manifest) -> bool:
+        """The live generation was built from the same articles and settings."""
+        stored = self.reusable()
+        if stored is None:
+            return False
+        return (replace(stored.manifest, created_at="", files={})
+                == replace(manifest, created_at="", files={}))
+
     def reusable(self) -> PostgresStored | None:
         """The live generation, for its unchanged articles' vectors and people counts."""
         live, previous = self._pointers()
