@@ -33,7 +33,8 @@ def newsqa(*args: str, url: str, articles: Path = SEEDS, timeout: float = 300,
            ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
-                "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1"})
+                "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
+                "NEWSQA_LANGUAGE": "en"})
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
@@ -118,7 +119,8 @@ def test_a_killed_build_leaves_the_answers_unchanged(pg_seed_url: str, tmp_path:
         "Tiêu đề mới\n\nMột bài báo mới về ngày hội ở Ninh Kiều. " * 40, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
-                "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1"})
+                "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
+                "NEWSQA_LANGUAGE": "en"})
     build = subprocess.Popen([sys.executable, "-m", "bot.cli", "index", "--full"], env=env,
                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
