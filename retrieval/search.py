@@ -268,7 +268,8 @@ class Searcher:
             candidates, fused = rerank_by_sentence(cache, self.settings, question, terms,
                                                    candidates, fused)
         # Within a filter the articles are chosen already: as many passages of each as fit.
-        per_article = self.settings.max_passages_per_article if passages is None else wanted
+        per_article = (self.settings.max_passages_per_article if passages is None
+                       else len(passages))
         return Ranking(collapse(cache, candidates, fused, wanted, per_article),
                        question, terms, query_vector, english)
 
