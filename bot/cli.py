@@ -11,15 +11,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from retrieval import NewsQAError, RetrievalSettings
 
 from .commands import command_modules
 from .commands._common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from .frontend.messages import describe, detect_language, set_language, t
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_language(detect_language())
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -28,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.handler(args, settings)
         return code
     except NewsQAError as exc:
-        print(f"newsqa: {exc}", file=sys.stderr)
+        print(f"newsqa: {describe(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("newsqa: interrupted", file=sys.stderr)
+        print(f"newsqa: {t('interrupted')}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader of our output went away (`newsqa ask ... | head`); nothing to report.
@@ -63,9 +67,27 @@ def _settings(args: argparse.Namespace) -> RetrievalSettings:
     if getattr(args, "model", None):
         overrides["embedding_model"] = args.model
     try:
-        return RetrievalSettings(**overrides)
-    except ValueError as exc:  # pydantic's ValidationError: a bad NEWSQA_* value
-        raise NewsQAError(f"invalid setting: {exc}") from exc
+        settings = RetrievalSettings(**overrides)
+    except ValidationError as exc:  # a bad NEWSQA_* value: name it, not pydantic's dump
+        raise NewsQAError(_invalid_setting(exc)) from exc
+    _check_model_folder(settings.embedding_model)
+    return settings
+
+
+def _invalid_setting(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors or not errors[0].get("loc"):
+        return t("invalid_setting_plain", reason=str(exc).splitlines()[0])
+    first = errors[0]
+    name = f"NEWSQA_{str(first['loc'][0]).upper()}"
+    return t("invalid_setting", name=name, value=first.get("input"),
+             reason=str(first.get("msg", "")).rstrip("."))
+
+
+def _check_model_folder(model: str) -> None:
+    """A model given as a path that does not exist is a typo, not a hub name to look up."""
+    if model.startswith(("/", "./", "../", "~")) and not Path(model).expanduser().exists():
+        raise NewsQAError(t("no_such_model_folder", path=model))
 
 
 if __name__ == "__main__":

@@ -35,28 +35,17 @@ from retrieval import (
 
 from .commands._common import MAX_TOP_K  # the same bound as `newsqa ask -k`
 from .frontend import answer_lines, open_searcher
+from .frontend.messages import count, describe, t
+from .frontend.output import LINE_SLACK, bounded_lines
+from .frontend.terminal import safe
 from .rich_render import render_articles, render_response
 from .serialize import response_to_dict
 
-PROMPT = "hỏi> "
 # How long to wait for the searcher before showing the prompt anyway: the bundled model
 # opens well within it, so the prompt only shows early for slow (sentence-transformers) models.
 STARTUP_GRACE_SECONDS = 1.0
 HINT_STYLE = "dim"
 ERROR_STYLE = "bold red"
-
-BANNER = ("newsqa · hỏi đáp tin tức. Gõ câu hỏi rồi nhấn Enter; :help xem các lệnh, "
-          ":quit hoặc Ctrl-D để thoát.")
-HELP = """Gõ câu hỏi rồi nhấn Enter. Các lệnh:
-  :more       xem thêm kết quả cho câu hỏi vừa rồi
-  :k N        số đoạn mỗi câu trả lời (hiện tại: {top_k})
-  :sources    các bài báo đã lập chỉ mục
-  :json       bật/tắt hiện JSON thô (hiện tại: {json})
-  :reload     nạp chỉ mục mới sau khi chạy `newsqa index`
-  :help       trợ giúp này
-  :quit       thoát (hoặc Ctrl-D)
-Ctrl-C xoá dòng đang gõ; ↑/↓ duyệt các câu đã hỏi."""
-
 
 class SearcherLike(Protocol):
     """What the REPL needs of `retrieval.Searcher` (tests pass a fake)."""
@@ -105,7 +94,7 @@ class Repl:
             name, _, argument = text.partition(" ")
             command = self._commands.get(name.lower())
             if command is None:
-                self._hint(f"Không có lệnh {name}. Gõ :help để xem các lệnh.")
+                self._hint(t("repl_unknown", name=safe(name)))
                 return True
             return command(argument.strip())
         self._ask(text)
@@ -118,10 +107,10 @@ class Repl:
         try:
             response = searcher.search(question, self.top_k)
         except BadQuestionError:
-            self._hint("Câu hỏi không có từ nào để tìm: hãy gõ vài từ.")
+            self._hint(t("repl_no_words"))
             return
         except NewsQAError as exc:
-            self._error(str(exc))
+            self._error(describe(exc))
             return
         self._paging = _Paging(response.question, len(response.results), response.total)
         self._show(response)
@@ -136,33 +125,34 @@ class Repl:
         self.console.print(render_response(response))
         paging = self._paging
         if paging is not None and paging.shown < paging.total:
-            self._hint(f"Còn {paging.total - paging.shown} đoạn nữa: gõ :more.")
+            self._hint(t("repl_more_left", left=paging.total - paging.shown))
         self.console.print()
 
     # --- commands (each returns False to end the session) ----------------------------------
 
     def cmd_help(self, argument: str) -> bool:
-        self.console.print(Text(HELP.format(top_k=self.top_k,
-                                            json="bật" if self.as_json else "tắt")))
+        self.console.print(Text(t("repl_help", top_k=self.top_k,
+                                  json=t("repl_on") if self.as_json else t("repl_off"),
+                                  history=safe(history_path()))))
         return True
 
     def cmd_more(self, argument: str) -> bool:
         paging = self._paging
         if paging is None:
-            self._hint("Chưa có câu hỏi nào để xem thêm: hãy hỏi trước.")
+            self._hint(t("repl_more_first"))
             return True
         if paging.shown >= paging.total:
-            self._hint(f"Không còn kết quả nào nữa (đã hiện hết {paging.total} đoạn).")
+            self._hint(t("repl_more_done", total=paging.total))
             return True
         searcher = self._get_searcher()
         try:
             response = searcher.search(paging.question, self.top_k, offset=paging.shown)
         except NewsQAError as exc:
-            self._error(str(exc))
+            self._error(describe(exc))
             return True
         if not response.results:
             paging.total = paging.shown
-            self._hint("Không còn kết quả nào nữa.")
+            self._hint(t("repl_more_none"))
             return True
         paging.shown += len(response.results)
         paging.total = response.total
@@ -171,17 +161,17 @@ class Repl:
 
     def cmd_k(self, argument: str) -> bool:
         if not argument:
-            self._hint(f"Mỗi câu trả lời có {self.top_k} đoạn. Đổi bằng :k N (1 đến {MAX_TOP_K}).")
+            self._hint(t("repl_k_now", top_k=self.top_k, most=MAX_TOP_K))
             return True
         try:
             value = int(argument)
         except ValueError:
             value = 0
         if not 1 <= value <= MAX_TOP_K:
-            self._hint(f"Dùng :k N với N từ 1 đến {MAX_TOP_K} (hiện tại: {self.top_k}).")
+            self._hint(t("repl_k_bad", most=MAX_TOP_K, top_k=self.top_k))
             return True
         self.top_k = value
-        self._hint(f"Từ giờ mỗi câu trả lời có {value} đoạn.")
+        self._hint(t("repl_k_set", value=value))
         return True
 
     def cmd_sources(self, argument: str) -> bool:
@@ -190,7 +180,7 @@ class Repl:
 
     def cmd_json(self, argument: str) -> bool:
         self.as_json = not self.as_json
-        self._hint("Đã bật JSON thô." if self.as_json else "Đã tắt JSON thô.")
+        self._hint(t("repl_json_on") if self.as_json else t("repl_json_off"))
         return True
 
     def cmd_reload(self, argument: str) -> bool:
@@ -198,16 +188,16 @@ class Repl:
         try:
             changed = searcher.refresh()
         except NewsQAError as exc:
-            self._error(f"Không nạp được chỉ mục mới: {exc}")
+            self._error(t("repl_reload_failed", error=describe(exc)))
             return True
         if changed:
             # Offsets of the old index mean nothing in the new one.
             self._paging = None
             articles = searcher.articles()
-            self._hint(f"Đã nạp chỉ mục mới: {len(articles)} bài báo, "
-                       f"{sum(a.chunks for a in articles)} đoạn.")
+            self._hint(t("repl_reloaded", articles=count("n_articles", len(articles)),
+                         passages=count("n_passages", sum(a.chunks for a in articles))))
         else:
-            self._hint("Chỉ mục không đổi: chưa có bản nào mới hơn.")
+            self._hint(t("repl_unchanged"))
         return True
 
     def cmd_quit(self, argument: str) -> bool:
@@ -235,7 +225,7 @@ def run_loop(read_line: Callable[[], str], repl: Repl) -> int:
             if not repl.handle(line):
                 return 0
         except KeyboardInterrupt:
-            repl.console.print(Text("Đã huỷ.", style=HINT_STYLE))
+            repl.console.print(Text(t("repl_cancelled"), style=HINT_STYLE))
         except NewsQAError:
             raise  # the searcher cannot be opened: `newsqa` prints it and exits 1
         except Exception:
@@ -294,7 +284,7 @@ def waiting_getter(loader: SearcherLoader, console: Console,
 
     def get_searcher() -> SearcherLike:
         if not loader.ready:
-            with console.status(f"Đang chờ tải xong {waiting_for}…"):
+            with console.status(t("repl_waiting", what=waiting_for)):
                 loader.wait()
         return loader.get()
 
@@ -327,8 +317,7 @@ def open_history(path: Path) -> tuple[History, str | None]:
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return InMemoryHistory(), (f"Không ghi được lịch sử vào {path} ({reason}); "
-                                   "lịch sử chỉ được giữ trong phiên này.")
+        return InMemoryHistory(), t("repl_history_memory", path=safe(path), reason=reason)
     return _SafeFileHistory(str(path)), None
 
 
@@ -352,7 +341,8 @@ def run_repl(settings: RetrievalSettings, top_k: int | None) -> int:
     """`newsqa repl`: interactive on a terminal, `newsqa ask`-style when stdin is piped."""
     top_k = top_k or settings.top_k
     if not sys.stdin.isatty():
-        answer_lines(open_searcher(settings), sys.stdin, top_k, as_json=False)
+        lines = bounded_lines(sys.stdin, LINE_SLACK * settings.max_question_chars + 1)
+        answer_lines(open_searcher(settings), lines, top_k, as_json=False)
         return 0
     return _interactive(settings, top_k)
 
@@ -364,21 +354,23 @@ def _interactive(settings: RetrievalSettings, top_k: int) -> int:
     if loader.wait(STARTUP_GRACE_SECONDS):
         loader.get()  # builds a missing index before the prompt; raises other errors
 
-    waiting_for = f"mô hình ({settings.embedding_model}) và chỉ mục {settings.index_dir}"
+    waiting_for = t("repl_what", model=safe(settings.embedding_model),
+                    index_dir=safe(settings.index_dir))
     repl = Repl(waiting_getter(loader, console, waiting_for), console, top_k)
     history, problem = open_history(history_path())
     session: PromptSession[str] = PromptSession(
         history=history, completer=CommandCompleter(repl.command_names),
         complete_while_typing=False,
     )
-    console.print(Text(BANNER, style="bold"))
+    console.print(Text(t("repl_banner"), style="bold"))
     if problem:
         console.print(Text(problem, style=HINT_STYLE))
     if loader.ready:
         articles = loader.get().articles()
-        console.print(Text(f"Chỉ mục {settings.index_dir}: {len(articles)} bài báo, "
-                           f"{sum(a.chunks for a in articles)} đoạn.", style=HINT_STYLE))
-    else:
-        console.print(Text(f"Đang tải {waiting_for}… bạn có thể gõ câu hỏi ngay.",
+        console.print(Text(t("repl_index_ready", index_dir=safe(settings.index_dir),
+                             articles=count("n_articles", len(articles)),
+                             passages=count("n_passages", sum(a.chunks for a in articles))),
                            style=HINT_STYLE))
-    return run_loop(lambda: session.prompt(PROMPT), repl)
+    else:
+        console.print(Text(t("repl_loading", what=waiting_for), style=HINT_STYLE))
+    return run_loop(lambda: session.prompt(t("repl_prompt")), repl)

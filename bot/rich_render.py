@@ -10,14 +10,14 @@ from rich.text import Text
 
 from retrieval import Answer, ArticleInfo, SearchHit, SearchResponse, people_groups
 
+from .frontend.messages import count, t
+from .frontend.terminal import safe
+
 RANK_STYLE = "bold cyan"
 HIGHLIGHT_STYLE = "bold yellow"
 SOURCE_STYLE = "dim"
 NOTICE_STYLE = "yellow"
 LABEL_STYLE = "bold green"
-NO_DATE = "không rõ ngày"
-NO_RESULTS = "Không tìm thấy đoạn nào phù hợp."
-ANSWER_LABELS = {"date": "Thời gian:", "place": "Địa điểm:"}
 
 
 def render_response(response: SearchResponse) -> Group:
@@ -27,7 +27,7 @@ def render_response(response: SearchResponse) -> Group:
     if response.answer is not None:
         parts.extend(render_answer(response.answer))
     if not response.results:
-        parts.append(Text(NO_RESULTS))
+        parts.append(Text(t("no_results")))
     for hit in response.results:
         parts.append(render_hit(hit))
         parts.append(render_source(hit))
@@ -49,7 +49,7 @@ def render_answer(answer: Answer) -> list[Text]:
                 line.append(f" [{person.rank_of_passage}]", style=RANK_STYLE)
                 lines.append(line)
         return lines
-    label = ANSWER_LABELS[answer.kind]
+    label = t("answer_date" if answer.kind == "date" else "answer_place") + ":"
     if not answer.value:
         return []
     line = Text.assemble((label, LABEL_STYLE), " ", (answer.value, "bold"))
@@ -69,20 +69,21 @@ def render_hit(hit: SearchHit) -> Text:
 def render_source(hit: SearchHit) -> Text:
     """The dim 'title · date · file' line under a passage."""
     source = hit.source
-    return Text(f"    — {source.title} · {source.date or NO_DATE} · {source.file}",
+    return Text(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
+                f"{safe(source.file)}",
                 style=SOURCE_STYLE)
 
 
 def render_articles(articles: Sequence[ArticleInfo]) -> Table:
     """The indexed articles, one row each."""
-    table = Table(title=f"{len(articles)} bài báo đã lập chỉ mục", title_justify="left",
-                  show_edge=False, pad_edge=False)
-    table.add_column("Ngày", no_wrap=True)
-    table.add_column("Đoạn", justify="right")
-    table.add_column("Tệp", style=SOURCE_STYLE, no_wrap=True)
-    table.add_column("Tiêu đề")
+    table = Table(title=t("sources_title", articles=count("n_articles", len(articles))),
+                  title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column(t("col_date"), no_wrap=True)
+    table.add_column(t("col_passages"), justify="right")
+    table.add_column(t("col_file"), style=SOURCE_STYLE, no_wrap=True)
+    table.add_column(t("col_title"))
     for info in articles:
         # Text cells, so brackets in a title are not read as rich markup.
-        table.add_row(Text(info.date or "—"), Text(str(info.chunks)), Text(info.file),
-                      Text(info.title))
+        table.add_row(Text(info.date or "—"), Text(str(info.chunks)), Text(safe(info.file)),
+                      Text(safe(info.title)))
     return table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from retrieval import Answer, Person, SearchResponse
@@ -13,7 +14,7 @@ def response_to_dict(response: SearchResponse) -> dict[str, Any]:
         "results": [
             {
                 "rank": hit.rank,
-                "score": hit.score,
+                "score": hit.score if math.isfinite(hit.score) else None,
                 "text": hit.text,
                 "source": {"file": hit.source.file, "title": hit.source.title,
                            "date": hit.source.date},
@@ -55,3 +56,14 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
             for p in data["people"]))
     return Answer(kind=data["kind"], value=data.get("value"),
                   rank_of_passage=data.get("rank_of_passage"))
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float made ``None``: `--json` output is JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(item) for item in value]
+    return value

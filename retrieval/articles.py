@@ -47,14 +47,41 @@ _HEADLINE_MAX = 400
 
 
 def iter_article_files(articles_dir: Path) -> Iterator[Path]:
-    """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed."""
-    for root, dirs, files in os.walk(articles_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    """Every ``*.txt`` under ``articles_dir``, sorted; symlinks are not followed.
+
+    The order of `os.walk` (top-down, each folder's files before its sub-folders), walked
+    with a stack instead of recursion: `os.walk` raises RecursionError ~1,000 folders deep.
+    """
+    stack = [str(articles_dir)]
+    while stack:
+        root = stack.pop()
+        dirs, files = _list_folder(root)
+        dirs = sorted(d for d in dirs if not d.startswith("."))
         # A linked folder is not entered; yielding it gets it reported like a linked file.
-        yield from (Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))
+        linked = {d for d in dirs if os.path.islink(os.path.join(root, d))}
+        yield from (Path(root) / d for d in dirs if d in linked)
         for name in sorted(files):
             if name.endswith(".txt") and not name.startswith("."):
                 yield Path(root) / name
+        stack.extend(os.path.join(root, d) for d in reversed(dirs) if d not in linked)
+
+
+def _list_folder(root: str) -> tuple[list[str], list[str]]:
+    """(sub-folder names, other names) of ``root``; an unreadable folder is empty, as
+    `os.walk` has it."""
+    dirs: list[str] = []
+    files: list[str] = []
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (dirs if is_dir else files).append(entry.name)
+    except OSError:
+        pass
+    return dirs, files
 
 
 def load_articles(
@@ -99,7 +126,7 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
         return SkippedFile(relative, f"unreadable ({exc.strerror or exc})")
     text = decode(raw)
     if text is None:
-        return SkippedFile(relative, "not UTF-8 text")
+        return SkippedFile(relative, not_utf8_reason(raw))
     article = parse_article(text, relative, hashlib.sha256(raw).hexdigest())
     if article is None:
         return SkippedFile(relative, "empty")
@@ -123,7 +150,43 @@ def decode(raw: bytes) -> str | None:
         return None
     if "\x00" in text:
         return None
+    return repair_mojibake(text)
+
+
+# UTF-8 Vietnamese read as Windows-1252 / Latin-1 and saved again ('Người' -> 'NgÆ°á»\x9di'):
+# the byte pairs of 'ư', 'ơ', 'đ' and the ạ-ỹ block, as those encodings show them.
+_MOJIBAKE = re.compile("Æ°|Æ¡|Ä‘|Ä\x91|á»|áº|Ã\xa0|Ã¡|Ã¢|Ã©|Ãª|Ã´")
+# Legacy 8-bit encodings (charset-normalizer's names) and their iconv spelling.
+_LEGACY = re.compile(r"^(?:cp(125\d)|iso8859_(\d+)|(latin_1))$")
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with a whole-file Latin-1 mislabel undone; anything else as it is."""
+    if len(_MOJIBAKE.findall(text, 0, 20_000)) < 3:
+        return text
+    for legacy in ("cp1252", "latin-1"):
+        try:
+            return text.encode(legacy).decode("utf-8")
+        except UnicodeError:
+            continue
     return text
+
+
+def not_utf8_reason(raw: bytes) -> str:
+    """Why a file is skipped, with how to convert it when it is in a known legacy encoding
+    (files are indexed as UTF-8 only: a guessed encoding could index garbage)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a declared dependency
+        return "not UTF-8 text"
+    best = from_bytes(raw[:200_000]).best()
+    legacy = _LEGACY.match(best.encoding) if best is not None else None
+    if legacy is None:
+        return "not UTF-8 text"
+    windows, iso, _latin = legacy.groups()
+    name = f"WINDOWS-{windows}" if windows else f"ISO-8859-{iso}" if iso else "LATIN1"
+    return (f"not UTF-8 text (it looks like {name}; convert it with: "
+            f"iconv -f {name} -t UTF-8 FILE > FILE.utf8)")
 
 
 def parse_article(text: str, file: str, content_hash: str) -> Article | None:

@@ -62,14 +62,58 @@ class Embedder(ABC):
         self, texts: Sequence[str], is_query: bool, on_batch: Callable[[int], None] | None = None
     ) -> FloatArray:
         out = np.empty((len(texts), self.identity.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start:start + self.batch_size])
-            out[start:start + len(batch)] = self._encode(batch, is_query)
+        start = 0
+        for size in batch_sizes(len(texts), self.batch_size, warm_up=on_batch is not None):
+            batch = list(texts[start:start + size])
+            encoded = self._encode(batch, is_query) if is_query else self._interruptible(batch)
+            out[start:start + size] = encoded
+            start += size
             if on_batch:
-                on_batch(len(batch))
+                on_batch(size)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
+
+
+    def _interruptible(self, batch: list[str]) -> FloatArray:
+        """Passages encoded in a worker thread: a model's C code runs a whole batch (seconds)
+        without returning to Python, so Ctrl-C would wait for it; the main thread waits here
+        instead and gets the KeyboardInterrupt at once."""
+        if threading.current_thread() is not threading.main_thread():
+            return self._encode(batch, False)
+        result: list[FloatArray] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                result.append(self._encode(batch, False))
+            except BaseException as exc:  # re-raised in the calling thread below
+                failure.append(exc)
+            finally:
+                done.set()
+
+        # A daemon thread: an interrupted build exits without waiting for the batch.
+        threading.Thread(target=run, name="newsqa-embed", daemon=True).start()
+        while not done.wait(0.1):
+            pass
+        if failure:
+            raise failure[0]
+        return result[0]
+
+
+def batch_sizes(total: int, batch_size: int, *, warm_up: bool) -> list[int]:
+    """Batch sizes covering ``total``; with ``warm_up`` they start at 1 and double up to
+    ``batch_size``, so a progress bar moves after the first passage, not the first batch."""
+    sizes: list[int] = []
+    size = 1 if warm_up else batch_size
+    remaining = total
+    while remaining > 0:
+        step = min(size, batch_size, remaining)
+        sizes.append(step)
+        remaining -= step
+        size *= 2
+    return sizes
 
 
 class BundledE5Embedder(Embedder):

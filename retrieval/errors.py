@@ -19,6 +19,7 @@ class IndexMismatchError(NewsQAError):
     def __init__(self, what: str) -> None:
         super().__init__(f"The index does not match the current settings ({what}). "
                          "Rebuild it with: newsqa index --full")
+        self.what = what
 
 
 class CorruptIndexError(NewsQAError):
@@ -26,12 +27,14 @@ class CorruptIndexError(NewsQAError):
         super().__init__(f"Index file {path} is unreadable ({detail}). "
                          "Rebuild it with: newsqa index --full")
         self.path = path
+        self.detail = detail
 
 
 class IndexLockedError(NewsQAError):
     def __init__(self, index_dir: str) -> None:
         super().__init__(f"Another `newsqa index` is already building {index_dir}; "
                          "wait for it to finish and try again.")
+        self.index_dir = index_dir
 
 
 class IndexWriteError(NewsQAError):
@@ -46,6 +49,7 @@ class IndexWriteError(NewsQAError):
 class NoArticlesError(NewsQAError):
     def __init__(self, articles_dir: str) -> None:
         super().__init__(f"No readable .txt articles in {articles_dir}.")
+        self.articles_dir = articles_dir
 
 
 class EmbedderError(NewsQAError):

@@ -43,8 +43,9 @@ class EvalReport:
         return {"as_written": self.accented.as_dict(),
                 "diacritics_stripped": self.stripped.as_dict()}
 
-    def table(self) -> str:
-        rows = [("questions as written", self.accented), ("diacritics stripped", self.stripped)]
+    def table(self, labels: tuple[str, str] = ("questions as written",
+                                               "diacritics stripped")) -> str:
+        rows = [(labels[0], self.accented), (labels[1], self.stripped)]
         lines = [f"{'':22} {'n':>5} {'hit@1':>7} {'hit@3':>7} {'hit@10':>7} {'MRR@10':>7}"]
         for label, s in rows:
             lines.append(f"{label:22} {s.questions:5d} {s.hit1:7.3f} {s.hit3:7.3f} "

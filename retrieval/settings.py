@@ -66,3 +66,5 @@ class RetrievalSettings(BaseSettings):
     max_question_chars: int = Field(1000, ge=10)
     # At most this many passages from one article in a result list.
     max_passages_per_article: int = Field(2, ge=1)
+    # Language of the messages of `newsqa` and the REPL: Vietnamese or English.
+    language: Literal["vi", "en"] = "vi"

@@ -50,15 +50,6 @@ class KindTuning:
     def chosen(self) -> float:
         return self.fitted if self.accepted else self.default
 
-    def line(self) -> str:
-        verdict = (f"stored {self.fitted:.2f}" if self.accepted else
-                   "kept the default" + ("" if self.fitted != self.default else
-                                         " (the fit chose it too)"))
-        return (f"  {self.label:20} default {self.default:.2f}: held-out MRR@10 "
-                f"{self.held_out_default.mrr10:.3f}; fitted {self.fitted:.2f}: "
-                f"{self.held_out_fitted.mrr10:.3f} (gain {self.gain:+.3f}, needs "
-                f"{MARGIN:+.3f}) -> {verdict}")
-
     def as_dict(self) -> dict[str, Any]:
         return {"default": self.default, "fitted": self.fitted, "chosen": self.chosen,
                 "held_out_default": self.held_out_default.as_dict(),
@@ -85,28 +76,6 @@ class TuningOutcome:
                 "margin": MARGIN, "kinds": {k.label: k.as_dict() for k in self.kinds},
                 "stored": str(self.stored) if self.stored else None,
                 "cleared_earlier_tuning": self.cleared}
-
-    def lines(self, index_dir: Path) -> list[str]:
-        """What happened, for a person: the figures, what was stored, how to undo it."""
-        if self.too_few:
-            return [f"tuning: {self.questions} questions are too few to tell weights apart "
-                    f"(at least {MIN_QUESTIONS} needed); nothing stored, the default weights "
-                    "stay in force."]
-        lines = [f"tuning: fitted on {self.fitted_on} questions, checked on "
-                 f"{len(self.held_out)} held out (every {HELD_OUT_EVERY}rd question):"]
-        lines += [kind.line() for kind in self.kinds]
-        if self.stored is not None:
-            accented, unaccented = (kind.chosen for kind in self.kinds)
-            lines.append(f"stored dense weights accented {accented:.2f}, unaccented "
-                         f"{unaccented:.2f} in {self.stored}; ask, repl and bot over "
-                         f"{index_dir} use them. Undo: newsqa eval --reset-tuning"
-                         f" --index {index_dir}")
-        else:
-            lines.append("no weight beat the default on the held-out questions: nothing "
-                         "stored, the default weights stay in force"
-                         + (" (the weights tuned earlier were removed)." if self.cleared
-                            else "."))
-        return lines
 
 
 def untuned_weights(searcher: Searcher) -> tuple[float, float]:

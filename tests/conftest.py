@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.frontend.messages import set_language
 from retrieval import RetrievalSettings, Searcher, build_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +26,10 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # CLI messages in English by default in tests (the product default, Vietnamese, has its
+    # own tests); a test wanting Vietnamese sets NEWSQA_LANGUAGE=vi.
+    monkeypatch.setenv("NEWSQA_LANGUAGE", "en")
+    set_language("en")
     monkeypatch.chdir(tmp_path)
 
 

@@ -17,7 +17,12 @@ SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def positive_top_k(value: str) -> int:
-    number = int(value)
+    from ..frontend.messages import t
+
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1 or number > MAX_TOP_K:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TOP_K}")
+        raise argparse.ArgumentTypeError(t("bad_top_k", most=MAX_TOP_K, value=value))
     return number

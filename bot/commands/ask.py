@@ -22,22 +22,24 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..frontend import answer_lines, open_searcher, print_response
+    from ..frontend.messages import describe, t
+    from ..frontend.output import LINE_SLACK, bounded_lines
     from ..serialize import response_to_dict
 
     top_k = args.top_k or settings.top_k
     if args.question is not None:
         if not args.question.strip():
-            print("newsqa: the question is empty: type a few words to search for.",
-                  file=sys.stderr)
+            print(f"newsqa: {t('empty_question')}", file=sys.stderr)
             return EXIT_USAGE
         searcher = open_searcher(settings)
         try:
             response = searcher.search(args.question, top_k)
         except BadQuestionError as exc:
-            print(f"newsqa: {exc}", file=sys.stderr)
+            print(f"newsqa: {describe(exc)}", file=sys.stderr)
             return EXIT_USAGE
         print_response(response_to_dict(response), args.json)
         return EXIT_OK
     searcher = open_searcher(settings)
-    answer_lines(searcher, sys.stdin, top_k, as_json=args.json)
+    lines = bounded_lines(sys.stdin, LINE_SLACK * settings.max_question_chars + 1)
+    answer_lines(searcher, lines, top_k, as_json=args.json)
     return EXIT_OK

@@ -8,11 +8,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retrieval import RetrievalSettings
+from retrieval import NewsQAError, RetrievalSettings
 
+from ..frontend.messages import t
+from ..frontend.terminal import safe
 from ._common import EXIT_OK, EXIT_USAGE, SubParsers
+
+if TYPE_CHECKING:
+    from retrieval.evaluation import Question
+    from retrieval.tuning import TuningOutcome
 
 ORDER = 30
 
@@ -41,17 +47,14 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
 
     if args.reset_tuning:
         if args.questions is not None or args.tune:
-            print("newsqa: --reset-tuning takes no question file and no --tune.",
-                  file=sys.stderr)
+            print(f"newsqa: {t('reset_alone')}", file=sys.stderr)
             return EXIT_USAGE
         removed = reset(settings)
-        print(f"Removed the tuned fusion weights of {settings.index_dir}: the default weights "
-              "are in force." if removed else
-              f"No tuned fusion weights in {settings.index_dir}: the default weights are "
-              "already in force.", file=sys.stderr)
+        print(t("reset_done" if removed else "reset_nothing",
+                index_dir=safe(settings.index_dir)), file=sys.stderr)
         return EXIT_OK
     if args.questions is None:
-        print("newsqa eval: a question file (or folder) is needed.", file=sys.stderr)
+        print(t("eval_needs_questions"), file=sys.stderr)
         return EXIT_USAGE
     # The folder ask, repl and bot index (environment or .env), not an --articles override.
     no_overrides: dict[str, Any] = {}
@@ -67,24 +70,23 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     settings = settings.model_copy(update={"index_dir": _eval_index_dir(args, settings,
                                                                         configured)})
     if settings.index_dir != front_ends_index:
-        print(f"eval: {settings.articles_dir} is not the configured articles folder: using a "
-              f"private index in {settings.index_dir}", file=sys.stderr)
+        print(t("private_index", articles_dir=safe(settings.articles_dir),
+                index_dir=safe(settings.index_dir)), file=sys.stderr)
     run_build(settings, full=False)
     searcher = Searcher.open(settings)
+    questions = _known_gold(questions, {info.file for info in searcher.articles()}, settings)
     tuning: dict[str, Any] | None = None
     if args.tune:
         outcome = tune(searcher, questions, front_ends_index)
-        for line in outcome.lines(front_ends_index):
+        for line in tuning_lines(outcome, front_ends_index):
             print(line, file=sys.stderr)
         tuning = outcome.as_dict()
         if outcome.stored is not None and _settings_override(settings):
-            print("note: NEWSQA_DENSE_WEIGHT_ACCENTED / _UNACCENTED are set and win over tuned "
-                  "weights: unset them to use these.", file=sys.stderr)
+            print(t("tune_override"), file=sys.stderr)
         if not outcome.too_few:
             # Figures on the questions the weights were not fitted on.
             questions = outcome.held_out
-            print(f"Scores below: the {len(questions)} held-out questions, with the weights "
-                  "now in force.", file=sys.stderr)
+            print(t("held_out_scores", count=len(questions)), file=sys.stderr)
     report = evaluate(searcher, questions)
     if args.json:
         data = report.as_dict()
@@ -92,8 +94,49 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
             data["tuning"] = tuning
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        print(report.table())
+        print(report.table((t("table_written"), t("table_stripped"))))
     return EXIT_OK
+
+
+def _known_gold(questions: list[Question], files: set[str],
+                settings: RetrievalSettings) -> list[Question]:
+    """The questions whose gold_file is indexed; the others are named and skipped (they
+    would count as misses of the ranking)."""
+    known = [q for q in questions if q.gold_file in files]
+    missing = sorted({q.gold_file for q in questions if q.gold_file not in files})
+    if missing:
+        shown = ", ".join(safe(name) for name in missing[:5]) + (" …" if len(missing) > 5 else "")
+        print(t("gold_missing", count=len(questions) - len(known), files=shown),
+              file=sys.stderr)
+    if not known:
+        raise NewsQAError(t("no_gold_left", articles_dir=safe(settings.articles_dir)))
+    return known
+
+
+def tuning_lines(outcome: TuningOutcome, index_dir: Path) -> list[str]:
+    """What tuning did, for a person: the held-out figures, what was stored, how to undo."""
+    from retrieval.tuning import HELD_OUT_EVERY, MARGIN, MIN_QUESTIONS
+
+    if outcome.too_few:
+        return [t("tune_too_few", questions=outcome.questions, least=MIN_QUESTIONS)]
+    lines = [t("tune_head", fitted=outcome.fitted_on, held=len(outcome.held_out),
+               every=HELD_OUT_EVERY)]
+    for kind, label in zip(outcome.kinds, ("kind_accented", "kind_stripped"), strict=True):
+        if kind.accepted:
+            verdict = t("verdict_stored", weight=kind.fitted)
+        else:
+            verdict = t("verdict_same" if kind.fitted == kind.default else "verdict_kept")
+        lines.append(t("tune_kind", label=t(label), default=kind.default,
+                       held_default=kind.held_out_default.mrr10, fitted=kind.fitted,
+                       held_fitted=kind.held_out_fitted.mrr10, gain=kind.gain, margin=MARGIN,
+                       verdict=verdict))
+    if outcome.stored is not None:
+        accented, unaccented = (kind.chosen for kind in outcome.kinds)
+        lines.append(t("tune_stored", accented=accented, unaccented=unaccented,
+                       path=safe(outcome.stored), index_dir=safe(index_dir)))
+    else:
+        lines.append(t("tune_kept") + (" " + t("tune_cleared") if outcome.cleared else ""))
+    return lines
 
 
 def _settings_override(settings: RetrievalSettings) -> bool:

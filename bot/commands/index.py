@@ -22,12 +22,11 @@ def cmd_index(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from retrieval.tuning import tuned_in_force
 
     from ..frontend import run_build
+    from ..frontend.messages import t
 
     run_build(settings, full=args.full)
     tuned = tuned_in_force(settings)
     if tuned is not None:
         # A rebuild keeps fusion.json: say so, since it changes every answer.
-        print(f"Tuned fusion weights in force (accented {tuned[0]:.2f}, unaccented "
-              f"{tuned[1]:.2f}, from `newsqa eval --tune`); `newsqa eval --reset-tuning` "
-              "returns to the defaults.", file=sys.stderr)
+        print(t("tuned_in_force", accented=tuned[0], unaccented=tuned[1]), file=sys.stderr)
     return EXIT_OK

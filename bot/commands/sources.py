@@ -18,8 +18,11 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 def cmd_sources(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..frontend import open_searcher
+    from ..frontend.messages import count, t
+    from ..frontend.terminal import safe
 
     searcher = open_searcher(settings)
     for info in searcher.articles():
-        print(f"{info.date or '—':10}  {info.chunks:4} passages  {info.file}  {info.title}")
+        print(f"{info.date or t('no_date'):10}  {count('n_passages', info.chunks):>12}  "
+              f"{safe(info.file)}  {safe(info.title)}")
     return EXIT_OK

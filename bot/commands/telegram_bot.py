@@ -31,7 +31,9 @@ def cmd_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
 
 def cmd_hint_bot(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     if os.environ.get("TELEGRAM_BOT_TOKEN") or _dotenv_has("TELEGRAM_BOT_TOKEN"):
-        print("TELEGRAM_BOT_TOKEN is set: start the Telegram bot with `.venv/bin/newsqa bot`.")
+        from ..frontend.messages import t
+
+        print(t("hint_bot"))
     return EXIT_OK
 
 

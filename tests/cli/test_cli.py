@@ -64,11 +64,27 @@ def test_stdin_batch_answers_each_line_and_reports_bad_ones(
     result = newsqa("ask", "--json", index=seed_settings.index_dir, stdin=lines)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(answers) == 5
+    assert [a["line"] for a in answers] == [1, 2, 3, 4, 5]
     assert answers[0]["results"]
-    assert answers[1]["error"] and answers[2]["error"]
+    # a blank line is marked blank (not an error); a line with nothing to search is an error
+    assert answers[1] == {"line": 2, "question": "", "blank": True}
+    assert answers[2]["error"]
     assert answers[3]["results"][0]["source"]["file"] == "003_4be6f3f6f5d770e8.txt"
     assert answers[4]["notices"] and len(answers[4]["question"]) <= 1000
+
+
+def test_plain_stdin_batch_shows_each_question_and_marks_blank_lines(
+    seed_settings: RetrievalSettings,
+) -> None:
+    lines = f"{QUESTION}\n\n???\nNgày hội ở thị trấn Rừng Thông\n"
+    result = newsqa("ask", index=seed_settings.index_dir, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("── ")[1:]
+    assert [b.split(":", 1)[0] for b in blocks] == ["1", "2", "3", "4"]
+    assert blocks[0].startswith(f"1: {QUESTION}\n") and "[1] " in blocks[0]
+    assert blocks[1].startswith("2: (blank line)")
+    assert blocks[2].startswith("3: ???\nError: ")
+    assert "004_bc4f3269c53976f8.txt" in blocks[3]
 
 
 def test_missing_index_is_built_first(tmp_path: Path) -> None:
@@ -77,7 +93,7 @@ def test_missing_index_is_built_first(tmp_path: Path) -> None:
     (articles / "a.txt").write_text("Tin Cà Mau hôm nay\n\nNgày hội ở Cà Mau rất vui.", "utf-8")
     result = newsqa("ask", "Cà Mau", "--articles", str(articles), index=tmp_path / "idx")
     assert result.returncode == 0, result.stderr
-    assert "building it" in result.stderr
+    assert "creating a new index there" in result.stderr and str(tmp_path / "idx") in result.stderr
     assert "a.txt" in result.stdout
 
 
@@ -98,7 +114,7 @@ def test_index_reports_skipped_files_and_a_summary(tmp_path: Path) -> None:
     result = newsqa("index", "--articles", str(articles), index=tmp_path / "idx")
     assert result.returncode == 0, result.stderr
     assert "skipped bad.txt" in result.stderr
-    assert "Index ready: 1 articles" in result.stderr
+    assert "Index ready: 1 article, 1 passage; " in result.stderr  # no "1 passages"
 
 
 def test_eval_prints_hits_for_both_question_forms(tmp_path: Path) -> None:
@@ -124,3 +140,46 @@ def test_bad_setting_is_reported_not_raised() -> None:
     result = newsqa("ask", QUESTION, env={"NEWSQA_TOP_K": "many"})
     assert result.returncode == 1
     assert "invalid setting" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_articles_folder_1500_levels_deep_is_indexed(tmp_path: Path) -> None:
+    # os.walk recursed once per level and raised RecursionError near 1,000.
+    articles = tmp_path / "deep"
+    articles.mkdir()
+    (articles / "top.txt").write_text("Tin Cà Mau\n\nNgày hội ở Cà Mau rất vui.", "utf-8")
+    levels = [str(articles)]
+    for _ in range(1500):
+        levels.append(os.path.join(levels[-1], "d"))
+        os.mkdir(levels[-1])
+    Path(levels[-1], "bottom.txt").write_text("Tin Rừng Thông\n\nNgày hội ở Rừng Thông.",
+                                              "utf-8")
+    try:
+        result = newsqa("index", "--articles", str(articles), index=tmp_path / "idx")
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "Index ready: 2 articles" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:  # shutil.rmtree recurses per level too: remove bottom-up
+        os.remove(os.path.join(levels[-1], "bottom.txt"))
+        for level in reversed(levels[1:]):
+            os.rmdir(level)
+
+
+def test_legacy_encodings_are_named_and_a_latin1_mislabel_is_repaired(tmp_path: Path) -> None:
+    from .legacy_encoding import to_cp1258
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = "Tin ở Huế\n\nNgười dân Huế dự ngày hội toàn dân bảo vệ an ninh Tổ quốc."
+    (articles / "old.txt").write_bytes(to_cp1258(text))
+    # UTF-8 once read as Latin-1 and saved as UTF-8 again
+    mislabelled = "Tin ở Cà Mau\n\nNgười dân Cà Mau đã dự ngày hội ở xã Hưng Mỹ."
+    (articles / "twice.txt").write_text(mislabelled.encode("utf-8").decode("latin-1"), "utf-8")
+    index = tmp_path / "idx"
+    built = newsqa("index", "--articles", str(articles), index=index)
+    assert built.returncode == 0, built.stderr
+    assert "skipped old.txt: not UTF-8 text (it looks like WINDOWS-1258" in built.stderr
+    assert "iconv -f WINDOWS-1258 -t UTF-8" in built.stderr
+    asked = newsqa("ask", "Người dân Cà Mau dự ngày hội ở đâu?", "--json", "--articles",
+                   str(articles), index=index)
+    top = json.loads(asked.stdout)["results"][0]
+    assert top["source"]["file"] == "twice.txt" and "Người dân Cà Mau" in top["text"]

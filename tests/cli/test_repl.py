@@ -21,6 +21,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from rich.console import Console
 
+from bot.frontend.messages import set_language
 from bot.repl import (
     CommandCompleter,
     Repl,
@@ -48,6 +49,15 @@ from retrieval import (
 )
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def vietnamese(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests read the REPL's Vietnamese (the default language)."""
+    monkeypatch.setenv("NEWSQA_LANGUAGE", "vi")
+    set_language("vi")
+    yield
+    set_language("en")
 CA_MAU_QUESTION = "Ai tham dự ngày hội ở Cà Mau?"
 CA_MAU_FILE = "003_4be6f3f6f5d770e8.txt"
 

@@ -16,12 +16,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .messages import t
+
 
 class BuildProgress:
     def __init__(self, stream: TextIO) -> None:
         self._console = Console(file=stream)
         self._progress = Progress(
-            TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(),
+            TextColumn(t("progress_label")), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
             console=self._console, transient=True, disable=not self._console.is_terminal,
         )
@@ -41,5 +43,5 @@ class BuildProgress:
             self._started = time.perf_counter()
             self._task = self._progress.add_task("embed", total=total, rate="")
         elapsed = time.perf_counter() - self._started
-        rate = f"{done / elapsed:.1f} passages/s" if elapsed > 0 and done else ""
+        rate = t("progress_rate", rate=done / elapsed) if elapsed > 0 and done else ""
         self._progress.update(self._task, completed=done, total=total, rate=rate)
