@@ -260,6 +260,7 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
     message = filters.UpdateType.MESSAGE  # not edits, not channel posts
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    # Every handler of the bot, in order: a new feature adds one line here (first match wins).
     application.add_handlers([
         CommandHandler("start", handlers.start, filters=message),
         CommandHandler("help", handlers.help, filters=message),
