@@ -16,8 +16,9 @@ from .terminal import safe
 def run_build(settings: RetrievalSettings, *, full: bool, stream: TextIO | None = None) -> None:
     """Build with a progress bar on stderr and a summary line at the end."""
     stream = stream or sys.stderr
-    if not settings.index_dir.exists():
-        # Most often a mistyped --index: say where the new index goes before embedding.
+    if not settings.index_dir.exists() and settings.index_dir.parent.is_dir():
+        # Most often a mistyped --index: say where the new index goes before embedding
+        # (a path under a file fails with its own one line).
         print(t("creating_new_index", index_dir=safe(settings.index_dir.absolute())),
               file=stream)
     with BuildProgress(stream) as progress:
