@@ -18,7 +18,8 @@ def run_build(settings: RetrievalSettings, *, full: bool, stream: TextIO | None 
     stream = stream or sys.stderr
     if (settings.store == "files" and not settings.index_dir.exists()
             and settings.index_dir.parent.is_dir()):
-        # Most often a mistyped --index: say where the new index goes before embedding.
+        # Most often a mistyped --index: say where the new index goes before embedding
+        # (a path under a file fails with its own one line).
         print(t("creating_new_index", index_dir=safe(settings.index_dir.absolute())),
               file=stream)
     with BuildProgress(stream) as progress:
