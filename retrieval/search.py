@@ -173,16 +173,17 @@ class Searcher:
                                                    strict=True) if "_" not in t}
         hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text, weights)
                      for i, (chunk_id, score) in enumerate(page))
-        answered = not ranked or self._answers(cache, ranking, idf)
+        events = events_answer(text, self.people(), scope) if with_answer else None
+        # A reverse question is answered from the people catalog, not by the best passage.
+        answered = events is not None or not ranked or self._answers(cache, ranking, idf)
+        notices.extend(scope.notices)
         if not answered:
-            notices.append(notice(ranking.english))
+            notices.append(notice(ranking.english))  # last: it heads the passages shown
         answer = None
         if with_answer and offset == 0:
-            answer = events_answer(text, self.people(), scope) or (
-                extract_answer(text, hits) if answered else None)
+            answer = events or (extract_answer(text, hits) if answered else None)
         return SearchResponse(question=text, results=hits, answer=answer,
-                              notices=(*notices, *scope.notices), total=len(ranked),
-                              answered=answered)
+                              notices=tuple(notices), total=len(ranked), answered=answered)
 
     def _answers(self, cache: PassageTermCache, ranking: Ranking,
                  idf: np.ndarray[Any, Any]) -> bool:

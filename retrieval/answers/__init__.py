@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..types import Answer, SearchHit
+from ..types import Answer, Person, Role, SearchHit
 from .dates import extract_date, names_a_date
 from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
-from .people import MAX_PEOPLE, extract_people
+from .people import MAX_PEOPLE, _title_match, extract_people
 from .places import extract_place
 from .questions import QuestionKind, _asked_title_words, question_kind, question_role
 from .tokens import Tok, tokenize
@@ -43,7 +43,15 @@ __all__ = [
     "tokenize",
 ]
 
+# Half the words of the title asked for in a person's title: the title the question names.
+TITLE_FIT = 0.5
 MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
+
+
+def _fits(person: Person, role: Role | None, asked: frozenset[str]) -> bool:
+    if role is not None:
+        return role in person.roles
+    return _title_match(asked, person.title) >= TITLE_FIT
 
 
 def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
@@ -59,8 +67,14 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             else h for h in hits]
     relevant = on_topic(question, hits)
     if kind == "who":
-        role = question_role(question)
-        people = extract_people(relevant, _asked_title_words(question), role)
+        role, asked = question_role(question), _asked_title_words(question)
+        people = extract_people(relevant, asked, role)
+        if (role or asked) and not any(_fits(p, role, asked) for p in people):
+            # Nobody in the best article did what is asked or holds the title asked for:
+            # the passage of another article shown that names them answers instead.
+            wider = extract_people(hits, asked, role)
+            if any(_fits(p, role, asked) for p in wider):
+                people = tuple(p for p in wider if _fits(p, role, asked))
         return Answer(kind="people", people=people, role=role) if people else None
     if kind == "date":
         return extract_date(relevant)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..text import sentence_spans
 from ..types import Answer, SearchHit
@@ -77,6 +78,11 @@ def extract_place(question: str, hits: Sequence[SearchHit]) -> Answer | None:
     """Where the event took place: a 'tại/ở …' place in the passages, the likeliest one."""
     asked = _question_words(question)
     found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order, asked)]
+    if not found and hits:
+        # The passages name the organisers, not the venue ('Ban Chỉ đạo thị trấn Rừng Thông
+        # đã tổ chức …'): a news headline most often says where ('… tại thị trấn Rừng Thông').
+        best_hit = hits[0]
+        found = _places_in(replace(best_hit, text=best_hit.source.title), 0, asked)
     if not found:
         return None
     best = max(found, key=lambda f: f.score)

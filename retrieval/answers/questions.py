@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from ..text import QUESTION_WORDS, fold, has_diacritics, syllables
+from ..text import QUESTION_WORDS, fold, has_diacritics, looks_english, syllables
 from ..types import Role
 from .gazetteer import _TITLE_HEADS
 from .lexicon import _phrases, _words, norm
@@ -133,10 +133,30 @@ _ASKED_TITLES = _index(
 )
 
 
+# English title words as the articles write them (folded), so an English question's title
+# ('the director of the Can Tho city police') is matched against Vietnamese titles.
+_ENGLISH_TITLE_WORDS: dict[str, str] = {
+    "director": "giam doc", "chairman": "chu tich", "chairwoman": "chu tich",
+    "chair": "chu tich", "president": "chu tich", "secretary": "bi thu",
+    "minister": "bo truong", "deputy": "pho", "vice": "pho", "head": "truong",
+    "chief": "truong", "commander": "chi huy", "general": "tuong", "colonel": "ta",
+    "police": "cong an", "security": "an ninh", "ministry": "bo", "city": "tp thanh pho",
+    "province": "tinh", "provincial": "tinh", "district": "huyen quan", "ward": "phuong",
+    "commune": "xa", "town": "thi tran", "committee": "uy ban ubnd", "council": "hdnd",
+    "department": "so cuc", "party": "dang",
+}
+_ENGLISH_TITLE_HEADS = frozenset(
+    "director chairman chairwoman chair president secretary minister deputy head chief "
+    "commander general colonel".split())
+
+
 def _asked_title_words(question: str) -> frozenset[str]:
     """The question's folded content words when it names a title, to rank the people whose
     title holds them first; empty when it names none ('Ai dự ngày hội?')."""
     words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
+    if looks_english(question) and _ENGLISH_TITLE_HEADS.intersection(words):
+        return frozenset(part for w in _question_words(question)
+                         for part in _ENGLISH_TITLE_WORDS.get(w, w).split())
     if not _contains(words, _ASKED_TITLES, not has_diacritics(question)):
         return frozenset()
     return frozenset(_question_words(question))

@@ -261,6 +261,25 @@ def test_a_question_naming_no_title_keeps_the_article_order() -> None:
     assert [p.name for p in answer.people] == ["Nguyễn Tiến Hải", "Huỳnh Quốc Việt", "Lê Văn An"]
 
 
+def test_an_english_question_naming_a_title_puts_who_holds_it_first() -> None:
+    answer = extract_answer("Who is the chairman of the Cai Nuoc district people's committee?",
+                            [CA_MAU_LEADERS])
+    assert answer is not None and answer.people[0].name == "Lê Văn An"
+
+
+def test_when_the_best_article_has_nobody_in_the_asked_role_another_shown_one_answers() -> None:
+    hits = [
+        hit("Tham dự ngày hội có Bí thư Thành ủy Lê Quang Mạnh.", 1, "ninhkieu.txt"),
+        hit("Ông Đồng Văn Thanh, Chủ tịch HĐND TP trao Bằng khen tặng các tập thể.", 2,
+            "daihoc.txt"),
+    ]
+    answer = extract_answer("Ai trao Bằng khen tại ngày hội?", hits)
+    assert answer is not None and [p.name for p in answer.people] == ["Đồng Văn Thanh"]
+    # Nobody does what is asked anywhere: the best article's people, as before.
+    answer = extract_answer("Ai chủ trì ngày hội?", hits)
+    assert answer is not None and answer.people[0].name == "Lê Quang Mạnh"
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None
@@ -312,6 +331,15 @@ def test_place_from_the_passage() -> None:
     answer = extract_answer("Where was it held?", [hit(
         "Đại biểu tham dự Ngày hội TDBV ANTQ tại Đại học Cần Thơ, sáng 28/7.")])
     assert answer is not None and answer.value == "Đại học Cần Thơ"
+
+
+def test_the_headline_says_where_when_the_passages_name_only_the_organisers() -> None:
+    passage = SearchHit(rank=1, score=1.0, text="Ban Chỉ đạo thị trấn Rừng Thông đã tổ chức "
+                        "Ngày hội năm 2023.", source=Source(
+                            "a.txt", "Dự Ngày hội năm 2023 tại thị trấn Rừng Thông", None),
+                        highlights=(), chunk_id=1)
+    answer = extract_answer("Ngày hội năm 2023 tổ chức ở đâu?", [passage])
+    assert answer is not None and answer.value == "thị trấn Rừng Thông"
 
 
 def test_an_event_is_not_a_place() -> None:
