@@ -51,6 +51,7 @@ SEED_QUESTIONS = REPO / "tests" / "eval" / "seeds.jsonl"
 LOOK_ALIKE = "look-alike"
 DEPTH = 10  # articles scored
 PASSAGES = 50  # passages asked of each peer, enough for 10 distinct articles
+WARM_UP = "Tin tức hôm nay nói gì về y tế?"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class SharedVectors(Embedder):
         self.queries: dict[str, np.ndarray[Any, Any]] = {}
         self.passages: dict[str, np.ndarray[Any, Any]] = {}
         self.model_seconds = 0.0
+        self.model_cpu_seconds = 0.0
         self.model_texts = 0
 
     def _encode(self, texts: list[str], is_query: bool) -> FloatArray:
@@ -84,9 +86,10 @@ class SharedVectors(Embedder):
                 embed: Callable[[list[str]], FloatArray]) -> FloatArray:
         missing = sorted({t for t in texts if t not in known})
         if missing:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             known.update(zip(missing, embed(missing), strict=True))
             self.model_seconds += time.perf_counter() - started
+            self.model_cpu_seconds += time.process_time() - cpu
             self.model_texts += len(missing)
         return np.stack([known[t] for t in texts]).astype(np.float32)
 
@@ -205,6 +208,15 @@ class Tally:
         return out
 
 
+def ask(searcher: Searcher, peer: System | None, text: str,
+        vector: np.ndarray[Any, Any]) -> list[int]:
+    """The passages one system ranks for a question, best first (peer None: newsqa)."""
+    if peer is None:
+        hits = searcher.search(text, top_k=2 * DEPTH, with_answer=False).results
+        return [hit.chunk_id for hit in hits]
+    return peer.search(text, vector, PASSAGES)
+
+
 def run_set(eval_set: EvalSet, work: Path, inner: Embedder) -> dict[str, Any]:
     shared = SharedVectors(inner)
     settings = settings_for(eval_set.articles, eval_set.index)
@@ -225,39 +237,42 @@ def run_set(eval_set: EvalSet, work: Path, inner: Embedder) -> dict[str, Any]:
     started = time.perf_counter()
     shared.embed_queries(written + stripped)  # each question once, as written and stripped
     embed_seconds = time.perf_counter() - started
-    names = ["newsqa", *(s.name for s in systems)]
     result: dict[str, Any] = {"passages": len(corpus.texts), "articles": len(set(corpus.files)),
                               "questions": len(written), "build": build,
                               "query_embedding_seconds": round(embed_seconds, 2),
                               "systems": {}}
     passages = eval_set.name == LOOK_ALIKE
-    for variant, texts in (("as_written", written), ("stripped", stripped)):
-        tallies = {name: Tally() for name in names}
-        wall: dict[str, list[float]] = {name: [] for name in names}
-        cpu: dict[str, list[float]] = {name: [] for name in names}
+    turns: list[tuple[str, System | None]] = [("newsqa", None),
+                                              *((s.name, s) for s in systems)]
+    for _, peer in turns:  # one-off setup (first-call imports, lazy tables) is not timed
+        ask(searcher, peer, WARM_UP, shared.embed_queries([WARM_UP])[0])
+    # The as-written pass comes first: newsqa then meets every passage for the first time
+    # (its per-passage term and place tables fill lazily); the last pass, newsqa alone,
+    # asks the same questions again over tables filled.
+    passes = (("as_written", written, turns), ("stripped", stripped, turns),
+              ("as_written_again", written, turns[:1]))
+    for variant, texts, taking in passes:
+        tallies = {name: Tally() for name, _ in taking}
+        wall: dict[str, list[float]] = {name: [] for name, _ in taking}
+        cpu: dict[str, list[float]] = {name: [] for name, _ in taking}
         for row, text in zip(eval_set.questions, texts, strict=True):
             vector = shared.queries[text]
-            turns: list[tuple[str, System | None]] = [("newsqa", None),
-                                                      *((s.name, s) for s in systems)]
-            for name, peer in turns:
-                model_before = shared.model_seconds
+            for name, peer in taking:
+                model_wall, model_cpu = shared.model_seconds, shared.model_cpu_seconds
                 t0, c0 = time.perf_counter(), time.process_time()
-                if peer is None:
-                    hits = searcher.search(text, top_k=2 * DEPTH, with_answer=False).results
-                    ids = [hit.chunk_id for hit in hits]
-                else:
-                    ids = peer.search(text, vector, PASSAGES)
+                ids = ask(searcher, peer, text, vector)
                 # newsqa embeds the diacritics it restores to an unaccented question: the
                 # model's time is taken out, as the peers get their vectors ready-made.
-                model = shared.model_seconds - model_before
-                wall[name].append(time.perf_counter() - t0 - model)
-                cpu[name].append(time.process_time() - c0 - model)
+                wall[name].append(time.perf_counter() - t0
+                                  - (shared.model_seconds - model_wall))
+                cpu[name].append(time.process_time() - c0
+                                 - (shared.model_cpu_seconds - model_cpu))
                 first_holds = bool(ids) and corpus.files[ids[0]] == row["gold_file"] and (
                     "must_contain" in row
                     and nfc(row["must_contain"]) in nfc(corpus.texts[ids[0]]))
                 tallies[name].add(ranked_files(ids, corpus.files), row["gold_file"],
                                   first_holds)
-        for name in names:
+        for name, _ in taking:
             entry = result["systems"].setdefault(name, {})
             entry[variant] = tallies[name].as_dict(passages)
             entry[f"{variant}_latency"] = {"wall": summarize(wall[name]),
@@ -307,6 +322,11 @@ def table(name: str, data: dict[str, Any]) -> str:
                       f"{p95:.1f} ({ratio(p95, ref_latency['wall']['p95_ms'])})",
                       f"{p95_cpu:.1f} ({ratio(p95_cpu, ref_latency['cpu']['p95_ms'])})"]
         lines.append("| " + " | ".join(cells) + " |")
+        if system == "newsqa" and "as_written_again_latency" in entry:
+            again = entry["as_written_again_latency"]
+            lines.append("| newsqa, asked again | " + "— | " * (4 if passages else 3) + "— | "
+                         + f"{again['questions_per_s']:.1f} | {again['wall']['p95_ms']:.1f} | "
+                         f"{again['cpu']['p95_ms']:.1f} |")
     return "\n".join(lines)
 
 
