@@ -3,6 +3,7 @@ and the 👍 presses read back as evaluation questions."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -107,3 +108,31 @@ def test_button_data_round_trips_and_fits_telegrams_limit() -> None:
     keyboard = with_feedback(None, 5)
     assert [[b.callback_data for b in row] for row in keyboard.inline_keyboard] == [
         ["v:5:u", "v:5:d"]]
+
+
+def test_a_feedback_file_that_cannot_be_written_never_stops_an_answer(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.feedback import Feedback
+    from retrieval import SearchHit, SearchResponse, Source
+    from tests.bot.test_app import settings_for
+    from tests.support.fake_bot_api import FakeBotApi
+
+    settings = settings_for(FakeBotApi())
+    (tmp_path / "file").write_text("a file, not a folder")
+    assert Feedback.open(settings, tmp_path / "file" / "feedback.sqlite3").store is None
+    assert "feedback buttons are off" in caplog.text
+    feedback = Feedback.open(settings, tmp_path / "feedback.sqlite3")
+    assert feedback.store is not None
+    paging = InlineKeyboardMarkup([[InlineKeyboardButton("▸", callback_data="p:r:3:0")]])
+    hit = SearchHit(1, 1.0, "đoạn", Source("a.txt", "Bài", None), (), 0)
+    response = SearchResponse("q", (hit,), total=1)
+    shown = asyncio.run(feedback.keyboard(paging, 1, response))
+    assert shown is not None and len(shown.inline_keyboard) == 2
+    feedback.store.path.unlink()
+    feedback.store.path.mkdir()  # the file is gone and cannot be made again
+    assert asyncio.run(feedback.keyboard(paging, 1, response)) is paging
+    assert "sent without the buttons" in caplog.text
+    # Nothing to vote on: no buttons.
+    assert asyncio.run(feedback.keyboard(None, 1, SearchResponse("q", ()))) is None
