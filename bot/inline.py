@@ -82,12 +82,16 @@ def _message(response: SearchResponse, hit: SearchHit, *, first: bool) -> str:
         if answer:
             extras.append(answer)
     passage = fmt.passage_block(hit)
-    messages: list[str] = []
-    for blocks in ([echo, *extras, passage], [echo, passage], [passage]):
+    for blocks in ([echo, *extras, passage], [echo, passage]):
         messages = fmt.pack_blocks(blocks)
         if len(messages) == 1:
             return messages[0]
-    return messages[0]  # a passage longer than a message: its first part
+    # A passage longer than a message: the source first, then as much of the passage as fits.
+    head = fmt.render(echo) + fmt.BLOCK_SEPARATOR + fmt.render(fmt.source_line(hit.source))
+    room = fmt.MAX_MESSAGE - fmt.tg_len(head + fmt.BLOCK_SEPARATOR + fmt.ELLIPSIS)
+    text: Block = (Span(f"[{hit.rank}]", bold=True), Span(" "),
+                   *fmt.highlighted(hit.text, hit.highlights))
+    return f"{head}{fmt.BLOCK_SEPARATOR}{fmt.split_block(text, room)[0]}{fmt.ELLIPSIS}"
 
 
 def _content(html: str) -> InputTextMessageContent:
