@@ -76,12 +76,12 @@ class ChatFollowUps:
         self._max, self._expires, self._clock = max_chats, expires_after, clock
         self._lock = threading.Lock()
 
-    def search(self, searcher: Any, chat_id: int, question: str, *,
+    def search(self, searcher: Any, chat_id: int, question: str, offset: int = 0, *,
                read: bool = True) -> tuple[SearchResponse, Reading | None]:
-        """The first page of ``question`` in ``chat_id``, read as a follow-up if ``read``;
-        the question is remembered either way (an example pressed is a question too)."""
-        if not self.enabled:
-            return searcher.search(question), None
+        """The page of ``question`` in ``chat_id`` at ``offset``; a first page is read as a
+        follow-up if ``read`` and remembered either way (an example pressed is a question)."""
+        if offset > 0 or not self.enabled:
+            return searcher.search(question, offset=offset), None
         if not read:
             response: SearchResponse = searcher.search(question)
             self._conversations.remember(chat_id, turn_of(response))

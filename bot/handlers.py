@@ -24,8 +24,7 @@ from . import formatting as fmt
 from .feedback import Feedback
 from .followups import ChatFollowUps
 from .guards import wrong_type
-from .inline import answer as answer_inline
-from .inline import notice_result
+from .inline import say_inline
 from .limits import LogSummary, RateLimiter, RecentIds, RecentSet, Verdict
 from .settings import BotSettings
 
@@ -128,8 +127,7 @@ class BotHandlers:
 
     async def _refuse(self, update: Update, context: Context) -> None:
         if update.inline_query is not None:
-            await answer_inline(update.inline_query, [notice_result("refused", fmt.NOT_ALLOWED)],
-                                0, True)
+            await say_inline(update.inline_query, fmt.NOT_ALLOWED)
             return
         if update.callback_query is not None:
             # A press must be answered or the client keeps spinning.
@@ -228,7 +226,7 @@ class BotHandlers:
         if not await self._within_quota(update, context):
             return
         try:
-            response, page_size, _ = await self._search(context.bot, message.chat_id, question,
+            response, _, page_size = await self._search(context.bot, message.chat_id, question,
                                                         ref.offset)
         except BadQuestionError:
             await query.answer(fmt.EXPIRED, show_alert=True)
@@ -294,8 +292,7 @@ class BotHandlers:
             return
         try:
             if update.inline_query is not None:
-                await answer_inline(update.inline_query, [notice_result("error", apology)], 0,
-                                    True)
+                await say_inline(update.inline_query, apology)
             elif update.callback_query is not None:
                 await update.callback_query.answer(apology, show_alert=True)
             elif update.message is not None and self._addressed(update.message, context.bot):
@@ -316,7 +313,7 @@ class BotHandlers:
             return
         from_example = origin.startswith("e")
         try:
-            response, page_size, reading = await self._search(
+            response, reading, page_size = await self._search(
                 bot, message.chat_id, question, 0, read_followup=not from_example)
         except BadQuestionError:
             await self._reply(bot, message, fmt.BAD_QUESTION)
@@ -335,16 +332,13 @@ class BotHandlers:
 
     async def _search(self, bot: Bot, chat_id: int, question: str, offset: int, *,
                       read_followup: bool = True
-                      ) -> tuple[SearchResponse, int, Reading | None]:
-        """Runs the search in a worker thread while the chat shows 'typing…'; a first page
-        is read against the chat's last question (follow-ups) and remembered."""
-        def work() -> tuple[SearchResponse, int, Reading | None]:
+                      ) -> tuple[SearchResponse, Reading | None, int]:
+        """Runs the search in a worker thread while the chat shows 'typing…' (a first page
+        is read against the chat's last question: follow-ups)."""
+        def work() -> tuple[SearchResponse, Reading | None, int]:
             searcher = self._provider()
-            if offset > 0:
-                return searcher.search(question, offset=offset), searcher.settings.top_k, None
-            response, reading = self._followups.search(searcher, chat_id, question,
-                                                       read=read_followup)
-            return response, searcher.settings.top_k, reading
+            return (*self._followups.search(searcher, chat_id, question, offset,
+                                            read=read_followup), searcher.settings.top_k)
 
         async with self._typing(bot, chat_id):
             return await asyncio.to_thread(work)

@@ -155,3 +155,8 @@ async def answer(query: InlineQuery, results: list[InlineQueryResultArticle], ca
                 exc).lower():
             raise
         logger.debug("inline query %s answered too late: %s", query.id, exc)
+
+
+async def say_inline(query: InlineQuery, text: str) -> None:
+    """One result that says ``text`` (a refusal, an apology), for this user, not cached."""
+    await answer(query, [notice_result("notice", text)], 0, True)
