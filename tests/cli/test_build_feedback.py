@@ -3,14 +3,14 @@ moves from the first passage, a mistyped --index says a new index is being creat
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from retrieval import RetrievalSettings, build_index
 from retrieval.embedding import batch_sizes
