@@ -20,7 +20,8 @@ from ..conftest import REPO, SEEDS
 from .test_cli import newsqa
 
 
-@pytest.mark.xfail(reason="hangs after SIGINT when run after the rest of the suite (passes alone); "
+@pytest.mark.xfail(reason="hangs after SIGINT when run after the rest of the suite "
+                   "(passes alone); "
                    "cause not found yet, see the closing note", strict=False)
 def test_ctrl_c_stops_a_build_whose_embedder_is_inside_a_batch(tmp_path: Path) -> None:
     marker = tmp_path / "stalled"
