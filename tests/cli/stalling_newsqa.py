@@ -9,6 +9,7 @@ only a build that waits for its embedder from another thread can stop at once.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import signal
 import sys
@@ -45,5 +46,6 @@ def stalling_embedder(settings: RetrievalSettings) -> Embedder:
 
 if __name__ == "__main__":
     signal.siginterrupt(signal.SIGINT, False)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     retrieval.indexer.load_embedder = stalling_embedder  # type: ignore[attr-defined]
     sys.exit(main())

@@ -121,17 +121,22 @@ def test_a_killed_build_leaves_the_answers_unchanged(pg_seed_url: str, tmp_path:
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
                 "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
                 "NEWSQA_LANGUAGE": "en"})
-    build = subprocess.Popen([sys.executable, "-m", "bot.cli", "index", "--full"], env=env,
-                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    marker = tmp_path / "stalled"
+    env["NEWSQA_TEST_STALL_MARKER"] = str(marker)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "tests.postgres.stalling_commit_newsqa", "index", "--full"],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while len(_generations(url)) < 2 and build.poll() is None:
-            assert time.monotonic() < deadline, "the build never started a generation"
+        while not marker.exists() and build.poll() is None:
+            assert time.monotonic() < deadline, "the build never wrote its passages"
             time.sleep(0.05)
-        build.send_signal(signal.SIGKILL)
+        half_written = _generations(url)
     finally:
+        build.send_signal(signal.SIGKILL)
         build.wait(30)
     assert build.returncode == -signal.SIGKILL, "the build ended before it could be killed"
+    assert len(half_written) == 2, "the killed build had no generation of its own"
     assert _live(url) == live
     assert _answers(url, articles) == before
     # The next build drops the dead one's schema and takes the lock it left behind.

@@ -8,6 +8,7 @@ requests it received. ``LAYOUTS`` render a ``Story`` the way different outlets d
 from __future__ import annotations
 
 import html
+import sys
 import threading
 import time
 import unicodedata
@@ -220,6 +221,15 @@ class Route:
     etag: str | None = None  # answered with; a matching If-None-Match gets 304
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up on a kept-alive connection is normal, not a traceback on the
+    stderr a test reads; anything else still prints."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class NewsSite:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -236,7 +246,7 @@ class NewsSite:
             def do_GET(self) -> None:
                 site._serve(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
