@@ -127,12 +127,9 @@ def build_index(
                 report.dense_kind = same.dense.kind
                 report.seconds = time.perf_counter() - started
                 return report
-        chunks_by_article = [
-            chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
-                          settings.chunk_overlap_sentences, settings.chunk_max_sentences)
-            for article in articles
-        ]
         reusable = {} if full else _reusable(previous, embedder, settings)
+        chunks_by_article = [_chunks(article, reusable.get(article.content_hash), embedder,
+                                     settings) for article in articles]
         earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
         facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
         vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
@@ -140,8 +137,9 @@ def build_index(
         previous_files = set(previous.manifest.article_hashes) if previous else set()
         report.removed_articles = len(previous_files - {a.file for a in articles})
         try:
+            extended = _extended(previous, articles, chunks_by_article) if reusable else None
             manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
-                                         embedder, settings)
+                                         embedder, settings, extended)
             writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
@@ -159,6 +157,7 @@ class Reusable:
 
     vectors: np.ndarray[Any, Any]
     people: np.ndarray[Any, Any] | None
+    spans: np.ndarray[Any, Any] | None  # (ordinal, start, end) of each passage
 
 
 def _reusable(previous: StoredPassages | None, embedder: Embedder,
@@ -177,8 +176,43 @@ def _reusable(previous: StoredPassages | None, embedder: Embedder,
         block = previous.passage_vectors(record.first_chunk, stop)
         if len(block) == record.chunks:
             reusable[record.content_hash] = Reusable(
-                block, previous.people_counts(record.first_chunk, stop))
+                block, previous.people_counts(record.first_chunk, stop),
+                previous.passage_spans(record.first_chunk, stop))
     return reusable
+
+
+def _chunks(article: Article, old: Reusable | None, embedder: Embedder,
+            settings: RetrievalSettings) -> list[Chunk]:
+    """The article's passages: an unchanged article's cut again where the earlier
+    generation cut it (chunking is a function of the body, the tokenizer and the settings,
+    all the same for a reusable generation), others by the tokenizer."""
+    spans = old.spans if old is not None else None
+    body = article.body
+    if (old is not None and spans is not None and 0 < len(spans) == len(old.vectors)
+            and bool((spans[:, 0] == np.arange(len(spans))).all())
+            and bool((spans[:, 1] < spans[:, 2]).all()) and int(spans[:, 2].max()) <= len(body)):
+        return [Chunk(article.file, int(o), int(a), int(b), body[int(a):int(b)])
+                for o, a, b in spans.tolist()]
+    return chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
+                         settings.chunk_overlap_sentences, settings.chunk_max_sentences)
+
+
+def _extended(previous: StoredPassages | None, articles: list[Article],
+              chunks_by_article: list[list[Chunk]]) -> tuple[StoredPassages, int] | None:
+    """(previous, its passage count) when the new generation begins with every article of
+    ``previous`` unchanged and in the same place (articles only added after them)."""
+    if previous is None or previous.manifest.format_version != FORMAT_VERSION:
+        return None
+    old = previous.articles()
+    if len(old) > len(articles):
+        return None
+    first = 0
+    for record, article, chunks in zip(old, articles, chunks_by_article, strict=False):
+        if (record.file != article.file or record.content_hash != article.content_hash
+                or record.first_chunk != first or record.chunks != len(chunks)):
+            return None
+        first += len(chunks)
+    return previous, first
 
 
 def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
@@ -252,10 +286,12 @@ def plan_manifest(articles: list[Article], embedder: Embedder, settings: Retriev
 def _write_generation(
     writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
     vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
-    settings: RetrievalSettings,
+    settings: RetrievalSettings, extended: tuple[StoredPassages, int] | None = None,
 ) -> Manifest:
     manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
+    if extended is not None and extended[0].manifest.dense == manifest.dense:
+        writer.extends(*extended)
     records: list[ArticleInfo] = []
     first = 0
     for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):

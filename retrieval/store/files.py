@@ -180,6 +180,7 @@ class StoredGeneration:
         self._manifest = manifest
         self._articles = load_articles_file(folder / ARTICLES)
         self._vectors = load_array(folder / VECTORS, mmap=True)
+        self._chunks = load_array(folder / CHUNKS, mmap=True)
         # Indexes of format 1 have no people counts: those are counted again.
         people = (load_array(folder / PEOPLE, mmap=True) if (folder / PEOPLE).exists()
                   else None)
@@ -204,6 +205,13 @@ class StoredGeneration:
 
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         return None if self._people is None else self._people[start:stop]
+
+    def passage_spans(self, start: int, stop: int) -> IntArray | None:
+        return np.asarray(self._chunks[start:stop, _ORDINAL:_END + 1], dtype=np.int64)
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
 
 
 def check_embedder(manifest: Manifest, embedder: EmbedderIdentity | None) -> None:

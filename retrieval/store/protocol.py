@@ -153,6 +153,11 @@ class StoredPassages(Protocol):
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         """People counts of passages ``start .. stop-1``; None if the generation has none."""
 
+    def passage_spans(self, start: int, stop: int) -> IntArray | None:
+        """(ordinal, start, end) of passages ``start .. stop-1`` (rows of 3): an unchanged
+        article's passages are cut from its body again without the tokenizer. None if the
+        store cannot tell."""
+
 
 class StoreWriter(Protocol):
     """One build. Used as a context manager: entering takes the store's build lock (a
@@ -193,6 +198,12 @@ class StoreWriter(Protocol):
         """The people and events of the articles (plain rows: ``events.storage.facts_rows``)."""
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None: ...
+
+    def extends(self, previous: StoredPassages, passages: int) -> None:
+        """Declares that the new generation's first ``passages`` passages are all of
+        ``previous``'s, in order, with the same vectors (called after ``begin``): a store may
+        then add only the new vectors to ``previous``'s dense index instead of building one
+        again. A store may ignore it."""
 
     def commit(self) -> str:
         """Make the new generation live in one atomic step; returns its name. Whatever

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..dense import build_dense
+from ..dense import DenseIndex, build_dense, extend_dense
 from ..diacritics import DiacriticRestorer
 from ..errors import IndexWriteError, NewsQAError
 from ..events.model import ArticleFacts
@@ -38,7 +38,7 @@ from .layout import (
     write_error,
 )
 from .manifest import Manifest
-from .protocol import PassageBatch
+from .protocol import FloatArray, PassageBatch, StoredPassages
 
 
 class FilesWriter:
@@ -54,6 +54,7 @@ class FilesWriter:
         self._texts: IO[bytes] | None = None
         self._vectors: IO[bytes] | None = None
         self._verified: set[Path] = set()  # folders whose files matched their checksums
+        self._extends: tuple[Path, int] | None = None  # (earlier generation, its passages)
 
     def __enter__(self) -> FilesWriter:
         self._stack.enter_context(self.index_dir.build_lock())
@@ -170,6 +171,10 @@ class FilesWriter:
         with writing(self.folder / DIACRITICS):
             restorer.save(self.folder / DIACRITICS)
 
+    def extends(self, previous: StoredPassages, passages: int) -> None:
+        if isinstance(previous, StoredGeneration) and previous.folder in self._verified:
+            self._extends = (previous.folder, passages)
+
     def commit(self) -> str:
         folder, manifest, texts = self.folder, self._manifest, self._texts
         assert folder is not None and manifest is not None and texts is not None, "begin() first"
@@ -187,7 +192,7 @@ class FilesWriter:
         vectors = load_array(folder / VECTORS, mmap=True)
         dense_path = folder / dense_file(manifest.dense.backend)
         with writing(dense_path):
-            build_dense(vectors, manifest.dense, self.settings).save(dense_path)
+            self._dense(vectors, manifest).save(dense_path)
         del vectors
         with writing(folder / LEXICAL):
             LexicalIndex.build(self._terms).save(folder / LEXICAL)
@@ -199,6 +204,20 @@ class FilesWriter:
             self.index_dir.commit(folder)
         self._committed = True
         return folder.name
+
+    def _dense(self, vectors: FloatArray, manifest: Manifest) -> DenseIndex:
+        """The earlier generation's graph with the new vectors added when ``extends`` said
+        this generation only appends to it; otherwise built from all vectors."""
+        if self._extends is not None:
+            folder, passages = self._extends
+            try:
+                extended = extend_dense(folder / dense_file(manifest.dense.backend),
+                                        manifest.dense, self.settings, vectors, passages)
+            except (OSError, RuntimeError, ValueError):
+                extended = None  # an unreadable earlier graph: build one anew
+            if extended is not None:
+                return extended
+        return build_dense(vectors, manifest.dense, self.settings)
 
     @property
     def manifest(self) -> Manifest | None:
