@@ -7,9 +7,9 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -132,14 +132,14 @@ def build_index(
                                      settings) for article in articles]
         earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
         facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
-        vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
-                                           settings, progress, report)
+        vectors, people, origins = _vectors(articles, chunks_by_article, reusable, embedder,
+                                            settings, progress, report)
         previous_files = set(previous.manifest.article_hashes) if previous else set()
         report.removed_articles = len(previous_files - {a.file for a in articles})
         try:
-            extended = _extended(previous, articles, chunks_by_article) if reusable else None
+            reused = (previous, origins) if previous is not None and reusable else None
             manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
-                                         embedder, settings, extended)
+                                         embedder, settings, reused)
             writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
@@ -158,6 +158,7 @@ class Reusable:
     vectors: np.ndarray[Any, Any]
     people: np.ndarray[Any, Any] | None
     spans: np.ndarray[Any, Any] | None  # (ordinal, start, end) of each passage
+    first: int  # number of its first passage in the earlier generation
 
 
 def _reusable(previous: StoredPassages | None, embedder: Embedder,
@@ -177,7 +178,7 @@ def _reusable(previous: StoredPassages | None, embedder: Embedder,
         if len(block) == record.chunks:
             reusable[record.content_hash] = Reusable(
                 block, previous.people_counts(record.first_chunk, stop),
-                previous.passage_spans(record.first_chunk, stop))
+                previous.passage_spans(record.first_chunk, stop), record.first_chunk)
     return reusable
 
 
@@ -197,24 +198,6 @@ def _chunks(article: Article, old: Reusable | None, embedder: Embedder,
                          settings.chunk_overlap_sentences, settings.chunk_max_sentences)
 
 
-def _extended(previous: StoredPassages | None, articles: list[Article],
-              chunks_by_article: list[list[Chunk]]) -> tuple[StoredPassages, int] | None:
-    """(previous, its passage count) when the new generation begins with every article of
-    ``previous`` unchanged and in the same place (articles only added after them)."""
-    if previous is None or previous.manifest.format_version != FORMAT_VERSION:
-        return None
-    old = previous.articles()
-    if len(old) > len(articles):
-        return None
-    first = 0
-    for record, article, chunks in zip(old, articles, chunks_by_article, strict=False):
-        if (record.file != article.file or record.content_hash != article.content_hash
-                or record.first_chunk != first or record.chunks != len(chunks)):
-            return None
-        first += len(chunks)
-    return previous, first
-
-
 def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
     """How many people each passage names (for the who-question prior), counted once at
     build time: finding people costs 1-3 ms a passage, too much for every search."""
@@ -226,11 +209,14 @@ def _vectors(
     articles: list[Article], chunks_by_article: list[list[Chunk]],
     reusable: dict[str, Reusable], embedder: Embedder,
     settings: RetrievalSettings, progress: ProgressCallback | None, report: BuildReport,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], BuildReport]:
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Vectors and people counts of every passage, and where each was in the earlier
+    generation (-1: embedded now)."""
     dimension = embedder.identity.dimension
     total = sum(len(c) for c in chunks_by_article)
     vectors = np.empty((total, dimension), dtype=np.float32)
     people = np.zeros(total, dtype=np.uint8)
+    origins = np.full(total, -1, dtype=np.int64)
     to_embed: list[str] = []
     rows: list[int] = []
     row = 0
@@ -242,6 +228,7 @@ def _vectors(
                                          else people_counts(chunks))
         if old is not None:
             vectors[row:row + len(chunks)] = old.vectors
+            origins[row:row + len(chunks)] = np.arange(old.first, old.first + len(chunks))
             report.reused_chunks += len(chunks)
         else:
             for offset, chunk in enumerate(chunks):
@@ -265,7 +252,44 @@ def _vectors(
     report.embed_seconds = time.perf_counter() - embed_started
     report.embedded_chunks = len(to_embed)
     report.embedded_chars = sum(len(t) for t in to_embed)
-    return vectors, people, report
+    return vectors, people, origins
+
+
+def _restorer(articles: list[Article], previous: StoredPassages | None) -> DiacriticRestorer:
+    """The diacritic statistics: the earlier generation's plus the added articles' when
+    articles were only added after its own (what fitting them all gives), else fitted."""
+    if previous is not None and previous.manifest.tokenizer == TOKENIZER_VERSION:
+        old = previous.articles()
+        if len(old) <= len(articles) and all(
+                record.file == article.file and record.content_hash == article.content_hash
+                for record, article in zip(old, articles, strict=False)):
+            earlier = previous.restorer()
+            extended = earlier.extended(a.body for a in articles[len(old):]) if earlier else None
+            if extended is not None:
+                return extended
+    return DiacriticRestorer.fit(a.body for a in articles)
+
+
+class LazyTerms(Sequence[list[str]]):
+    """``text.document_terms`` of each text, computed when asked for: a store that carries
+    the unchanged passages' postings over never asks for theirs."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [document_terms(t) for t in self._texts[index]]
+        return document_terms(self._texts[index])
 
 
 def plan_manifest(articles: list[Article], embedder: Embedder, settings: RetrievalSettings,
@@ -286,12 +310,13 @@ def plan_manifest(articles: list[Article], embedder: Embedder, settings: Retriev
 def _write_generation(
     writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
     vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
-    settings: RetrievalSettings, extended: tuple[StoredPassages, int] | None = None,
+    settings: RetrievalSettings,
+    reused: tuple[StoredPassages, np.ndarray[Any, Any]] | None = None,
 ) -> Manifest:
     manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
-    if extended is not None and extended[0].manifest.dense == manifest.dense:
-        writer.extends(*extended)
+    if reused is not None:
+        writer.reuses(*reused)
     records: list[ArticleInfo] = []
     first = 0
     for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
@@ -301,7 +326,7 @@ def _write_generation(
         stop = first + len(chunks)
         texts = [chunk.text for chunk in chunks]
         writer.write_passages(PassageBatch(
-            first=first, texts=texts, terms=[document_terms(t) for t in texts],
+            first=first, texts=texts, terms=LazyTerms(texts),
             vectors=vectors[first:stop], people=people[first:stop],
             articles=np.full(len(chunks), article_no, dtype=np.int64),
             ordinals=np.array([c.ordinal for c in chunks], dtype=np.int64),
@@ -309,5 +334,5 @@ def _write_generation(
             ends=np.array([c.end for c in chunks], dtype=np.int64)))
         first = stop
     writer.write_articles(records)
-    writer.write_restorer(DiacriticRestorer.fit(a.body for a in articles))
+    writer.write_restorer(_restorer(articles, reused[0] if reused else None))
     return manifest

@@ -206,6 +206,12 @@ class StoredGeneration:
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         return None if self._people is None else self._people[start:stop]
 
+    def restorer(self) -> DiacriticRestorer | None:
+        try:
+            return DiacriticRestorer.load(self._folder / DIACRITICS)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def passage_spans(self, start: int, stop: int) -> IntArray | None:
         return np.asarray(self._chunks[start:stop, _ORDINAL:_END + 1], dtype=np.int64)
 

@@ -96,6 +96,9 @@ class PostgresStored:
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
         return self._people[start:stop]
 
+    def restorer(self) -> DiacriticRestorer | None:
+        return None  # jsonb keeps no key order: the statistics are fitted again
+
     def passage_spans(self, start: int, stop: int) -> np.ndarray[Any, Any]:
         return self._spans[start:stop]
 
@@ -247,8 +250,8 @@ class PostgresWriter:
             restorer.save(path)
             self._restorer = json.loads(path.read_text(encoding="utf-8"))
 
-    def extends(self, previous: StoredPassages, passages: int) -> None:
-        """Ignored: pgvector builds its HNSW index from the rows at commit."""
+    def reuses(self, previous: StoredPassages, origins: np.ndarray[Any, Any]) -> None:
+        """Ignored: the rows are all written again and indexed by the server."""
 
     def commit(self) -> str:
         if self._schema is None or self._manifest is None:

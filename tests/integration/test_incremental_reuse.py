@@ -13,6 +13,7 @@ import pytest
 
 from retrieval import RetrievalSettings, build_index
 from retrieval.dense import FaissIndex
+from retrieval.diacritics import DiacriticRestorer
 from retrieval.store.layout import IndexDir
 from tests.conftest import SEEDS
 from tests.support.fake_embedder import HashingEmbedder
@@ -36,6 +37,22 @@ class CountingEmbedder(HashingEmbedder):
     def count_tokens(self, text: str) -> int:
         self.counted.append(text)
         return super().count_tokens(text)
+
+
+@pytest.fixture()
+def split(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every passage text the build split into lexical terms."""
+    import retrieval.indexer as indexer
+
+    texts: list[str] = []
+    real = indexer.document_terms
+
+    def counted(text: str) -> list[str]:
+        texts.append(text)
+        return real(text)
+
+    monkeypatch.setattr(indexer, "document_terms", counted)
+    return texts
 
 
 @pytest.fixture()
@@ -72,7 +89,8 @@ def same_files(one: Path, other: Path) -> None:
 
 
 def test_an_added_article_alone_is_cut_and_linked_into_the_graph(
-        tmp_path: Path, graph_builds: list[int]) -> None:
+        tmp_path: Path, graph_builds: list[int], split: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
     settings = settings_for(articles, tmp_path / "index")
@@ -82,10 +100,22 @@ def test_an_added_article_alone_is_cut_and_linked_into_the_graph(
     (articles / "zz_hau_giang.txt").write_text(NEW, encoding="utf-8")
 
     embedder = CountingEmbedder()
+    split.clear()
+    fitted: list[int] = []
+    fit = DiacriticRestorer.fit.__func__  # type: ignore[attr-defined]
+
+    def counted_fit(cls: type[DiacriticRestorer], texts: Any) -> DiacriticRestorer:
+        fitted.append(1)
+        return fit(cls, texts)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(DiacriticRestorer, "fit", classmethod(counted_fit))
     report = build_index(settings, embedder=embedder)
+    assert not fitted  # the seeds' diacritic statistics were extended, not counted again
     assert report.embedded_chunks >= 1 and report.reused_chunks == before[0]
     # Only the new article went through the tokenizer; the seeds were cut where they were.
     assert embedder.counted and all(text in NEW for text in embedder.counted)
+    # ... and into terms: the seeds' postings were carried over.
+    assert len(split) == report.embedded_chunks and all(text in NEW for text in split)
     assert graph_builds == before  # the graph was extended, not built again
 
     full_settings = settings_for(articles, tmp_path / "full")
@@ -98,20 +128,24 @@ def test_an_added_article_alone_is_cut_and_linked_into_the_graph(
     assert (grown.search(queries, 5)[1] == fresh.search(queries, 5)[1]).all()
 
 
-def test_a_change_before_the_end_builds_the_graph_again_and_reuses_other_passages(
-        tmp_path: Path, graph_builds: list[int]) -> None:
+def test_changed_removed_and_copied_articles_give_the_full_rebuilds_generation(
+        tmp_path: Path, graph_builds: list[int], split: list[str]) -> None:
     articles = tmp_path / "articles"
     shutil.copytree(SEEDS, articles)
     settings = settings_for(articles, tmp_path / "index")
     build_index(settings, embedder=HashingEmbedder())
-    first = sorted(articles.glob("*.txt"))[0]
+    first, second, *_, last = sorted(articles.glob("*.txt"))
     first.write_text(first.read_text(encoding="utf-8") + "\n\nMột đoạn mới được thêm vào.",
                      encoding="utf-8")
+    last.unlink()
+    shutil.copy(second, articles / "zz_copy.txt")  # the same text twice: passages reused twice
     embedder = CountingEmbedder()
+    split.clear()
     report = build_index(settings, embedder=embedder)
     assert len(graph_builds) == 2 and graph_builds[1] == report.chunks
     changed = first.read_text(encoding="utf-8")
     assert all(text in changed for text in embedder.counted)
+    assert split and all(text in changed for text in split)
     build_index(settings_for(articles, tmp_path / "full"), embedder=HashingEmbedder(),
                 full=True)
     same_files(live(tmp_path / "index"), live(tmp_path / "full"))
