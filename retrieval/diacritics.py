@@ -39,8 +39,19 @@ class DiacriticRestorer:
 
     @classmethod
     def fit(cls, texts: Iterable[str]) -> DiacriticRestorer:
-        unigrams: Counter[str] = Counter()
-        bigrams: Counter[str] = Counter()
+        return cls._counted(Counter(), Counter(), texts)
+
+    def extended(self, texts: Iterable[str]) -> DiacriticRestorer | None:
+        """What ``fit`` gives for the texts these statistics came from followed by ``texts``
+        (counts add up, new words come after the known ones), or None when these were
+        pruned (pairs seen once dropped: the full counts are gone; fit all texts again)."""
+        if self._bigrams and min(self._bigrams.values()) > 1:
+            return None
+        return self._counted(Counter(self._unigrams), Counter(self._bigrams), texts)
+
+    @classmethod
+    def _counted(cls, unigrams: Counter[str], bigrams: Counter[str],
+                 texts: Iterable[str]) -> DiacriticRestorer:
         for text in texts:
             sylls = syllables(text)
             unigrams.update(sylls)

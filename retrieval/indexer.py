@@ -7,9 +7,9 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -127,21 +127,19 @@ def build_index(
                 report.dense_kind = same.dense.kind
                 report.seconds = time.perf_counter() - started
                 return report
-        chunks_by_article = [
-            chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
-                          settings.chunk_overlap_sentences, settings.chunk_max_sentences)
-            for article in articles
-        ]
         reusable = {} if full else _reusable(previous, embedder, settings)
+        chunks_by_article = [_chunks(article, reusable.get(article.content_hash), embedder,
+                                     settings) for article in articles]
         earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
         facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
-        vectors, people, report = _vectors(articles, chunks_by_article, reusable, embedder,
-                                           settings, progress, report)
+        vectors, people, origins = _vectors(articles, chunks_by_article, reusable, embedder,
+                                            settings, progress, report)
         previous_files = set(previous.manifest.article_hashes) if previous else set()
         report.removed_articles = len(previous_files - {a.file for a in articles})
         try:
+            reused = (previous, origins) if previous is not None and reusable else None
             manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
-                                         embedder, settings)
+                                         embedder, settings, reused)
             writer.write_facts(facts)
             report.generation = writer.commit()
         except OSError as exc:
@@ -159,6 +157,8 @@ class Reusable:
 
     vectors: np.ndarray[Any, Any]
     people: np.ndarray[Any, Any] | None
+    spans: np.ndarray[Any, Any] | None  # (ordinal, start, end) of each passage
+    first: int  # number of its first passage in the earlier generation
 
 
 def _reusable(previous: StoredPassages | None, embedder: Embedder,
@@ -177,8 +177,25 @@ def _reusable(previous: StoredPassages | None, embedder: Embedder,
         block = previous.passage_vectors(record.first_chunk, stop)
         if len(block) == record.chunks:
             reusable[record.content_hash] = Reusable(
-                block, previous.people_counts(record.first_chunk, stop))
+                block, previous.people_counts(record.first_chunk, stop),
+                previous.passage_spans(record.first_chunk, stop), record.first_chunk)
     return reusable
+
+
+def _chunks(article: Article, old: Reusable | None, embedder: Embedder,
+            settings: RetrievalSettings) -> list[Chunk]:
+    """The article's passages: an unchanged article's cut again where the earlier
+    generation cut it (chunking is a function of the body, the tokenizer and the settings,
+    all the same for a reusable generation), others by the tokenizer."""
+    spans = old.spans if old is not None else None
+    body = article.body
+    if (old is not None and spans is not None and 0 < len(spans) == len(old.vectors)
+            and bool((spans[:, 0] == np.arange(len(spans))).all())
+            and bool((spans[:, 1] < spans[:, 2]).all()) and int(spans[:, 2].max()) <= len(body)):
+        return [Chunk(article.file, int(o), int(a), int(b), body[int(a):int(b)])
+                for o, a, b in spans.tolist()]
+    return chunk_article(article, embedder.count_tokens, settings.chunk_max_tokens,
+                         settings.chunk_overlap_sentences, settings.chunk_max_sentences)
 
 
 def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
@@ -192,11 +209,14 @@ def _vectors(
     articles: list[Article], chunks_by_article: list[list[Chunk]],
     reusable: dict[str, Reusable], embedder: Embedder,
     settings: RetrievalSettings, progress: ProgressCallback | None, report: BuildReport,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], BuildReport]:
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Vectors and people counts of every passage, and where each was in the earlier
+    generation (-1: embedded now)."""
     dimension = embedder.identity.dimension
     total = sum(len(c) for c in chunks_by_article)
     vectors = np.empty((total, dimension), dtype=np.float32)
     people = np.zeros(total, dtype=np.uint8)
+    origins = np.full(total, -1, dtype=np.int64)
     to_embed: list[str] = []
     rows: list[int] = []
     row = 0
@@ -208,6 +228,7 @@ def _vectors(
                                          else people_counts(chunks))
         if old is not None:
             vectors[row:row + len(chunks)] = old.vectors
+            origins[row:row + len(chunks)] = np.arange(old.first, old.first + len(chunks))
             report.reused_chunks += len(chunks)
         else:
             for offset, chunk in enumerate(chunks):
@@ -231,7 +252,44 @@ def _vectors(
     report.embed_seconds = time.perf_counter() - embed_started
     report.embedded_chunks = len(to_embed)
     report.embedded_chars = sum(len(t) for t in to_embed)
-    return vectors, people, report
+    return vectors, people, origins
+
+
+def _restorer(articles: list[Article], previous: StoredPassages | None) -> DiacriticRestorer:
+    """The diacritic statistics: the earlier generation's plus the added articles' when
+    articles were only added after its own (what fitting them all gives), else fitted."""
+    if previous is not None and previous.manifest.tokenizer == TOKENIZER_VERSION:
+        old = previous.articles()
+        if len(old) <= len(articles) and all(
+                record.file == article.file and record.content_hash == article.content_hash
+                for record, article in zip(old, articles, strict=False)):
+            earlier = previous.restorer()
+            extended = earlier.extended(a.body for a in articles[len(old):]) if earlier else None
+            if extended is not None:
+                return extended
+    return DiacriticRestorer.fit(a.body for a in articles)
+
+
+class LazyTerms(Sequence[list[str]]):
+    """``text.document_terms`` of each text, computed when asked for: a store that carries
+    the unchanged passages' postings over never asks for theirs."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [document_terms(t) for t in self._texts[index]]
+        return document_terms(self._texts[index])
 
 
 def plan_manifest(articles: list[Article], embedder: Embedder, settings: RetrievalSettings,
@@ -253,9 +311,12 @@ def _write_generation(
     writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
     vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
     settings: RetrievalSettings,
+    reused: tuple[StoredPassages, np.ndarray[Any, Any]] | None = None,
 ) -> Manifest:
     manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
+    if reused is not None:
+        writer.reuses(*reused)
     records: list[ArticleInfo] = []
     first = 0
     for article_no, (article, chunks) in enumerate(zip(articles, chunks_by_article, strict=True)):
@@ -265,7 +326,7 @@ def _write_generation(
         stop = first + len(chunks)
         texts = [chunk.text for chunk in chunks]
         writer.write_passages(PassageBatch(
-            first=first, texts=texts, terms=[document_terms(t) for t in texts],
+            first=first, texts=texts, terms=LazyTerms(texts),
             vectors=vectors[first:stop], people=people[first:stop],
             articles=np.full(len(chunks), article_no, dtype=np.int64),
             ordinals=np.array([c.ordinal for c in chunks], dtype=np.int64),
@@ -273,5 +334,5 @@ def _write_generation(
             ends=np.array([c.end for c in chunks], dtype=np.int64)))
         first = stop
     writer.write_articles(records)
-    writer.write_restorer(DiacriticRestorer.fit(a.body for a in articles))
+    writer.write_restorer(_restorer(articles, reused[0] if reused else None))
     return manifest

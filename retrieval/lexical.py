@@ -40,6 +40,9 @@ EXACT_POSTINGS = 150_000
 # Candidates the rare terms pick for the common terms to complete (at least 10 per wanted).
 CANDIDATE_POOL = 2_000
 _FILES = ("terms.npy", "indptr.npy", "doc_ids.npy", "impacts.npy", "scales.npy")
+# What an incremental build needs to score unchanged passages again without their text:
+# each posting's term frequency and each passage's length (searches never read them).
+_BUILD_FILES = ("tf.npy", "lengths.npy")
 
 
 def term_key(term: str) -> int:
@@ -51,7 +54,15 @@ def term_key(term: str) -> int:
 def bm25_columns(documents: Sequence[Sequence[str]]) -> tuple[
         list[str], np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray]:
     """(terms, indptr, passage ids, scores): BM25 of every term in every passage as CSC
-    columns, passages ascending within a column.
+    columns, passages ascending within a column (see ``bm25_postings``)."""
+    return bm25_postings(documents)[:4]
+
+
+def bm25_postings(documents: Sequence[Sequence[str]]) -> tuple[
+        list[str], np.ndarray[Any, Any], np.ndarray[Any, Any], FloatArray,
+        np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(terms, indptr, passage ids, scores, term frequencies, passage lengths): BM25 of every
+    term in every passage as CSC columns, passages ascending within a column.
 
     The same arithmetic as bm25s's "lucene" method, so its float32 scores come out equal:
     idf = ln(1 + (N - df + 0.5) / (df + 0.5)) rounded to float32, times
@@ -70,6 +81,16 @@ def bm25_columns(documents: Sequence[Sequence[str]]) -> tuple[
     df = np.bincount(column, minlength=len(vocabulary))
     indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
+    scores = bm25_scores(column, df, doc_ids, tf, lengths)
+    return list(vocabulary), indptr, doc_ids, scores, tf, lengths
+
+
+def bm25_scores(column: np.ndarray[Any, Any], df: np.ndarray[Any, Any],
+                doc_ids: np.ndarray[Any, Any], tf: np.ndarray[Any, Any],
+                lengths: np.ndarray[Any, Any]) -> FloatArray:
+    """BM25 of each posting (its column, passage and term frequency) given every column's
+    document frequency and every passage's length (int64: the mean must sum alike)."""
+    n_docs = len(lengths)
     distinct, which = np.unique(df, return_inverse=True)
     idf_of_df = np.array([math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for d in distinct.tolist()],
                          dtype=np.float32)
@@ -78,14 +99,19 @@ def bm25_columns(documents: Sequence[Sequence[str]]) -> tuple[
     average = float(lengths.mean())
     tf64 = tf.astype(np.float64)
     norm = k1 * ((1 - b) + b * lengths[doc_ids] / average)
-    scores = (idf[column].astype(np.float64) * (tf64 / (norm + tf64))).astype(np.float32)
-    return list(vocabulary), indptr, doc_ids, scores
+    scores: FloatArray = (idf[column].astype(np.float64) * (tf64 / (norm + tf64))).astype(
+        np.float32)
+    return scores
 
 
 class LexicalIndex:
     def __init__(self, term_keys: np.ndarray[Any, Any], indptr: np.ndarray[Any, Any],
                  doc_ids: np.ndarray[Any, Any], impacts: np.ndarray[Any, Any],
-                 scales: np.ndarray[Any, Any], size: int) -> None:
+                 scales: np.ndarray[Any, Any], size: int,
+                 tf: np.ndarray[Any, Any] | None = None,
+                 lengths: np.ndarray[Any, Any] | None = None) -> None:
+        self.tf = tf  # aligned with doc_ids; None for an index saved without them
+        self.lengths = lengths
         self._term_keys = term_keys
         self._indptr = indptr
         self._doc_ids = doc_ids
@@ -105,37 +131,52 @@ class LexicalIndex:
             empty = np.zeros(0, dtype=np.int64)
             return cls(empty.astype(np.uint64), np.zeros(1, dtype=np.int64),
                        empty.astype(np.int32), empty.astype(np.uint8),
-                       empty.astype(np.float32), 0)
-        terms, indptr, doc_ids, scores = bm25_columns(documents)
-        return cls.from_columns(terms, indptr, doc_ids, scores, len(documents))
+                       empty.astype(np.float32), 0, empty.astype(np.uint16), empty)
+        terms, indptr, doc_ids, scores, tf, lengths = bm25_postings(documents)
+        return cls.from_columns(terms, indptr, doc_ids, scores, len(documents), tf, lengths)
 
     @classmethod
     def from_columns(cls, terms: Sequence[str], indptr: np.ndarray[Any, Any],
                      doc_ids: np.ndarray[Any, Any], scores: np.ndarray[Any, Any],
-                     size: int) -> LexicalIndex:
+                     size: int, tf: np.ndarray[Any, Any] | None = None,
+                     lengths: np.ndarray[Any, Any] | None = None) -> LexicalIndex:
         """Our layout from CSC columns (column ``j`` holds term ``terms[j]``)."""
         keys = np.fromiter((term_key(t) for t in terms), dtype=np.uint64, count=len(terms))
         order = np.argsort(keys, kind="stable")
-        lengths = np.diff(indptr)[order]
+        sizes = np.diff(indptr)[order]  # postings per column
         new_indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=new_indptr[1:])
+        np.cumsum(sizes, out=new_indptr[1:])
         # Gather each column's postings in key order, passages ascending within a column.
         starts = np.asarray(indptr[:-1], dtype=np.int64)[order]
-        gather = np.repeat(starts - new_indptr[:-1], lengths) + np.arange(int(new_indptr[-1]))
-        column_of = np.repeat(np.arange(len(terms)), lengths)
+        gather = np.repeat(starts - new_indptr[:-1], sizes) + np.arange(int(new_indptr[-1]))
+        column_of = np.repeat(np.arange(len(terms)), sizes)
         ids = np.asarray(doc_ids, dtype=np.int64)[gather]
         values = np.asarray(scores, dtype=np.float32)[gather]
+        counts = None if tf is None else np.asarray(tf)[gather]
         descending = np.flatnonzero(np.diff(ids) <= 0) + 1
         if not np.isin(descending, new_indptr).all():
             within = np.lexsort((ids, column_of))
             ids, values = ids[within], values[within]
-        column_max = np.zeros(len(terms), dtype=np.float32)
+            counts = None if counts is None else counts[within]
+        return cls.quantized(keys[order], new_indptr, ids, values, size, counts, lengths)
+
+    @classmethod
+    def quantized(cls, keys: np.ndarray[Any, Any], indptr: np.ndarray[Any, Any],
+                  ids: np.ndarray[Any, Any], values: np.ndarray[Any, Any], size: int,
+                  tf: np.ndarray[Any, Any] | None = None,
+                  lengths: np.ndarray[Any, Any] | None = None) -> LexicalIndex:
+        """Our layout from columns in key order, passages ascending within each: scores
+        to one byte per posting against the column's maximum."""
+        sizes = np.diff(indptr)  # postings per column
+        column_max = np.zeros(len(keys), dtype=np.float32)
         if len(values):
-            nonempty = lengths > 0
-            column_max[nonempty] = np.maximum.reduceat(values, new_indptr[:-1][nonempty])
+            nonempty = sizes > 0
+            column_max[nonempty] = np.maximum.reduceat(values, indptr[:-1][nonempty])
         scales = np.where(column_max > 0, column_max / 255.0, 1.0).astype(np.float32)
-        impacts = np.clip(np.rint(values / np.repeat(scales, lengths)), 1, 255).astype(np.uint8)
-        return cls(keys[order], new_indptr, ids.astype(np.int32), impacts, scales, size)
+        impacts = np.clip(np.rint(values / np.repeat(scales, sizes)), 1, 255).astype(np.uint8)
+        return cls(keys, indptr, ids.astype(np.int32), impacts, scales, size,
+                   None if tf is None else _counts(tf),
+                   None if lengths is None else np.asarray(lengths, dtype=np.int64))
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -143,6 +184,10 @@ class LexicalIndex:
         for name, array in zip(_FILES, arrays, strict=True):
             with open(directory / name, "wb") as handle:
                 np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+        if self.tf is not None and self.lengths is not None:
+            for name, array in zip(_BUILD_FILES, (self.tf, self.lengths), strict=True):
+                with open(directory / name, "wb") as handle:
+                    np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
         params = {"format": FORMAT, "documents": self.size, **BM25_PARAMS}
         (directory / "params.json").write_text(json.dumps(params), encoding="utf-8")
 
@@ -171,6 +216,25 @@ class LexicalIndex:
         # The small arrays are read on every question: keep them in memory.
         return cls(np.asarray(keys), np.asarray(indptr), doc_ids, impacts, np.asarray(scales),
                    size)
+
+    @classmethod
+    def load_for_build(cls, directory: Path) -> LexicalIndex | None:
+        """The saved index with its term frequencies and passage lengths (memory-mapped),
+        or None if it was saved without them or cannot be read."""
+        try:
+            index = cls.load(directory)
+            tf, lengths = (np.load(directory / name, mmap_mode="r", allow_pickle=False)
+                           for name in _BUILD_FILES)
+        except (CorruptIndexError, OSError, ValueError):
+            return None
+        if len(tf) != len(index._doc_ids) or len(lengths) != index.size:
+            return None
+        index.tf, index.lengths = tf, lengths
+        return index
+
+    def postings(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(term key of each posting, passage of each posting), in stored order."""
+        return np.repeat(self._term_keys, np.diff(self._indptr)), self._doc_ids
 
     # --- scoring ---------------------------------------------------------------------------
 
@@ -266,6 +330,13 @@ class LexicalIndex:
         out = np.zeros(len(terms), dtype=np.float32)
         out[found] = np.log1p((self.size - df + 0.5) / (df + 0.5))
         return out
+
+
+def _counts(tf: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Term frequencies in two bytes when they fit (a passage has a few hundred terms)."""
+    tf = np.asarray(tf)
+    small = not len(tf) or int(tf.max()) <= np.iinfo(np.uint16).max
+    return tf.astype(np.uint16 if small else np.uint32)
 
 
 def top_k(scores: FloatArray, k: int) -> IntArray:

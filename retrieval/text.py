@@ -86,6 +86,11 @@ def syllables(text: str) -> list[str]:
     return [m.group().lower() for m in _TOKEN.finditer(text)]
 
 
+def has_syllables(text: str) -> bool:
+    """``bool(syllables(text))`` without making the list (every article is checked)."""
+    return _TOKEN.search(text) is not None
+
+
 def is_unaccented_vietnamese(text: str) -> bool:
     """A question typed without diacritics: letters present, none accented."""
     return any(ch.isalpha() for ch in text) and not has_diacritics(text)

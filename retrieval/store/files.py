@@ -37,7 +37,7 @@ from .layout import (
     IndexDir,
     dense_file,
 )
-from .manifest import Manifest
+from .manifest import FORMAT_VERSION, Manifest
 from .protocol import Candidates, FloatArray, IntArray, StoreWriter, candidates_of
 
 # Columns of the chunk table (chunks.npy); only this module reads it.
@@ -180,6 +180,9 @@ class StoredGeneration:
         self._manifest = manifest
         self._articles = load_articles_file(folder / ARTICLES)
         self._vectors = load_array(folder / VECTORS, mmap=True)
+        # Passage boundaries are reused only from a generation of this very format.
+        self._chunks = (load_array(folder / CHUNKS, mmap=True)
+                        if manifest.format_version == FORMAT_VERSION else None)
         # Indexes of format 1 have no people counts: those are counted again.
         people = (load_array(folder / PEOPLE, mmap=True) if (folder / PEOPLE).exists()
                   else None)
@@ -204,6 +207,21 @@ class StoredGeneration:
 
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         return None if self._people is None else self._people[start:stop]
+
+    def restorer(self) -> DiacriticRestorer | None:
+        try:
+            return DiacriticRestorer.load(self._folder / DIACRITICS)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def passage_spans(self, start: int, stop: int) -> IntArray | None:
+        if self._chunks is None or len(self._chunks) != len(self._vectors):
+            return None
+        return np.asarray(self._chunks[start:stop, _ORDINAL:_END + 1], dtype=np.int64)
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
 
 
 def check_embedder(manifest: Manifest, embedder: EmbedderIdentity | None) -> None:

@@ -29,7 +29,7 @@ from ..types import ArticleInfo, Source
 from .manifest import Manifest
 from .postgres_db import Pool, ServerAddress
 from .postgres_lexical import TermColumns
-from .postgres_schema import LIVE_TABLE
+from .postgres_schema import ARTICLE_URL, LIVE_TABLE
 from .protocol import Candidates, FloatArray, IntArray
 
 # Passages whose position, people count and length stay cached per generation (~60 B each).
@@ -53,8 +53,8 @@ class PostgresGeneration:
                 row = connection.execute(self._q("SELECT manifest, restorer, facts FROM {}.meta")
                                          ).fetchone()
                 articles = connection.execute(self._q(
-                    "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
-                    "FROM {}.articles ORDER BY id")).fetchall()
+                    "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk, "
+                    f"{ARTICLE_URL} FROM {{}}.articles a ORDER BY id")).fetchall()
             except psycopg.errors.UndefinedTable as exc:
                 raise CorruptIndexError(f"{pool.address}, schema {schema}",
                                         "its tables are missing") from exc
@@ -70,8 +70,8 @@ class PostgresGeneration:
         where = f"{pool.address}, schema {schema}"
         self._facts = load_facts(bytes(row[2]), where) if row[2] else []
         self._articles = [ArticleInfo(file, title, date, chunks, has_headline, content_hash,
-                                      first) for file, title, date, chunks, has_headline,
-                          content_hash, first in articles]
+                                      first, url) for file, title, date, chunks, has_headline,
+                          content_hash, first, url in articles]
         self._size = int(self._manifest.counts.chunks)
         self._lexical = TermColumns(self._size)
         self._hnsw = self._manifest.dense.kind == "hnsw"
@@ -167,7 +167,7 @@ class PostgresGeneration:
 
     def source(self, passage: int) -> Source:
         article = self._articles[self.article_of(passage)]
-        return Source(article.file, article.title, article.date)
+        return Source(article.file, article.title, article.date, article.url)
 
     # --- articles ---------------------------------------------------------------------------
 

@@ -23,6 +23,9 @@ LIVE_TABLE = "newsqa_live"
 GENERATION_PREFIX = "newsqa_gen_"
 # pg_try_advisory_lock key of a running build ("newsqa" in ASCII).
 BUILD_LOCK_KEY = 0x6E6577737161
+# An article's page (added by `newsqa add`); generations written before it have no such column
+# and read as NULL through the row's JSON (the articles table is aliased ``a``).
+ARTICLE_URL = "to_jsonb(a)->>'url'"
 _NAME = re.compile(rf"^{GENERATION_PREFIX}[0-9a-z_]+$")
 
 CREATE_LIVE = f"""
@@ -51,7 +54,7 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
         sql.SQL("CREATE TABLE {}.articles (id integer PRIMARY KEY, file text NOT NULL, "
                 "title text NOT NULL, date text, content_hash text NOT NULL, "
                 "first_chunk integer NOT NULL, chunks integer NOT NULL, "
-                "has_headline boolean NOT NULL)").format(s),
+                "has_headline boolean NOT NULL, url text)").format(s),
         sql.SQL("CREATE TABLE {}.passages (id integer PRIMARY KEY, article integer NOT NULL, "
                 "ordinal integer NOT NULL, start_char integer NOT NULL, "
                 "end_char integer NOT NULL, people smallint NOT NULL, text text NOT NULL, "

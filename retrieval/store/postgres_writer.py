@@ -31,6 +31,7 @@ from .manifest import Counts, Manifest
 from .postgres_db import connect, ensure_vector
 from .postgres_lexical import signed_key
 from .postgres_schema import (
+    ARTICLE_URL,
     BUILD_LOCK_KEY,
     CREATE_LIVE,
     GENERATION_PREFIX,
@@ -41,7 +42,7 @@ from .postgres_schema import (
     is_generation_name,
     new_generation_name,
 )
-from .protocol import PassageBatch
+from .protocol import PassageBatch, StoredPassages
 
 if TYPE_CHECKING:
     from .postgres import PostgresStore
@@ -60,21 +61,24 @@ class PostgresStored:
         self._facts = load_facts(bytes(row[1]), f"schema {schema}") if row[1] else []
         self._manifest = Manifest.from_dict(row[0])
         self._articles = [ArticleInfo(*r) for r in connection.execute(sql.SQL(
-            "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk "
-            "FROM {}.articles ORDER BY id").format(ident)).fetchall()]
+            "SELECT file, title, date, chunks, has_headline, content_hash, first_chunk, "
+            f"{ARTICLE_URL} FROM {{}}.articles a ORDER BY id").format(ident)).fetchall()]
         dimension = int(self._manifest.embedder.dimension)
         size = int(self._manifest.counts.chunks)
         self._vectors = np.zeros((size, dimension), dtype=np.float32)
         self._people = np.zeros(size, dtype=np.uint8)
-        query = sql.SQL("COPY (SELECT id, people, embedding FROM {}.passages ORDER BY id) "
-                        "TO STDOUT WITH (FORMAT BINARY)").format(ident)
+        self._spans = np.zeros((size, 3), dtype=np.int64)
+        query = sql.SQL("COPY (SELECT id, people, ordinal, start_char, end_char, embedding "
+                        "FROM {}.passages ORDER BY id) TO STDOUT WITH (FORMAT BINARY)"
+                        ).format(ident)
         seen = 0
         with connection.cursor() as cursor, cursor.copy(query) as copy:
-            copy.set_types(["int4", "int2", "vector"])
-            for passage, people, vector in copy.rows():
+            copy.set_types(["int4", "int2", "int4", "int4", "int4", "vector"])
+            for passage, people, ordinal, start, end, vector in copy.rows():
                 self._vectors[passage] = vector.to_numpy() if hasattr(vector, "to_numpy") \
                     else vector
                 self._people[passage] = people
+                self._spans[passage] = (ordinal, start, end)
                 seen += 1
         if seen != size:
             raise NewsQAError(f"generation {schema} lacks passages")
@@ -91,6 +95,12 @@ class PostgresStored:
 
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
         return self._people[start:stop]
+
+    def restorer(self) -> DiacriticRestorer | None:
+        return None  # jsonb keeps no key order: the statistics are fitted again
+
+    def passage_spans(self, start: int, stop: int) -> np.ndarray[Any, Any]:
+        return self._spans[start:stop]
 
     def facts(self) -> Sequence[ArticleFacts]:
         return self._facts
@@ -205,11 +215,11 @@ class PostgresWriter:
 
     def write_articles(self, articles: Sequence[ArticleInfo]) -> None:
         query = sql.SQL("COPY {} (id, file, title, date, content_hash, first_chunk, chunks, "
-                        "has_headline) FROM STDIN").format(self._table("articles"))
+                        "has_headline, url) FROM STDIN").format(self._table("articles"))
         with self._db().cursor() as cursor, cursor.copy(query) as copy:
             for number, a in enumerate(articles, start=self._articles):
                 copy.write_row((number, a.file, a.title, a.date, a.content_hash,
-                                a.first_chunk, a.chunks, a.has_headline))
+                                a.first_chunk, a.chunks, a.has_headline, a.url))
         self._articles += len(articles)
 
     def write_passages(self, batch: PassageBatch) -> None:
@@ -239,6 +249,9 @@ class PostgresWriter:
             path = Path(folder) / "diacritics.json"
             restorer.save(path)
             self._restorer = json.loads(path.read_text(encoding="utf-8"))
+
+    def reuses(self, previous: StoredPassages, origins: np.ndarray[Any, Any]) -> None:
+        """Ignored: the rows are all written again and indexed by the server."""
 
     def commit(self) -> str:
         if self._schema is None or self._manifest is None:

@@ -153,6 +153,15 @@ class StoredPassages(Protocol):
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         """People counts of passages ``start .. stop-1``; None if the generation has none."""
 
+    def restorer(self) -> DiacriticRestorer | None:
+        """The diacritic statistics as fitted (their words in the order ``fit`` met them),
+        or None if the store does not keep that order."""
+
+    def passage_spans(self, start: int, stop: int) -> IntArray | None:
+        """(ordinal, start, end) of passages ``start .. stop-1`` (rows of 3): an unchanged
+        article's passages are cut from its body again without the tokenizer. None if the
+        store cannot tell."""
+
 
 class StoreWriter(Protocol):
     """One build. Used as a context manager: entering takes the store's build lock (a
@@ -193,6 +202,12 @@ class StoreWriter(Protocol):
         """The people and events of the articles (plain rows: ``events.storage.facts_rows``)."""
 
     def write_restorer(self, restorer: DiacriticRestorer) -> None: ...
+
+    def reuses(self, previous: StoredPassages, origins: IntArray) -> None:
+        """Declares (after ``begin``) that passage ``i`` of the new generation is passage
+        ``origins[i]`` of ``previous`` (same text, terms and vector), or new where it is -1.
+        A store may then carry over what it derived from them (lexical postings, the dense
+        graph) instead of deriving it again; it may also ignore this."""
 
     def commit(self) -> str:
         """Make the new generation live in one atomic step; returns its name. Whatever

@@ -12,12 +12,13 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..dense import build_dense
+from ..dense import DenseIndex, build_dense, extend_dense
 from ..diacritics import DiacriticRestorer
 from ..errors import IndexWriteError, NewsQAError
 from ..events.model import ArticleFacts
 from ..events.storage import FACTS_FILE, write_facts_file
 from ..lexical import LexicalIndex
+from ..lexical_merge import merge_lexical
 from ..settings import RetrievalSettings
 from ..types import ArticleInfo
 from .files import StoredGeneration
@@ -38,7 +39,7 @@ from .layout import (
     write_error,
 )
 from .manifest import Manifest
-from .protocol import PassageBatch
+from .protocol import FloatArray, IntArray, PassageBatch, StoredPassages
 
 
 class FilesWriter:
@@ -54,6 +55,8 @@ class FilesWriter:
         self._texts: IO[bytes] | None = None
         self._vectors: IO[bytes] | None = None
         self._verified: set[Path] = set()  # folders whose files matched their checksums
+        # The earlier generation, its manifest and where each new passage was in it.
+        self._reuse: tuple[Path, Manifest, IntArray] | None = None
 
     def __enter__(self) -> FilesWriter:
         self._stack.enter_context(self.index_dir.build_lock())
@@ -128,7 +131,7 @@ class FilesWriter:
         self._people = np.zeros(count, dtype=np.uint8)
         self._rows = np.zeros((count, 4), dtype=np.int32)  # article, ordinal, start, end
         self._offsets = np.zeros(count + 1, dtype=np.int64)
-        self._terms: list[Sequence[str]] = []
+        self._terms: list[Sequence[Sequence[str]]] = []  # each batch's, in order
         self._articles: list[ArticleInfo] = []
         # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
         # first, as np.save writes it, then each batch's rows.
@@ -158,7 +161,7 @@ class FilesWriter:
         self._people[rows] = batch.people
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
                                     axis=1)
-        self._terms.extend(batch.terms)
+        self._terms.append(batch.terms)  # not iterated: it may compute them on demand
 
     def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
         assert self.folder is not None, "begin() first"
@@ -169,6 +172,11 @@ class FilesWriter:
         assert self.folder is not None, "begin() first"
         with writing(self.folder / DIACRITICS):
             restorer.save(self.folder / DIACRITICS)
+
+    def reuses(self, previous: StoredPassages, origins: IntArray) -> None:
+        # Only a generation whose files matched their checksums lends its derived files.
+        if isinstance(previous, StoredGeneration) and previous.folder in self._verified:
+            self._reuse = (previous.folder, previous.manifest, np.asarray(origins))
 
     def commit(self) -> str:
         folder, manifest, texts = self.folder, self._manifest, self._texts
@@ -187,10 +195,10 @@ class FilesWriter:
         vectors = load_array(folder / VECTORS, mmap=True)
         dense_path = folder / dense_file(manifest.dense.backend)
         with writing(dense_path):
-            build_dense(vectors, manifest.dense, self.settings).save(dense_path)
+            self._dense(vectors, manifest).save(dense_path)
         del vectors
         with writing(folder / LEXICAL):
-            LexicalIndex.build(self._terms).save(folder / LEXICAL)
+            self._lexical(manifest).save(folder / LEXICAL)
         final = replace(manifest, files=describe_files(folder))
         with writing(folder / MANIFEST):
             write_text(folder / MANIFEST, final.to_json())
@@ -199,6 +207,41 @@ class FilesWriter:
             self.index_dir.commit(folder)
         self._committed = True
         return folder.name
+
+    def _dense(self, vectors: FloatArray, manifest: Manifest) -> DenseIndex:
+        """The earlier generation's graph with the new vectors added when this generation
+        begins with all of its passages in order; otherwise built from all vectors."""
+        if self._reuse is not None:
+            folder, earlier, origins = self._reuse
+            count = earlier.counts.chunks
+            if (earlier.dense == manifest.dense and count <= len(origins)
+                    and bool((origins[:count] == np.arange(count)).all())):
+                try:
+                    extended = extend_dense(folder / dense_file(manifest.dense.backend),
+                                            manifest.dense, self.settings, vectors, count)
+                except (OSError, RuntimeError, ValueError):
+                    extended = None  # an unreadable earlier graph: build one anew
+                if extended is not None:
+                    return extended
+        return build_dense(vectors, manifest.dense, self.settings)
+
+    def _lexical(self, manifest: Manifest) -> LexicalIndex:
+        """Unchanged passages' postings carried over from the earlier generation (same
+        terms), the new passages' terms added; or built from every passage's terms."""
+        if self._reuse is not None:
+            folder, earlier, origins = self._reuse
+            previous = (LexicalIndex.load_for_build(folder / LEXICAL)
+                        if earlier.tokenizer == manifest.tokenizer else None)
+            if previous is not None and bool((origins < previous.size).all()):
+                sizes = [len(batch) for batch in self._terms]
+                starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+                def terms_of(passage: int) -> Sequence[str]:
+                    batch = int(np.searchsorted(starts, passage, side="right")) - 1
+                    return self._terms[batch][passage - int(starts[batch])]
+
+                return merge_lexical(previous, origins, terms_of)
+        return LexicalIndex.build([terms for batch in self._terms for terms in batch])
 
     @property
     def manifest(self) -> Manifest | None:

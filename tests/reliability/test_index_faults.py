@@ -220,7 +220,8 @@ CHECKED_FILES = ["dense.faiss", "chunks.npy", "texts.bin", "text_offsets.npy",
                  "articles.json", "diacritics.json", "lexical/impacts.npy",
                  "lexical/terms.npy", "manifest.json", "people.npy", "people_events.json"]
 OTHER_FILES = ["vectors.npy", "lexical/doc_ids.npy", "lexical/indptr.npy",
-               "lexical/scales.npy", "lexical/params.json"]
+               "lexical/scales.npy", "lexical/params.json", "lexical/tf.npy",
+               "lexical/lengths.npy"]
 
 
 @pytest.fixture(scope="module")
