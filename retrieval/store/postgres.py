@@ -35,6 +35,9 @@ from .protocol import Candidates, FloatArray, IntArray
 # Passages whose position, people count and length stay cached per generation (~60 B each).
 META_CACHE_SIZE = 200_000
 TEXT_CACHE_SIZE = 4_000
+# Query vectors whose candidates' dense scores are kept: a search asks again for the best
+# candidate's score (not-found check), which then costs no round trip.
+SCORE_MEMO_SIZE = 64
 
 
 class PostgresGeneration:
@@ -47,6 +50,7 @@ class PostgresGeneration:
         self._lock = threading.Lock()
         self._meta: OrderedDict[int, tuple[int, int, int, int]] = OrderedDict()
         self._texts: OrderedDict[int, str] = OrderedDict()
+        self._scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
         self._ef_search = settings.hnsw_ef_search
         with pool.connection() as connection:
             try:
@@ -131,27 +135,25 @@ class PostgresGeneration:
 
     def texts(self, passages: Sequence[int]) -> list[str]:
         wanted = [int(p) for p in passages]
-        missing = [p for p in wanted if p not in self._texts]
-        found: dict[int, str] = {}
+        with self._lock:
+            # Taken before the fetch: trimming the cache after it may drop some of them.
+            have = {p: self._texts[p] for p in wanted if p in self._texts}
+        missing = sorted(set(wanted) - set(have))
         if missing:
             with self._pool.connection() as connection:
                 rows = connection.execute(self._q(
                     "SELECT id, text FROM {}.passages WHERE id = ANY(%s::int4[])"),
                     (missing,)).fetchall()
             found = {int(i): str(t) for i, t in rows}
+            have.update(found)
             with self._lock:
                 self._texts.update(found)
                 while len(self._texts) > TEXT_CACHE_SIZE:
                     self._texts.popitem(last=False)
-        out = []
-        for passage in wanted:
-            text = found.get(passage)
-            if text is None:
-                text = self._texts.get(passage)
-            if text is None:
-                raise IndexError(f"no passage {passage} in {self.schema}")
-            out.append(text)
-        return out
+        gone = [p for p in wanted if p not in have]
+        if gone:
+            raise IndexError(f"no passages {gone[:5]} in {self.schema}")
+        return [have[p] for p in wanted]
 
     def text_bytes(self, passage: int) -> int:
         return self._passage_meta(passage)[3]
@@ -227,6 +229,9 @@ class PostgresGeneration:
         ids = np.asarray(passages, dtype=np.int64)
         if len(ids) == 0:
             return np.zeros(0, dtype=np.float32)
+        known = self._scores.get(_vector_key(vector))
+        if known is not None and all(int(i) in known for i in ids.tolist()):
+            return np.asarray([known[int(i)] for i in ids.tolist()], dtype=np.float32)
         with self._pool.connection() as connection:
             rows = connection.execute(self._q(
                 "SELECT id, -(embedding <#> %s) FROM {}.passages WHERE id = ANY(%s::int4[])"),
@@ -271,6 +276,11 @@ class PostgresGeneration:
                                                            ids[~known], terms)
         self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
         dense = np.asarray([r[1] for r in rows], dtype=np.float32)
+        with self._lock:
+            self._scores[_vector_key(vector)] = dict(zip(ids.tolist(), dense.tolist(),
+                                                         strict=True))
+            while len(self._scores) > SCORE_MEMO_SIZE:
+                self._scores.popitem(last=False)
         return Candidates(ids, lexical, dense)
 
     def facts(self) -> Sequence[ArticleFacts]:
@@ -278,6 +288,10 @@ class PostgresGeneration:
 
     def restore_diacritics(self, text: str) -> str:
         return self._restorer.restore(text)
+
+
+def _vector_key(vector: FloatArray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _aligned(ids: IntArray, rows: Sequence[Sequence[Any]]) -> FloatArray:
