@@ -46,7 +46,8 @@ def embedding_inputs(settings: RetrievalSettings, count_tokens: Any) -> list[str
     texts: list[str] = []
     for article in load_articles(settings.articles_dir):
         for chunk in chunk_article(article, count_tokens, settings.chunk_max_tokens,
-                                   settings.chunk_overlap_sentences):
+                                   settings.chunk_overlap_sentences,
+                                   settings.chunk_max_sentences):
             texts.append(embedding_input(article, chunk, settings.embed_with_title))
     return texts
 

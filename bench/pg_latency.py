@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name in args.stores.split(","):
             settings = stores[name]
-            result[name] = measure(settings, texts, owners, vectors, embedder, args)
+            result[name] = measure(settings, texts, owners, vectors, embedder, args,
+                                   (lambda: server_cpu_seconds(server)) if name == "postgres"
+                                   else None)
             if name == "postgres":
                 result[name]["memory"] = server_memory(server)
             else:
@@ -226,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(settings: RetrievalSettings, texts: list[str], owners: list[int],
-            vectors: np.ndarray[Any, Any], embedder: Embedder, args: argparse.Namespace
-            ) -> dict[str, Any]:
+            vectors: np.ndarray[Any, Any], embedder: Embedder, args: argparse.Namespace,
+            server_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"load_before": load_average(),
                               "build": build(settings, texts, owners, vectors)}
     searcher = Searcher(settings, embedder)
@@ -239,12 +243,20 @@ def measure(settings: RetrievalSettings, texts: list[str], owners: list[int],
             embedder.misses = 0
         for question in warm:  # the server's buffers, the common terms' postings
             searcher.search(question)
-        seconds = []
+        seconds, cpu = [], []
+        server_before = server_cpu() if server_cpu else 0.0
         for question in asked:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             searcher.search(question)
             seconds.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
         result["search"] = summarize(seconds)
+        # CPU seconds do not grow with the machine's load as waiting does: the client's
+        # per search, the server's (all its processes) on average.
+        result["client_cpu"] = summarize(cpu)
+        if server_cpu:
+            result["server_cpu_mean_ms"] = round(
+                1e3 * (server_cpu() - server_before) / len(asked), 2)
         generation = searcher.store.current()
         result["dense_kind"] = generation.manifest.dense.kind
         result["recall_at_10"] = recall(generation, vectors, embedder, asked)
@@ -304,6 +316,18 @@ def server_memory(server: postgres_local.LocalServer) -> dict[str, Any]:
                                     if not k.endswith(("_pkey", "_key_idx")) and
                                     "expr" not in k and "embedding" not in k),
             "hnsw_bytes": hnsw, "relations": sizes}
+
+
+def server_cpu_seconds(server: postgres_local.LocalServer) -> float:
+    """CPU seconds the server's processes have used (user + system)."""
+    total = 0
+    for pid in server_pids(server):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def server_pids(server: postgres_local.LocalServer) -> list[int]:
