@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent import futures
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from ..settings import RetrievalSettings
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
-from .postgres_db import Pool, ServerAddress
+from .postgres_db import POOL_SIZE, Pool, ServerAddress
 from .postgres_lexical import TermColumns
 from .postgres_schema import LIVE_TABLE
 from .protocol import Candidates, FloatArray, IntArray
@@ -43,8 +44,10 @@ SCORE_MEMO_SIZE = 64
 class PostgresGeneration:
     """One committed generation, read through the store's pool; it never changes."""
 
-    def __init__(self, pool: Pool, schema: str, settings: RetrievalSettings) -> None:
+    def __init__(self, pool: Pool, schema: str, settings: RetrievalSettings,
+                 background: futures.Executor) -> None:
         self._pool = pool
+        self._background = background
         self.schema = schema
         self._ident = sql.Identifier(schema)
         self._lock = threading.Lock()
@@ -241,37 +244,44 @@ class PostgresGeneration:
     # --- both -------------------------------------------------------------------------------
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
-        """Both top-k lists and both scores of every candidate: the lexical side from the
-        terms' postings, then one query for the dense top-k, every candidate's dense score
-        and position (cached for ``article_of`` and the rest)."""
-        with self._pool.connection() as connection:
-            lexical_ids, lexical_scores = self._lexical.top(connection, self._ident, terms, k)
-            if vector is None:
-                self._fetch_meta(lexical_ids.tolist())
-                return Candidates(lexical_ids, lexical_scores,
-                                  np.zeros(len(lexical_ids), dtype=np.float32))
-            widen = self._hnsw and k > self._ef_search
-            if widen:
-                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
-            args = self._dense_args(vector, k)
-            args["lexical"] = lexical_ids.tolist()
-            rows = connection.execute(sql.SQL(
-                "WITH c AS (SELECT id FROM ({dense}) AS dense UNION "
-                "SELECT unnest(%(lexical)s::int4[])) "
-                "SELECT p.id, -(p.embedding <#> %(v)s), p.article, p.start_char, p.people, "
-                "octet_length(p.text) FROM c JOIN {s}.passages p ON p.id = c.id ORDER BY p.id"
-            ).format(dense=self._dense_sql(k), s=self._ident), args).fetchall()
-            if widen:
-                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
-                                   (str(self._ef_search),))
-            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-            lexical = np.zeros(len(ids), dtype=np.float32)
-            known = np.isin(ids, lexical_ids)
-            if len(lexical_ids):
-                order = np.argsort(lexical_ids)
-                position = np.searchsorted(lexical_ids[order], ids[known])
-                lexical[known] = lexical_scores[order][position]
-            if not known.all():
+        """Both top-k lists and both scores of every candidate. The dense top-k (with each
+        one's score and position) is asked first, on another connection, and the server
+        walks its graph while the lexical top-k is scored here from the postings; one more
+        query gives the dense scores and positions of the lexical candidates it lacks."""
+        if vector is None:
+            with self._pool.connection() as connection:
+                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
+                                                                terms, k)
+            self._fetch_meta(lexical_ids.tolist())
+            return Candidates(lexical_ids, lexical_scores,
+                              np.zeros(len(lexical_ids), dtype=np.float32))
+        dense_rows = self._background.submit(self._dense_rows, vector, k)
+        try:
+            with self._pool.connection() as connection:
+                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
+                                                                terms, k)
+        except BaseException:
+            futures.wait([dense_rows])
+            raise
+        rows = dense_rows.result()
+        found = {int(r[0]) for r in rows}
+        others = [i for i in lexical_ids.tolist() if i not in found]
+        if others:
+            with self._pool.connection() as connection:
+                rows += connection.execute(self._q(
+                    "SELECT id, -(embedding <#> %s), article, start_char, people, "
+                    "octet_length(text) FROM {}.passages WHERE id = ANY(%s::int4[])"),
+                    (self._dense_args(vector, 0)["v"], others)).fetchall()
+        rows.sort(key=lambda row: row[0])
+        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        lexical = np.zeros(len(ids), dtype=np.float32)
+        known = np.isin(ids, lexical_ids)
+        if len(lexical_ids):
+            order = np.argsort(lexical_ids)
+            position = np.searchsorted(lexical_ids[order], ids[known])
+            lexical[known] = lexical_scores[order][position]
+        if not known.all():
+            with self._pool.connection() as connection:
                 lexical[~known] = self._lexical.scores_for(connection, self._ident,
                                                            ids[~known], terms)
         self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
@@ -282,6 +292,25 @@ class PostgresGeneration:
             while len(self._scores) > SCORE_MEMO_SIZE:
                 self._scores.popitem(last=False)
         return Candidates(ids, lexical, dense)
+
+    def _dense_rows(self, vector: FloatArray, k: int) -> list[Any]:
+        """The dense top-k as (id, score, article, start, people, text bytes) rows."""
+        if k <= 0 or self._size == 0:
+            return []
+        with self._pool.connection() as connection:
+            widen = self._hnsw and k > self._ef_search
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
+            rows: list[Any] = connection.execute(sql.SQL(
+                "SELECT p.id, dense.score, p.article, p.start_char, p.people, "
+                "octet_length(p.text) FROM ({dense}) AS dense(id, score) "
+                "JOIN {s}.passages p ON p.id = dense.id").format(
+                    dense=self._dense_sql(k), s=self._ident), self._dense_args(vector, k)
+            ).fetchall()
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
+                                   (str(self._ef_search),))
+        return rows
 
     def facts(self) -> Sequence[ArticleFacts]:
         return self._facts
@@ -317,6 +346,8 @@ class PostgresStore:
             f"SET hnsw.ef_search = {int(settings.hnsw_ef_search)}",))
         self._generation: PostgresGeneration | None = None
         self._lock = threading.Lock()
+        # Where a search's dense query waits while its lexical side is scored.
+        self._background = futures.ThreadPoolExecutor(POOL_SIZE, "newsqa-pg-dense")
 
     def live_name(self) -> str | None:
         with self.pool.connection() as connection:
@@ -348,7 +379,7 @@ class PostgresStore:
         return True
 
     def _open(self, name: str) -> PostgresGeneration:
-        generation = PostgresGeneration(self.pool, name, self.settings)
+        generation = PostgresGeneration(self.pool, name, self.settings, self._background)
         if self.embedder is not None and generation.manifest.embedder != self.embedder:
             raise IndexMismatchError(
                 f"built with {generation.manifest.embedder.model!r}, configured model is "
@@ -361,6 +392,7 @@ class PostgresStore:
         return PostgresWriter(self)
 
     def close(self) -> None:
+        self._background.shutdown(wait=True)
         self.pool.close()
 
     def __enter__(self) -> PostgresStore:
