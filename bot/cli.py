@@ -17,13 +17,16 @@ from retrieval import NewsQAError, RetrievalSettings
 
 from .commands import command_modules
 from .commands._common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from .frontend.argparse_language import install as install_argparse_language
 from .frontend.messages import describe, detect_language, set_language, t
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    set_language(detect_language())
+    language = detect_language()
+    set_language(language)
+    install_argparse_language(language)
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -385,12 +385,14 @@ def format_sources(articles: Sequence[ArticleInfo], limit: int = MAX_MESSAGE) ->
 class PageRef:
     """What a paging button points at: the question's origin and the first result wanted."""
 
-    origin: str  # 'r': the message the answer replies to; 'e<i>': example question i
+    # 'r': the message the answer replies to; 'f': the question that message was read as
+    # (a follow-up); 'e<i>': example question i
+    origin: str
     offset: int
     mac: str
 
 
-_PAGE_DATA = re.compile(r"p:(r|e\d{1,2}):(\d{1,4}):([0-9a-f]{12})")
+_PAGE_DATA = re.compile(r"p:(r|f|e\d{1,2}):(\d{1,4}):([0-9a-f]{12})")
 _EXAMPLE_DATA = re.compile(r"x:(\d{1,2})")
 MAX_OFFSET = 9999
 

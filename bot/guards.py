@@ -21,6 +21,12 @@ def wrong_type(update: Update) -> str | None:
             return "callback_query.data"
         if not isinstance(query.id, str):
             return "callback_query.id"
+    inline = update.inline_query
+    if inline is not None:
+        if not isinstance(inline.query, str):
+            return "inline_query.query"
+        if not isinstance(inline.id, str):
+            return "inline_query.id"
     for name, message in (("message", update.effective_message),
                           ("callback_query.message",
                            query.message if query is not None else None)):

@@ -9,6 +9,7 @@ import hmac
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
@@ -16,10 +17,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from retrieval import BadQuestionError, Searcher, SearchResponse
+from retrieval.conversation import Reading
 from retrieval.errors import StoreUnavailableError
 
 from . import formatting as fmt
+from .feedback import Feedback
+from .followups import ChatFollowUps
 from .guards import wrong_type
+from .inline import say_inline
 from .limits import LogSummary, RateLimiter, RecentIds, RecentSet, Verdict
 from .settings import BotSettings
 
@@ -67,9 +72,12 @@ def _reply_to(message_id: int | None) -> ReplyParameters | None:
 class BotHandlers:
     """The bot's update handlers, sharing the settings, the searcher and the limits."""
 
-    def __init__(self, settings: BotSettings, searcher_provider: SearcherProvider) -> None:
+    def __init__(self, settings: BotSettings, searcher_provider: SearcherProvider,
+                 feedback_path: Path | None = None) -> None:
         self.settings = settings
         self._provider = searcher_provider
+        self.feedback = Feedback.open(settings, feedback_path)
+        self._followups = ChatFollowUps(settings.followup_max_chats, settings.followup_expires)
         self._key = hashlib.sha256(b"newsqa-paging:" + settings.token.encode()).digest()
         self._limiter = RateLimiter(settings.rate_limit_per_minute)
         self._refused = RecentSet()
@@ -104,17 +112,23 @@ class BotHandlers:
                 await update.callback_query.answer(fmt.EXPIRED, show_alert=True)
             raise ApplicationHandlerStop
         chat = update.effective_chat
-        if chat is None:
+        inline = update.inline_query
+        if chat is None and inline is None:
             # Nothing to answer (a malformed update, or a kind we never asked for): say so.
             logger.warning("update %s has no chat: ignored", update.update_id)
             raise ApplicationHandlerStop
+        # An inline query has no chat: its user's own (private) chat must be allowed.
+        asker = chat.id if chat is not None else inline.from_user.id if inline else 0
         allowed = self.settings.allowed_chat_ids
-        if allowed is not None and chat.id not in allowed:
-            self._refusals.add(chat.id)
+        if allowed is not None and asker not in allowed:
+            self._refusals.add(asker)
             await self._refuse(update, context)
             raise ApplicationHandlerStop
 
     async def _refuse(self, update: Update, context: Context) -> None:
+        if update.inline_query is not None:
+            await say_inline(update.inline_query, fmt.NOT_ALLOWED)
+            return
         if update.callback_query is not None:
             # A press must be answered or the client keeps spinning.
             await update.callback_query.answer(fmt.NOT_ALLOWED, show_alert=True)
@@ -212,8 +226,8 @@ class BotHandlers:
         if not await self._within_quota(update, context):
             return
         try:
-            response, page_size = await self._search(context.bot, message.chat_id, question,
-                                                     ref.offset)
+            response, _, page_size = await self._search(context.bot, message.chat_id, question,
+                                                        ref.offset)
         except BadQuestionError:
             await query.answer(fmt.EXPIRED, show_alert=True)
             return
@@ -223,8 +237,9 @@ class BotHandlers:
         await query.answer()
         echo = question if ref.origin.startswith("e") else None
         pages = fmt.format_page(response, ref.offset, question_echo=echo)
-        keyboard = fmt.paging_keyboard(self._key, message.chat_id, ref.origin, question,
-                                       ref.offset, page_size, response.total)
+        keyboard = await self.feedback.keyboard(
+            fmt.paging_keyboard(self._key, message.chat_id, ref.origin, question, ref.offset,
+                                page_size, response.total), message.chat_id, response)
         await self._edit(message, pages[0], keyboard if len(pages) == 1 else None)
         original = message.reply_to_message
         await self._send_pages(context.bot, message, pages[1:], keyboard,
@@ -248,10 +263,12 @@ class BotHandlers:
         """The question a paging button belongs to, or None if it can no longer be known."""
         if message is None:
             return None
-        if ref.origin == "r":
+        if ref.origin in ("r", "f"):
             original = message.reply_to_message
             if original is None or not original.text:
                 return None
+            if ref.origin == "f":  # a follow-up: the question it was read as
+                return self._followups.read_as(message.chat_id, original.message_id)
             return question_text(original.text, username)
         index = int(ref.origin[1:])
         examples = self.settings.example_questions
@@ -274,7 +291,9 @@ class BotHandlers:
             # Forbidden: we were blocked or removed. TimedOut: the reply may have gone out.
             return
         try:
-            if update.callback_query is not None:
+            if update.inline_query is not None:
+                await say_inline(update.inline_query, apology)
+            elif update.callback_query is not None:
                 await update.callback_query.answer(apology, show_alert=True)
             elif update.message is not None and self._addressed(update.message, context.bot):
                 await self._reply(context.bot, update.message, apology)
@@ -292,25 +311,34 @@ class BotHandlers:
             return
         if not quota_checked and not await self._within_quota(update, context):
             return
+        from_example = origin.startswith("e")
         try:
-            response, page_size = await self._search(bot, message.chat_id, question, 0)
+            response, reading, page_size = await self._search(
+                bot, message.chat_id, question, 0, read_followup=not from_example)
         except BadQuestionError:
             await self._reply(bot, message, fmt.BAD_QUESTION)
             return
-        from_example = origin.startswith("e")
+        if reading is not None and reading.how is not None:
+            # Read as another question: its pages are that question's.
+            origin, question = "f", reading.question
+            self._followups.keep(message.chat_id, message.message_id, question)
         pages = fmt.format_page(response, 0, question_echo=question if from_example else None)
-        keyboard = fmt.paging_keyboard(self._key, message.chat_id, origin, question, 0,
-                                       page_size, response.total)
+        keyboard = await self.feedback.keyboard(
+            fmt.paging_keyboard(self._key, message.chat_id, origin, question, 0, page_size,
+                                response.total), message.chat_id, response)
         # Replying to the question lets a paging button find it again, even after a restart.
         await self._send_pages(bot, message, pages, keyboard,
                                None if from_example else message.message_id)
 
-    async def _search(self, bot: Bot, chat_id: int, question: str,
-                      offset: int) -> tuple[SearchResponse, int]:
-        """Runs the search in a worker thread while the chat shows 'typing…'."""
-        def work() -> tuple[SearchResponse, int]:
+    async def _search(self, bot: Bot, chat_id: int, question: str, offset: int, *,
+                      read_followup: bool = True
+                      ) -> tuple[SearchResponse, Reading | None, int]:
+        """Runs the search in a worker thread while the chat shows 'typing…' (a first page
+        is read against the chat's last question: follow-ups)."""
+        def work() -> tuple[SearchResponse, Reading | None, int]:
             searcher = self._provider()
-            return searcher.search(question, offset=offset), searcher.settings.top_k
+            return (*self._followups.search(searcher, chat_id, question, offset,
+                                            read=read_followup), searcher.settings.top_k)
 
         async with self._typing(bot, chat_id):
             return await asyncio.to_thread(work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -17,13 +18,20 @@ DEFAULT_EXAMPLES = (
 )
 
 
-class BotSettings(BaseSettings):
+class FeedbackPathSettings(BaseSettings):
+    """The part of the bot's settings `newsqa eval --feedback` reads (no token needed)."""
+
     # Empty values (`TELEGRAM_WEBHOOK_URL=` as in .env.example) mean "use the default".
     model_config = SettingsConfigDict(
         env_prefix="TELEGRAM_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
         env_ignore_empty=True,
     )
 
+    # The SQLite file of the 👍 / 👎 presses; None: feedback.sqlite3 in NEWSQA_INDEX_DIR.
+    feedback_path: Path | None = None
+
+
+class BotSettings(FeedbackPathSettings):
     bot_token: SecretStr
     # The Bot API server without the '/bot<token>' part: Telegram's, or a self-hosted one.
     base_url: str = "https://api.telegram.org"
@@ -55,6 +63,20 @@ class BotSettings(BaseSettings):
     admin_ids: Annotated[frozenset[int] | None, NoDecode] = None
     # Run the feed poller (`newsqa watch`) inside the bot process.
     watch_feeds: bool = False
+    # Follow-ups ('còn ở Thanh Hóa thì sao?'): seconds a chat's last question is kept (0: off)
+    # and how many chats are kept (the least recently asked go first).
+    followup_expires: float = Field(1800, ge=0)
+    followup_max_chats: int = Field(10_000, ge=1)
+    # Inline mode (@bot question): queries per user per minute (0: no limit), results per
+    # answer, and seconds Telegram may cache an answer.
+    inline_rate_limit_per_minute: int = Field(60, ge=0)
+    inline_results: int = Field(5, ge=1, le=50)
+    inline_cache_time: int = Field(300, ge=0, le=86_400)
+    # 👍 / 👎 buttons under answers, days a press is accepted, and the salt of the hashed
+    # chat ids (None: derived from the token).
+    feedback: bool = True
+    feedback_expires_days: float = Field(30, gt=0)
+    feedback_salt: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -112,6 +134,12 @@ class BotSettings(BaseSettings):
         if self.webhook_secret is not None:
             return self.webhook_secret.get_secret_value()
         return hashlib.sha256(b"newsqa-webhook:" + self.token.encode()).hexdigest()[:48]
+
+    def feedback_key(self) -> bytes:
+        """The salt of the chat ids in the feedback file."""
+        if self.feedback_salt is not None:
+            return self.feedback_salt.get_secret_value().encode()
+        return hashlib.sha256(b"newsqa-feedback:" + self.token.encode()).digest()
 
 
 def load_bot_settings(**overrides: Any) -> BotSettings:

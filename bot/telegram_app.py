@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Callable, Coroutine
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,10 +34,12 @@ from telegram.request import HTTPXRequest, RequestData
 
 from retrieval import NewsQAError, RetrievalSettings, Searcher
 
+from . import feedback, ingest_handlers
 from . import formatting as fmt
-from . import ingest_handlers
 from .bot_logging import TokenRedactor, configure
+from .feedback_store import default_path
 from .handlers import BotHandlers, SearcherProvider
+from .inline import InlineAnswers
 from .people_front import bot_events, bot_people
 from .settings import BotSettings, load_bot_settings
 
@@ -43,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 # Edits and channel posts are not questions: not asking for them keeps the traffic down
 # (the handlers still ignore them if a server sends them anyway).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 # A refresh that failed (a damaged new generation) is retried after this many seconds.
 REFRESH_RETRY_AFTER = 30.0
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -221,9 +225,10 @@ class LiveSearcher:
         return self._searcher
 
 
-def build_application(settings: BotSettings, searcher_provider: SearcherProvider
-                      ) -> BotApplication:
-    """The Application with every handler, the error handler and the command menu."""
+def build_application(settings: BotSettings, searcher_provider: SearcherProvider,
+                      feedback_path: Path | None = None) -> BotApplication:
+    """The Application with every handler, the error handler and the command menu
+    (👍 / 👎 buttons only with a ``feedback_path``)."""
     # httpx logs each request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -250,10 +255,12 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
             max_retries=settings.flood_max_retries,
         ),
     )
-    handlers = BotHandlers(settings, searcher_provider)
+    handlers = BotHandlers(settings, searcher_provider, feedback_path)
+    inline = InlineAnswers(handlers)
 
     async def flush_logs(application: BotApplication) -> None:
         handlers.flush_logs()
+        inline.flush_logs()
 
     application: BotApplication = (
         Application.builder().application_class(NewsApplication).bot(bot)
@@ -277,7 +284,10 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
         MessageHandler(message & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
         MessageHandler(message & private & filters.COMMAND, handlers.unknown_command),
         MessageHandler(message & private & ~filters.TEXT, handlers.not_text),
+        CallbackQueryHandler(partial(feedback.feedback_press, handlers),
+                             pattern=feedback.PATTERN),
         CallbackQueryHandler(handlers.button),
+        InlineQueryHandler(inline),
     ])
     application.add_error_handler(handlers.error)
     return application
@@ -304,7 +314,9 @@ def run_bot(settings: RetrievalSettings, *, verbose: bool = False) -> int:
     try:
         searcher = open_searcher(settings)
         _warm_up(searcher, bot_settings)
-        application = build_application(bot_settings, LiveSearcher(searcher))
+        application = build_application(
+            bot_settings, LiveSearcher(searcher),
+            bot_settings.feedback_path or default_path(settings.index_dir))
         try:
             _connect(application)
             _run(application, bot_settings)

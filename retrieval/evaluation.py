@@ -27,11 +27,12 @@ class Scores:
     hit3: float
     hit10: float
     mrr10: float
+    not_found: float = 0.0  # share told "not found": on answerable questions, all wrong
 
     def as_dict(self) -> dict[str, Any]:
         return {"questions": self.questions, "hit@1": round(self.hit1, 4),
                 "hit@3": round(self.hit3, 4), "hit@10": round(self.hit10, 4),
-                "mrr@10": round(self.mrr10, 4)}
+                "mrr@10": round(self.mrr10, 4), "not_found": round(self.not_found, 4)}
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,11 @@ class EvalReport:
     def table(self, labels: tuple[str, str] = ("questions as written",
                                                "diacritics stripped")) -> str:
         rows = [(labels[0], self.accented), (labels[1], self.stripped)]
-        lines = [f"{'':22} {'n':>5} {'hit@1':>7} {'hit@3':>7} {'hit@10':>7} {'MRR@10':>7}"]
+        lines = [f"{'':22} {'n':>5} {'hit@1':>7} {'hit@3':>7} {'hit@10':>7} {'MRR@10':>7} "
+                 f"{'not found':>9}"]
         for label, s in rows:
             lines.append(f"{label:22} {s.questions:5d} {s.hit1:7.3f} {s.hit3:7.3f} "
-                         f"{s.hit10:7.3f} {s.mrr10:7.3f}")
+                         f"{s.hit10:7.3f} {s.mrr10:7.3f} {s.not_found:9.3f}")
         return "\n".join(lines)
 
 
@@ -78,18 +80,20 @@ def load_questions(path: Path) -> list[Question]:
 
 
 def ranked_files(searcher: Searcher, question: str, dense_weight: float | None = None,
-                 depth: int = DEPTH) -> list[str]:
+                 depth: int = DEPTH) -> tuple[list[str], bool]:
+    """The files of the top passages, and whether the search says it found an answer."""
     response = searcher.search(question, top_k=depth, dense_weight=dense_weight,
                                with_answer=False)
-    return [hit.source.file for hit in response.results]
+    return [hit.source.file for hit in response.results], response.answered
 
 
 def score(searcher: Searcher, questions: list[Question], *, stripped: bool = False,
           dense_weight: float | None = None) -> Scores:
-    hit1 = hit3 = hit10 = mrr = 0.0
+    hit1 = hit3 = hit10 = mrr = not_found = 0.0
     for question in questions:
         text = fold(question.text) if stripped else question.text
-        files = ranked_files(searcher, text, dense_weight)
+        files, answered = ranked_files(searcher, text, dense_weight)
+        not_found += not answered
         if question.gold_file in files:
             position = files.index(question.gold_file) + 1
             hit1 += position <= 1
@@ -97,7 +101,7 @@ def score(searcher: Searcher, questions: list[Question], *, stripped: bool = Fal
             hit10 += position <= 10
             mrr += 1.0 / position
     n = len(questions)
-    return Scores(n, hit1 / n, hit3 / n, hit10 / n, mrr / n)
+    return Scores(n, hit1 / n, hit3 / n, hit10 / n, mrr / n, not_found / n)
 
 
 def evaluate(searcher: Searcher, questions: list[Question]) -> EvalReport:

@@ -17,7 +17,7 @@ from .events.reverse import events_answer
 from .filters import ArticleFilter
 from .filters.scope import Scoper, scoped_candidates
 from .fusion import linear_fusion, margin_weight
-from .notfound import THRESHOLDS, answers, evidence, notice, with_place
+from .notfound import THRESHOLDS, Evidence, answers, evidence, notice, with_place
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
@@ -188,19 +188,33 @@ class Searcher:
     def _answers(self, cache: PassageTermCache, ranking: Ranking,
                  idf: np.ndarray[Any, Any]) -> bool:
         """Whether the best passage answers the question (``notfound``)."""
+        thresholds = (THRESHOLDS.get(self.embedder.identity.backend)
+                      if ranking.vector is not None else None)
+        return answers(self._evidence(cache, ranking, idf), thresholds)
+
+    def _evidence(self, cache: PassageTermCache, ranking: Ranking,
+                  idf: np.ndarray[Any, Any]) -> Evidence:
         generation = cache.generation
         best = ranking.passages[0][0]
         cosine = 0.0
-        thresholds = None
         if ranking.vector is not None:
             cosine = float(generation.dense_scores(np.array([best]), ranking.vector)[0])
-            thresholds = THRESHOLDS.get(self.embedder.identity.backend)
         terms = cache.terms(best)
         found = evidence(ranking.terms, idf, generation.size, terms.folded, terms.headline,
                          cosine, ranking.english)
         # The place asked about: any of the articles shown first will do.
         shown = cache.provinces_of([chunk for chunk, _ in ranking.passages[:3]])
-        return answers(with_place(found, ranking.question, shown), thresholds)
+        return with_place(found, ranking.question, shown)
+
+    def answer_evidence(self, question: str) -> Evidence | None:
+        """What tells whether the best passage answers ``question`` (None: nothing found);
+        for measuring the "not found" thresholds (bench/not_found.py)."""
+        text, _ = self.prepare_question(question)
+        cache = self.passage_cache()
+        ranking = self._rank(cache, text, None, self.settings.top_k)
+        if not ranking.passages:
+            return None
+        return self._evidence(cache, ranking, cache.generation.idf(ranking.terms.terms))
 
     def _scoper(self, generation: Generation) -> Scoper:
         scoper = self._scopes

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from retrieval.tuning import TuningOutcome
 
 ORDER = 30
+FROM_SETTINGS = Path("\0feedback")  # `--feedback` without a path
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -34,6 +35,10 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--reset-tuning", action="store_true",
                           help="remove the tuned fusion weights of the index (back to the "
                           "defaults)")
+    evaluate.add_argument("--feedback", type=Path, nargs="?", const=FROM_SETTINGS,
+                          metavar="PATH", help="evaluate the questions the bot's users liked "
+                          "(👍) instead of a question file (default: TELEGRAM_FEEDBACK_PATH, "
+                          "else feedback.sqlite3 in the index folder)")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -53,18 +58,25 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
         print(t("reset_done" if removed else "reset_nothing",
                 index_dir=safe(settings.index_dir)), file=sys.stderr)
         return EXIT_OK
-    if args.questions is None:
+    if args.feedback is not None and args.questions is not None:
+        print(f"newsqa: {t('feedback_or_file')}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.questions is None and args.feedback is None:
         print(t("eval_needs_questions"), file=sys.stderr)
         return EXIT_USAGE
     # The folder ask, repl and bot index (environment or .env), not an --articles override.
     no_overrides: dict[str, Any] = {}
     configured = RetrievalSettings(**no_overrides).articles_dir
-    questions_path: Path = args.questions
-    if questions_path.is_dir():
-        if not args.articles and (questions_path / "articles").is_dir():
-            settings = settings.model_copy(update={"articles_dir": questions_path / "articles"})
-        questions_path = questions_path / "questions.jsonl"
-    questions = load_questions(questions_path)
+    if args.feedback is not None:
+        questions = _feedback_questions(args.feedback, settings)
+    else:
+        questions_path: Path = args.questions
+        if questions_path.is_dir():
+            if not args.articles and (questions_path / "articles").is_dir():
+                settings = settings.model_copy(
+                    update={"articles_dir": questions_path / "articles"})
+            questions_path = questions_path / "questions.jsonl"
+        questions = load_questions(questions_path)
     # Tuned weights go where ask, repl and bot read them: the configured index.
     front_ends_index = settings.index_dir
     settings = settings.model_copy(update={"index_dir": _eval_index_dir(args, settings,
@@ -96,6 +108,23 @@ def cmd_eval(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     else:
         print(report.table((t("table_written"), t("table_stripped"))))
     return EXIT_OK
+
+
+def _feedback_questions(path: Path, settings: RetrievalSettings) -> list[Question]:
+    """The 👍 presses of the bot as questions (question -> file of the liked passage)."""
+    from ..feedback_store import default_path, load_feedback
+    from ..settings import FeedbackPathSettings
+
+    if path == FROM_SETTINGS:
+        path = FeedbackPathSettings().feedback_path or default_path(settings.index_dir)
+    if not path.is_file():
+        raise NewsQAError(t("feedback_missing", path=safe(path)))
+    found = load_feedback(path)
+    if not found.questions:
+        raise NewsQAError(t("feedback_none", path=safe(path), down=found.down))
+    print(t("feedback_counts", up=found.up, down=found.down, questions=len(found.questions),
+            path=safe(path)), file=sys.stderr)
+    return found.questions
 
 
 def _known_gold(questions: list[Question], files: set[str],

@@ -80,6 +80,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- eval -------------------------------------------------------------------------------
     "eval_needs_questions": ("newsqa eval: cần một tệp (hoặc thư mục) câu hỏi.",
                              "newsqa eval: a question file (or folder) is needed."),
+    "feedback_or_file": ("--feedback thay cho tệp câu hỏi: chỉ dùng một trong hai.",
+                         "--feedback replaces the question file: give one of them."),
+    "feedback_missing": ("Chưa có tệp góp ý {path}: bot lưu các lượt 👍 / 👎 ở đó "
+                         "(TELEGRAM_FEEDBACK_PATH, mặc định feedback.sqlite3 trong thư mục chỉ "
+                         "mục).",
+                         "No feedback file at {path}: the bot stores the 👍 / 👎 presses there "
+                         "(TELEGRAM_FEEDBACK_PATH, default feedback.sqlite3 in the index "
+                         "folder)."),
+    "feedback_none": ("Chưa có lượt 👍 nào trong {path} ({down} lượt 👎): chưa có câu hỏi để "
+                      "đánh giá.",
+                      "No 👍 presses in {path} yet ({down} 👎): no questions to evaluate."),
+    "feedback_counts": ("Góp ý trong {path}: {up} lượt 👍 thành {questions} câu hỏi (câu hỏi -> "
+                        "bài của đoạn đầu tiên được thích); {down} lượt 👎 (không đánh giá).",
+                        "Feedback in {path}: {up} 👍 presses make {questions} questions "
+                        "(question -> file of the first liked passage); {down} 👎 presses "
+                        "(not evaluated)."),
     "reset_alone": ("--reset-tuning không đi kèm tệp câu hỏi hay --tune.",
                     "--reset-tuning takes no question file and no --tune."),
     "reset_done": ("Đã xoá trọng số đã tinh chỉnh của {index_dir}: trọng số mặc định được "

@@ -68,3 +68,25 @@ def test_wrong_types_are_answered_expired_or_ignored(
     log = caplog.text
     assert "error while handling update" not in log and "TypeError" not in log
     assert log.count("has the wrong type: ignored") == len(WRONG) + 1 + 2 * len(WRONG) + 2
+
+
+def test_inline_queries_of_the_wrong_type_are_ignored(
+        fake: FakeBotApi, seed_searcher: Searcher, caplog: pytest.LogCaptureFixture) -> None:
+    async def body(application: Any) -> str:
+        for number, value in enumerate(WRONG):
+            fake.push_update({"update_id": fake.next_update_id(), "inline_query": {
+                "id": f"odd{number}", "from": user(63), "query": value, "offset": ""}})
+        fake.push_update({"update_id": fake.next_update_id(), "inline_query": {
+            "id": 77, "from": user(63), "query": "Cần Thơ", "offset": ""}})
+        query = fake.inline(63, "Rừng Thông")  # after them all: the bot still answers
+        await asyncio.to_thread(fake.wait_for, lambda: fake.inline_answers(query), 30.0)
+        await asyncio.to_thread(fake.quiet, 1.0)
+        return query
+
+    with caplog.at_level(logging.WARNING):
+        query = run_with_app(fake, settings_for(fake), seed_searcher, body, polling=True)
+    [answer] = fake.calls("answerInlineQuery")
+    assert answer.params["inline_query_id"] == query and answer.status == 200
+    assert "error while handling update" not in caplog.text
+    assert caplog.text.count("inline_query.query has the wrong type") == len(WRONG)
+    assert caplog.text.count("inline_query.id has the wrong type") == 1

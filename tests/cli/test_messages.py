@@ -55,6 +55,21 @@ def test_top_k_that_is_not_a_number_is_named(language: str, words: str) -> None:
     assert "_positive" not in result.stderr
 
 
+@pytest.mark.parametrize("language, missing, unknown", [
+    ("vi", "lỗi: thiếu tham số bắt buộc: COMMAND", "lỗi: tham số không nhận ra: --frob"),
+    ("en", "error: the following arguments are required: COMMAND",
+     "error: unrecognized arguments: --frob"),
+])
+def test_usage_errors_speak_the_chosen_language(language: str, missing: str,
+                                                unknown: str) -> None:
+    env = {"NEWSQA_LANGUAGE": language}
+    result = newsqa(env=env)
+    assert result.returncode == 2 and missing in result.stderr
+    result = newsqa("ask", QUESTION, "--frob", env=env)
+    assert result.returncode == 2 and unknown in result.stderr
+    assert "usage: newsqa" in newsqa("--help", env=env).stdout  # the help stays English
+
+
 def test_bad_environment_value_names_the_variable() -> None:
     result = newsqa("ask", QUESTION, env={"NEWSQA_TOP_K": "many"})
     assert result.returncode == 1

