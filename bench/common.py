@@ -113,6 +113,17 @@ def resident_files(under: Path) -> dict[str, int]:
     return out
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """SIGTERM raises SystemExit, so ``finally`` blocks stop the servers a bench started
+    (a background job ignores SIGINT)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def save_result(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

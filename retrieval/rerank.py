@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,19 +187,32 @@ class PassageTermCache:
                     self._terms.popitem(last=False)
         return cached
 
+    def prefetch(self, passages: Sequence[int]) -> None:
+        """Read the texts of the passages not cached yet at once: a store over the network
+        then pays one round trip for a search's re-ranking, not one per passage."""
+        missing = [p for p in passages if p not in self._terms]
+        if len(missing) > 1:
+            self.generation.texts(missing)
+
     def provinces(self, passage: int) -> frozenset[str]:
         """Provinces the passage's article is set in (``places.provinces_of_article``), read
         once per article, when a question names a province."""
-        article_no = self.generation.article_of(passage)
-        found = self._provinces.get(article_no)
-        if found is None:
-            article = self.generation.article(article_no)
-            first = article.first_chunk
-            found = provinces_of_article(
-                [article.title, *self.generation.texts(range(first, first + article.chunks))])
+        return self.provinces_of([passage])[0]
+
+    def provinces_of(self, passages: Sequence[int]) -> list[frozenset[str]]:
+        """``provinces`` of several passages, the articles not read yet read at once."""
+        generation = self.generation
+        numbers = [generation.article_of(p) for p in passages]
+        missing = sorted(set(numbers) - set(self._provinces))
+        if missing:
+            articles = [generation.article(n) for n in missing]
+            texts = iter(generation.texts([p for a in articles for p in
+                                           range(a.first_chunk, a.first_chunk + a.chunks)]))
+            found = {n: provinces_of_article([a.title, *(next(texts) for _ in range(a.chunks))])
+                     for n, a in zip(missing, articles, strict=True)}
             with self._lock:
-                self._provinces[article_no] = found
-        return found
+                self._provinces.update(found)
+        return [self._provinces[n] for n in numbers]
 
     def clear(self) -> None:
         with self._lock:
@@ -225,6 +239,7 @@ def rerank_by_sentence(cache: PassageTermCache, settings: RetrievalSettings, que
     generation = cache.generation
     head = min(RERANK_DEPTH, len(candidates))
     query = CoverageQuery.of(terms, generation.idf(terms.terms))
+    cache.prefetch(candidates[:head].tolist())
     coverage = np.array([best_sentence_coverage(cache.terms(c), query, settings.headline_weight)
                          for c in candidates[:head].tolist()], dtype=np.float32)
     rescored = fused[:head] + settings.sentence_weight * zscore(coverage)
@@ -232,7 +247,8 @@ def rerank_by_sentence(cache: PassageTermCache, settings: RetrievalSettings, que
     if asked and settings.answer_type_weight > 0:
         # "… ở Thanh Hóa?": passages of articles set there (named, or by a district or
         # commune of it: 'thị trấn Rừng Thông') come first, like the answer-type priors.
-        here = [not cache.provinces(int(c)).isdisjoint(asked) for c in candidates[:head]]
+        here = [not found.isdisjoint(asked) for found in cache.provinces_of(
+            candidates[:head].tolist())]
         rescored += settings.answer_type_weight * zscore(np.array(here, dtype=np.float32))
     kind = question_kind(question) if settings.answer_type_weight > 0 else None
     if kind in ("who", "date"):

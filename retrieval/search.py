@@ -203,7 +203,7 @@ class Searcher:
         found = evidence(ranking.terms, idf, generation.size, terms.folded, terms.headline,
                          cosine, ranking.english)
         # The place asked about: any of the articles shown first will do.
-        shown = [cache.provinces(chunk) for chunk, _ in ranking.passages[:3]]
+        shown = cache.provinces_of([chunk for chunk, _ in ranking.passages[:3]])
         return with_place(found, ranking.question, shown)
 
     def answer_evidence(self, question: str) -> Evidence | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent import futures
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from ..settings import RetrievalSettings
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
-from .postgres_db import Pool, ServerAddress
+from .postgres_db import POOL_SIZE, Pool, ServerAddress
 from .postgres_lexical import TermColumns
 from .postgres_schema import ARTICLE_URL, LIVE_TABLE
 from .protocol import Candidates, FloatArray, IntArray
@@ -35,18 +36,24 @@ from .protocol import Candidates, FloatArray, IntArray
 # Passages whose position, people count and length stay cached per generation (~60 B each).
 META_CACHE_SIZE = 200_000
 TEXT_CACHE_SIZE = 4_000
+# Query vectors whose candidates' dense scores are kept: a search asks again for the best
+# candidate's score (not-found check), which then costs no round trip.
+SCORE_MEMO_SIZE = 64
 
 
 class PostgresGeneration:
     """One committed generation, read through the store's pool; it never changes."""
 
-    def __init__(self, pool: Pool, schema: str, settings: RetrievalSettings) -> None:
+    def __init__(self, pool: Pool, schema: str, settings: RetrievalSettings,
+                 background: futures.Executor) -> None:
         self._pool = pool
+        self._background = background
         self.schema = schema
         self._ident = sql.Identifier(schema)
         self._lock = threading.Lock()
         self._meta: OrderedDict[int, tuple[int, int, int, int]] = OrderedDict()
         self._texts: OrderedDict[int, str] = OrderedDict()
+        self._scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
         self._ef_search = settings.hnsw_ef_search
         with pool.connection() as connection:
             try:
@@ -131,27 +138,25 @@ class PostgresGeneration:
 
     def texts(self, passages: Sequence[int]) -> list[str]:
         wanted = [int(p) for p in passages]
-        missing = [p for p in wanted if p not in self._texts]
-        found: dict[int, str] = {}
+        with self._lock:
+            # Taken before the fetch: trimming the cache after it may drop some of them.
+            have = {p: self._texts[p] for p in wanted if p in self._texts}
+        missing = sorted(set(wanted) - set(have))
         if missing:
             with self._pool.connection() as connection:
                 rows = connection.execute(self._q(
                     "SELECT id, text FROM {}.passages WHERE id = ANY(%s::int4[])"),
                     (missing,)).fetchall()
             found = {int(i): str(t) for i, t in rows}
+            have.update(found)
             with self._lock:
                 self._texts.update(found)
                 while len(self._texts) > TEXT_CACHE_SIZE:
                     self._texts.popitem(last=False)
-        out = []
-        for passage in wanted:
-            text = found.get(passage)
-            if text is None:
-                text = self._texts.get(passage)
-            if text is None:
-                raise IndexError(f"no passage {passage} in {self.schema}")
-            out.append(text)
-        return out
+        gone = [p for p in wanted if p not in have]
+        if gone:
+            raise IndexError(f"no passages {gone[:5]} in {self.schema}")
+        return [have[p] for p in wanted]
 
     def text_bytes(self, passage: int) -> int:
         return self._passage_meta(passage)[3]
@@ -227,6 +232,9 @@ class PostgresGeneration:
         ids = np.asarray(passages, dtype=np.int64)
         if len(ids) == 0:
             return np.zeros(0, dtype=np.float32)
+        known = self._scores.get(_vector_key(vector))
+        if known is not None and all(int(i) in known for i in ids.tolist()):
+            return np.asarray([known[int(i)] for i in ids.tolist()], dtype=np.float32)
         with self._pool.connection() as connection:
             rows = connection.execute(self._q(
                 "SELECT id, -(embedding <#> %s) FROM {}.passages WHERE id = ANY(%s::int4[])"),
@@ -236,48 +244,83 @@ class PostgresGeneration:
     # --- both -------------------------------------------------------------------------------
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
-        """Both top-k lists and both scores of every candidate: the lexical side from the
-        terms' postings, then one query for the dense top-k, every candidate's dense score
-        and position (cached for ``article_of`` and the rest)."""
-        with self._pool.connection() as connection:
-            lexical_ids, lexical_scores = self._lexical.top(connection, self._ident, terms, k)
-            if vector is None:
-                self._fetch_meta(lexical_ids.tolist())
-                return Candidates(lexical_ids, lexical_scores,
-                                  np.zeros(len(lexical_ids), dtype=np.float32))
-            widen = self._hnsw and k > self._ef_search
-            if widen:
-                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
-            args = self._dense_args(vector, k)
-            args["lexical"] = lexical_ids.tolist()
-            rows = connection.execute(sql.SQL(
-                "WITH c AS (SELECT id FROM ({dense}) AS dense UNION "
-                "SELECT unnest(%(lexical)s::int4[])) "
-                "SELECT p.id, -(p.embedding <#> %(v)s), p.article, p.start_char, p.people, "
-                "octet_length(p.text) FROM c JOIN {s}.passages p ON p.id = c.id ORDER BY p.id"
-            ).format(dense=self._dense_sql(k), s=self._ident), args).fetchall()
-            if widen:
-                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
-                                   (str(self._ef_search),))
-            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-            lexical = np.zeros(len(ids), dtype=np.float32)
-            known = np.isin(ids, lexical_ids)
-            if len(lexical_ids):
-                order = np.argsort(lexical_ids)
-                position = np.searchsorted(lexical_ids[order], ids[known])
-                lexical[known] = lexical_scores[order][position]
-            if not known.all():
+        """Both top-k lists and both scores of every candidate. The dense top-k (with each
+        one's score and position) is asked first, on another connection, and the server
+        walks its graph while the lexical top-k is scored here from the postings; one more
+        query gives the dense scores and positions of the lexical candidates it lacks."""
+        if vector is None:
+            with self._pool.connection() as connection:
+                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
+                                                                terms, k)
+            self._fetch_meta(lexical_ids.tolist())
+            return Candidates(lexical_ids, lexical_scores,
+                              np.zeros(len(lexical_ids), dtype=np.float32))
+        dense_rows = self._background.submit(self._dense_rows, vector, k)
+        try:
+            with self._pool.connection() as connection:
+                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
+                                                                terms, k)
+        except BaseException:
+            futures.wait([dense_rows])
+            raise
+        rows = dense_rows.result()
+        found = {int(r[0]) for r in rows}
+        others = [i for i in lexical_ids.tolist() if i not in found]
+        if others:
+            with self._pool.connection() as connection:
+                rows += connection.execute(self._q(
+                    "SELECT id, -(embedding <#> %s), article, start_char, people, "
+                    "octet_length(text) FROM {}.passages WHERE id = ANY(%s::int4[])"),
+                    (self._dense_args(vector, 0)["v"], others)).fetchall()
+        rows.sort(key=lambda row: row[0])
+        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        lexical = np.zeros(len(ids), dtype=np.float32)
+        known = np.isin(ids, lexical_ids)
+        if len(lexical_ids):
+            order = np.argsort(lexical_ids)
+            position = np.searchsorted(lexical_ids[order], ids[known])
+            lexical[known] = lexical_scores[order][position]
+        if not known.all():
+            with self._pool.connection() as connection:
                 lexical[~known] = self._lexical.scores_for(connection, self._ident,
                                                            ids[~known], terms)
         self._remember_meta([(r[0], r[2], r[3], r[4], r[5]) for r in rows])
         dense = np.asarray([r[1] for r in rows], dtype=np.float32)
+        with self._lock:
+            self._scores[_vector_key(vector)] = dict(zip(ids.tolist(), dense.tolist(),
+                                                         strict=True))
+            while len(self._scores) > SCORE_MEMO_SIZE:
+                self._scores.popitem(last=False)
         return Candidates(ids, lexical, dense)
+
+    def _dense_rows(self, vector: FloatArray, k: int) -> list[Any]:
+        """The dense top-k as (id, score, article, start, people, text bytes) rows."""
+        if k <= 0 or self._size == 0:
+            return []
+        with self._pool.connection() as connection:
+            widen = self._hnsw and k > self._ef_search
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(k),))
+            rows: list[Any] = connection.execute(sql.SQL(
+                "SELECT p.id, dense.score, p.article, p.start_char, p.people, "
+                "octet_length(p.text) FROM ({dense}) AS dense(id, score) "
+                "JOIN {s}.passages p ON p.id = dense.id").format(
+                    dense=self._dense_sql(k), s=self._ident), self._dense_args(vector, k)
+            ).fetchall()
+            if widen:
+                connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
+                                   (str(self._ef_search),))
+        return rows
 
     def facts(self) -> Sequence[ArticleFacts]:
         return self._facts
 
     def restore_diacritics(self, text: str) -> str:
         return self._restorer.restore(text)
+
+
+def _vector_key(vector: FloatArray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _aligned(ids: IntArray, rows: Sequence[Sequence[Any]]) -> FloatArray:
@@ -303,6 +346,8 @@ class PostgresStore:
             f"SET hnsw.ef_search = {int(settings.hnsw_ef_search)}",))
         self._generation: PostgresGeneration | None = None
         self._lock = threading.Lock()
+        # Where a search's dense query waits while its lexical side is scored.
+        self._background = futures.ThreadPoolExecutor(POOL_SIZE, "newsqa-pg-dense")
 
     def live_name(self) -> str | None:
         with self.pool.connection() as connection:
@@ -334,7 +379,7 @@ class PostgresStore:
         return True
 
     def _open(self, name: str) -> PostgresGeneration:
-        generation = PostgresGeneration(self.pool, name, self.settings)
+        generation = PostgresGeneration(self.pool, name, self.settings, self._background)
         if self.embedder is not None and generation.manifest.embedder != self.embedder:
             raise IndexMismatchError(
                 f"built with {generation.manifest.embedder.model!r}, configured model is "
@@ -347,6 +392,7 @@ class PostgresStore:
         return PostgresWriter(self)
 
     def close(self) -> None:
+        self._background.shutdown(wait=True)
         self.pool.close()
 
     def __enter__(self) -> PostgresStore:

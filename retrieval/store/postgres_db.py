@@ -144,6 +144,9 @@ class Pool:
             connection.close()
             if isinstance(exc, psycopg.errors.QueryCanceled):
                 raise
+            # The idle ones most likely lost the server too (a search uses two at once):
+            # the next search then starts on fresh connections.
+            self._drop_idle()
             raise self.address.failure(exc) from None
         except BaseException:
             connection.close()
@@ -153,6 +156,12 @@ class Pool:
                 if not self._closed and len(self._idle) < self._size and not connection.closed:
                     self._idle.append(connection)
                     return
+            connection.close()
+
+    def _drop_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
             connection.close()
 
     def close(self) -> None:

@@ -121,6 +121,12 @@ class StoreContract:
                                    generation.lexical_scores(candidates.ids, terms), atol=1e-4)
         np.testing.assert_allclose(candidates.dense, vectors[candidates.ids] @ vectors[3],
                                    atol=1e-5)
+        # Asked again after `candidates` (the not-found check does), with and without
+        # passages that were not candidates.
+        outside = [i for i in range(generation.size) if i not in set(candidates.ids.tolist())]
+        for ids in (candidates.ids[::-1], np.array([*outside[:2], candidates.ids[0]])):
+            np.testing.assert_allclose(generation.dense_scores(ids, vectors[3]),
+                                       vectors[ids] @ vectors[3], atol=1e-5)
 
     def test_k_larger_than_the_collection(self, built: tuple[RetrievalSettings, Store]) -> None:
         generation = built[1].current()
