@@ -11,8 +11,9 @@ answerable and unanswerable questions (docs/benchmarks.md, "Not found"):
 - the place: a question naming a province ("… ở Đà Nẵng?") is not answered by an article
   that neither names it nor any of its districts and communes (``places``).
 
-English questions meet Vietnamese text through the dense model only, whose cosines run
-lower across languages, so they have their own threshold.
+English questions meet Vietnamese text through the dense model and the names they share
+with it ('Hung My', 'To Lam'), whose cosines run lower across languages, so they have their
+own threshold.
 """
 
 from __future__ import annotations
@@ -87,9 +88,8 @@ def answers(found: Evidence, thresholds: tuple[float, float] | None) -> bool:
     if thresholds is None:
         return True
     vietnamese, english = thresholds
-    if found.english:
-        return found.cosine >= english
-    return found.cosine + COVERAGE_CREDIT * found.coverage >= vietnamese
+    credited = found.cosine + COVERAGE_CREDIT * found.coverage
+    return credited >= (english if found.english else vietnamese)
 
 
 def notice(english: bool) -> str:

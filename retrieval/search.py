@@ -15,7 +15,7 @@ from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
 from .events.reverse import events_answer
 from .filters import ArticleFilter
-from .filters.scope import Scoper, scoped_candidates
+from .filters.scope import Scope, Scoper, scoped_candidates
 from .fusion import linear_fusion, margin_weight
 from .notfound import THRESHOLDS, Evidence, answers, evidence, notice, with_place
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
@@ -159,12 +159,8 @@ class Searcher:
             raise NewsQAError("top_k must be at least 1 and offset at least 0.")
         text, notices = self.prepare_question(question)
         cache = self.passage_cache()
-        scope = self._scoper(cache.generation).scope(text, article_filter)
-        ranking = self._rank(cache, scope.question, dense_weight, offset + top_k,
-                             scope.passages)
-        if scope.passages is not None and not ranking.passages:
-            scope = scope.unfiltered(text)
-            ranking = self._rank(cache, text, dense_weight, offset + top_k)
+        scope, ranking = self._scoped_rank(cache, text, article_filter, dense_weight,
+                                           offset + top_k)
         ranked = ranking.passages
         page = ranked[offset:offset + top_k]
         idf = cache.generation.idf(ranking.terms.terms)
@@ -184,6 +180,19 @@ class Searcher:
             answer = events or (extract_answer(text, hits) if answered else None)
         return SearchResponse(question=text, results=hits, answer=answer,
                               notices=tuple(notices), total=len(ranked), answered=answered)
+
+    def _scoped_rank(self, cache: PassageTermCache, text: str,
+                     article_filter: ArticleFilter | None, dense_weight: float | None,
+                     wanted: int) -> tuple[Scope, Ranking]:
+        """The ranking within the question's filter; all articles when the filter's
+        articles have no passage for it."""
+        scope = self._scoper(cache.generation).scope(text, article_filter,
+                                                     english=looks_english(text))
+        ranking = self._rank(cache, scope.question, dense_weight, wanted, scope.passages)
+        if scope.passages is not None and not ranking.passages:
+            scope = scope.unfiltered(text)
+            ranking = self._rank(cache, text, dense_weight, wanted)
+        return scope, ranking
 
     def _answers(self, cache: PassageTermCache, ranking: Ranking,
                  idf: np.ndarray[Any, Any]) -> bool:
@@ -211,7 +220,7 @@ class Searcher:
         for measuring the "not found" thresholds (bench/not_found.py)."""
         text, _ = self.prepare_question(question)
         cache = self.passage_cache()
-        ranking = self._rank(cache, text, None, self.settings.top_k)
+        _, ranking = self._scoped_rank(cache, text, None, None, self.settings.top_k)
         if not ranking.passages:
             return None
         return self._evidence(cache, ranking, cache.generation.idf(ranking.terms.terms))

