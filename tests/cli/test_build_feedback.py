@@ -20,13 +20,20 @@ from ..conftest import REPO, SEEDS
 from .test_cli import newsqa
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_a_build_whose_embedder_is_inside_a_batch(tmp_path: Path) -> None:
     marker = tmp_path / "stalled"
     env = {**os.environ, "NEWSQA_TEST_STALL_MARKER": str(marker),
            "NEWSQA_INDEX_DIR": str(tmp_path / "index"), "NEWSQA_ARTICLES_DIR": str(SEEDS)}
     with (tmp_path / "err").open("w+", encoding="utf-8") as err:
+        # A suite started in the background (`make test &`) ignores SIGINT, and a child
+        # inherits that: the build gets Ctrl-C as a terminal's foreground process does.
         build = subprocess.Popen([sys.executable, "-m", "tests.cli.stalling_newsqa", "index"],
-                                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
+                                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err,
+                                 preexec_fn=_default_sigint)
         try:
             deadline = time.monotonic() + 120
             while not marker.exists():
