@@ -3,9 +3,6 @@ finds every article unchanged."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from pydantic import SecretStr
 
@@ -15,8 +12,8 @@ from retrieval.store import open_store
 from retrieval.store.copy import copy_live
 from retrieval.store.files import FilesStore
 from tests.conftest import SEEDS
+from tests.support.postgres import assert_same_top3
 
-QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "seeds.jsonl"
 pytestmark = pytest.mark.slow
 
 
@@ -34,15 +31,7 @@ def test_a_copied_index_answers_as_the_files_store(seed_settings: RetrievalSetti
     files = Searcher(seed_settings, embedder, source)
     copied = Searcher(target, embedder)
     try:
-        rows = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines() if line]
-        for row in rows:
-            want = files.search(row["q"], top_k=3)
-            got = copied.search(row["q"], top_k=3)
-            assert [(h.source.file, h.text) for h in got.results] == [
-                (h.source.file, h.text) for h in want.results], row["q"]
-            assert [h.score for h in got.results] == pytest.approx(
-                [h.score for h in want.results], abs=2e-4)
-            assert got.answer == want.answer
+        assert_same_top3(files, copied, same_answers=True)
         assert copied.store.current().restore_diacritics("ngay hoi") == \
             files.store.current().restore_diacritics("ngay hoi")
     finally:

@@ -20,10 +20,9 @@ from pydantic import SecretStr
 from retrieval import RetrievalSettings, Searcher
 from retrieval.store.postgres_local import LocalServer
 from tests.conftest import REPO, SEEDS
-from tests.support.postgres import new_database
+from tests.support.postgres import assert_same_top3, new_database
 
 pytestmark = pytest.mark.slow
-QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "seeds.jsonl"
 ASKED = ["Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc ở quận Ninh Kiều?",
          "ai la giam doc cong an tp can tho trao giay khen o ngay hoi",
          "Đại tướng Tô Lâm dự ngày hội ở đâu?"]
@@ -66,16 +65,7 @@ def pg_searcher(seeded_url: str) -> Iterator[Searcher]:
 
 def test_every_seed_question_gets_the_files_stores_top3(pg_searcher: Searcher,
                                                         seed_searcher: Searcher) -> None:
-    rows = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines() if line]
-    assert len(rows) >= 45
-    for row in rows:
-        want = seed_searcher.search(row["q"], top_k=3)
-        got = pg_searcher.search(row["q"], top_k=3)
-        assert [(h.source.file, h.text) for h in got.results] == [
-            (h.source.file, h.text) for h in want.results], row["q"]
-        assert [h.score for h in got.results] == pytest.approx(
-            [h.score for h in want.results], abs=2e-4)
-        assert (got.answer is None) == (want.answer is None)
+    assert assert_same_top3(seed_searcher, pg_searcher, same_answers=False) >= 45
 
 
 def test_ask_through_the_cli(seeded_url: str) -> None:

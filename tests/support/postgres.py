@@ -7,12 +7,14 @@ tests that need one are skipped with the reason.
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from retrieval import Searcher
 from retrieval.store import postgres_local
 from retrieval.store.postgres_local import LocalServer, LocalServerError
 
@@ -78,3 +80,26 @@ def pg_seed_template(pg_server: LocalServer) -> str:
 def pg_seed_url(pg_server: LocalServer, pg_seed_template: str) -> str:
     """A private database holding the seed index (a test may rebuild or damage it)."""
     return database_from(pg_server, pg_seed_template)
+
+
+SEED_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "seeds.jsonl"
+
+
+def assert_same_top3(want: Searcher, got: Searcher, *, same_answers: bool) -> int:
+    """Every seed question gets ``want``'s top-3 passages from ``got`` (file, text, score
+    within 2e-4), and the same answer (or, without ``same_answers``, an answer or none
+    alike); returns how many questions were asked."""
+    lines = SEED_QUESTIONS.read_text("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    for row in rows:
+        wanted = want.search(row["q"], top_k=3)
+        found = got.search(row["q"], top_k=3)
+        assert [(h.source.file, h.text) for h in found.results] == [
+            (h.source.file, h.text) for h in wanted.results], row["q"]
+        assert [h.score for h in found.results] == pytest.approx(
+            [h.score for h in wanted.results], abs=2e-4)
+        if same_answers:
+            assert found.answer == wanted.answer
+        else:
+            assert (found.answer is None) == (wanted.answer is None)
+    return len(rows)
