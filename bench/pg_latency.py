@@ -14,7 +14,7 @@ vectors; `random`, unit vectors and hash
 stand-ins for the questions (the worst case of any HNSW graph).
 
     python -m bench.pg_latency [--passages 100000] [--vectors model] [--queries 200]
-                               [--threads 8] [--stores postgres,files]
+                               [--threads 8] [--stores postgres,files,postgres-server]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -33,10 +34,16 @@ import numpy as np
 from pydantic import SecretStr
 
 from retrieval import RetrievalSettings, Searcher
-from retrieval.dense import plan_dense
 from retrieval.diacritics import DiacriticRestorer
 from retrieval.embedding import Embedder, FloatArray
-from retrieval.store import Counts, Manifest, PassageBatch, open_store, postgres_local
+from retrieval.store import (
+    Counts,
+    Manifest,
+    PassageBatch,
+    open_store,
+    plan_store_dense,
+    postgres_local,
+)
 from retrieval.store.manifest import FORMAT_VERSION, TOKENIZER_VERSION, ChunkingSettings
 from retrieval.text import document_terms
 from retrieval.types import ArticleInfo
@@ -76,7 +83,9 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
           vectors: np.ndarray[Any, Any]) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    terms = [document_terms(t) for t in texts]
+    # Interned: at 10^6 passages the terms' own strings would take ~13 GB (the writer holds
+    # every passage's terms until its lexical index is built).
+    terms = [[sys.intern(term) for term in document_terms(t)] for t in texts]
     timings["terms_s"] = time.perf_counter() - started
     first_of: dict[int, int] = {}
     for row, owner in enumerate(owners):
@@ -87,7 +96,7 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
     # The model's identity: searches then fuse the dense side with the model's weights.
     manifest = Manifest(FORMAT_VERSION, "bench", bundled_identity(),
                         ChunkingSettings(256, 1, True), TOKENIZER_VERSION,
-                        plan_dense(settings, len(texts)), Counts(len(articles), len(texts)))
+                        plan_store_dense(settings, len(texts)), Counts(len(articles), len(texts)))
     store = open_store(settings)
     try:
         started = time.perf_counter()
@@ -208,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         stores = {
             "postgres": RetrievalSettings(  # type: ignore[call-arg]
                 store="postgres", pg_url=SecretStr(server.url), _env_file=None),
+            # pgvector's own HNSW inside the server instead of each reader's FAISS index.
+            "postgres-server": RetrievalSettings(  # type: ignore[call-arg]
+                store="postgres", pg_url=SecretStr(server.url), pg_dense_index="server",
+                _env_file=None),
             # The same passages in the files store, measured under the same machine load.
             "files": RetrievalSettings(  # type: ignore[call-arg]
                 index_dir=root / "files-index", _env_file=None),
@@ -215,9 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.stores.split(","):
             settings = stores[name]
             result[name] = measure(settings, texts, owners, vectors, embedder, args,
-                                   (lambda: server_cpu_seconds(server)) if name == "postgres"
+                                   (lambda: server_cpu_seconds(server))
+                                   if name.startswith("postgres")
                                    else None)
-            if name == "postgres":
+            if name.startswith("postgres"):
                 result[name]["memory"] = server_memory(server)
             else:
                 result[name]["memory"] = files_memory(settings.index_dir)

@@ -8,6 +8,7 @@ a backend is chosen (by ``settings.dense_backend`` when building, by the manifes
 
 from __future__ import annotations
 
+import io
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from .embedding import FloatArray
 from .settings import RetrievalSettings
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+ByteArray = np.ndarray[Any, np.dtype[np.uint8]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ class DenseIndex(ABC):
 
     @abstractmethod
     def save(self, path: Path) -> None: ...
+
+    @abstractmethod
+    def to_bytes(self) -> ByteArray:
+        """The index as ``save`` writes it, in memory (a store that keeps it elsewhere)."""
+
+    @classmethod
+    @abstractmethod
+    def from_bytes(cls, data: ByteArray, dense: DenseSettings,
+                   settings: RetrievalSettings) -> DenseIndex:
+        """The index ``to_bytes`` gave."""
 
     @classmethod
     @abstractmethod
@@ -108,6 +120,17 @@ class NumpyIndex(DenseIndex):
     def load(cls, path: Path, dense: DenseSettings | None = None,
              settings: RetrievalSettings | None = None) -> NumpyIndex:
         return cls(np.load(path, allow_pickle=False))
+
+    def to_bytes(self) -> ByteArray:
+        buffer = io.BytesIO()
+        np.save(buffer, self._vectors, allow_pickle=False)
+        return np.frombuffer(buffer.getbuffer(), dtype=np.uint8)
+
+    @classmethod
+    def from_bytes(cls, data: ByteArray, dense: DenseSettings | None = None,
+                   settings: RetrievalSettings | None = None) -> NumpyIndex:
+        buffer = io.BytesIO(np.asarray(data, dtype=np.uint8).tobytes())
+        return cls(np.load(buffer, allow_pickle=False))
 
     @classmethod
     def plan(cls, settings: RetrievalSettings, count: int) -> DenseSettings:
@@ -200,6 +223,20 @@ class FaissIndex(DenseIndex):
         loaded.set_ef_search(ef_search)
         return loaded
 
+    def to_bytes(self) -> ByteArray:
+        import faiss
+
+        return np.asarray(faiss.serialize_index(self._index), dtype=np.uint8)
+
+    @classmethod
+    def from_bytes(cls, data: ByteArray, dense: DenseSettings,
+                   settings: RetrievalSettings) -> FaissIndex:
+        import faiss
+
+        loaded = cls(faiss.deserialize_index(np.asarray(data, dtype=np.uint8)), dense.kind)
+        loaded.set_ef_search(settings.hnsw_ef_search)
+        return loaded
+
     @classmethod
     def plan(cls, settings: RetrievalSettings, count: int) -> DenseSettings:
         kind = choose_faiss_kind(settings.faiss_index, count, settings.exact_max_chunks)
@@ -243,7 +280,15 @@ def extend_dense(path: Path, dense: DenseSettings, settings: RetrievalSettings,
     a fresh build is as cheap (an exact index) or the saved one does not fit."""
     if dense.backend != "faiss" or dense.kind != "hnsw":
         return None
-    index = FaissIndex.read(path, dense.kind, settings.hnsw_ef_search)
+    return extend_loaded(FaissIndex.read(path, dense.kind, settings.hnsw_ef_search), dense,
+                         settings, vectors, reused)
+
+
+def extend_loaded(index: DenseIndex, dense: DenseSettings, settings: RetrievalSettings,
+                  vectors: FloatArray, reused: int) -> DenseIndex | None:
+    """``extend_dense`` of an index already read (a store that does not keep files)."""
+    if not isinstance(index, FaissIndex) or dense.kind != "hnsw":
+        return None
     if index.size != reused or reused > len(vectors) or index.dimension != vectors.shape[1]:
         return None
     index.set_ef_construction(dense.ef_construction or settings.hnsw_ef_construction)
@@ -254,3 +299,9 @@ def extend_dense(path: Path, dense: DenseSettings, settings: RetrievalSettings,
 def load_dense(path: Path, dense: DenseSettings, settings: RetrievalSettings) -> DenseIndex:
     """The saved index ``dense`` describes (KeyError for a backend this version lacks)."""
     return DENSE_BACKENDS[dense.backend].load(path, dense, settings)
+
+
+def dense_from_bytes(data: ByteArray, dense: DenseSettings,
+                     settings: RetrievalSettings) -> DenseIndex:
+    """``load_dense`` of an index kept in memory (``DenseIndex.to_bytes``)."""
+    return DENSE_BACKENDS[dense.backend].from_bytes(data, dense, settings)

@@ -16,7 +16,6 @@ import numpy as np
 from .answers import people_in_passage
 from .articles import load_articles
 from .chunking import chunk_article
-from .dense import plan_dense
 from .diacritics import DiacriticRestorer
 from .embedding import Embedder, load_embedder
 from .errors import NewsQAError, NoArticlesError
@@ -32,6 +31,7 @@ from .store import (
     StoredPassages,
     StoreWriter,
     open_store,
+    plan_store_dense,
 )
 from .store.layout import write_error
 from .text import document_terms
@@ -301,7 +301,7 @@ def plan_manifest(articles: list[Article], embedder: Embedder, settings: Retriev
         embedder=embedder.identity,
         chunking=ChunkingSettings.of(settings),
         tokenizer=TOKENIZER_VERSION,
-        dense=plan_dense(settings, chunks),
+        dense=plan_store_dense(settings, chunks),
         counts=Counts(articles=len(articles), chunks=chunks),
         article_hashes={a.file: a.content_hash for a in articles},
     )

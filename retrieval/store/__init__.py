@@ -3,6 +3,7 @@
 ``open_store`` is the one place a store is chosen.
 """
 
+from ..dense import DenseSettings, plan_dense
 from ..embedding import EmbedderIdentity
 from ..settings import RetrievalSettings
 from .files import FilesGeneration, FilesStore, StoredGeneration
@@ -46,6 +47,16 @@ def open_store(settings: RetrievalSettings, embedder: EmbedderIdentity | None = 
     return FilesStore(settings, embedder)
 
 
+def plan_store_dense(settings: RetrievalSettings, count: int) -> DenseSettings:
+    """How the store the settings name keeps the dense index of ``count`` vectors: the
+    dense backend's own index, or pgvector's inside the Postgres server."""
+    if settings.store == "postgres" and settings.pg_dense_index == "server":
+        from .postgres_dense import plan_server_dense
+
+        return plan_server_dense(settings, count)
+    return plan_dense(settings, count)
+
+
 __all__ = [
     "CHECKSUM_LIMIT_BYTES",
     "CURRENT",
@@ -75,6 +86,7 @@ __all__ = [
     "load_json",
     "manifest_checksum",
     "open_store",
+    "plan_store_dense",
     "read_tuned_weights",
     "save_array",
     "sealed",

@@ -1,10 +1,11 @@
 """The PostgreSQL + pgvector store: many processes (bot replicas) share one collection.
 
 A generation is a schema (``postgres_schema``); ``newsqa_live`` names the live one. Readers
-hold a generation object and move to a newer one on ``refresh()``. Scores are computed by
-the server where the rows are: BM25 as the inner product of a passage's stored impacts
-(the files store's own quantized values) with the question's term weights, dense scores as
-inner products with the full-precision vectors. Both stores therefore score alike.
+hold a generation object and move to a newer one on ``refresh()``. BM25 is scored here from
+the postings the server keeps (the files store's own quantized impacts). Dense search runs
+either in each reader, over the generation's FAISS index read from the server
+(``postgres_dense``, the files store's own index, so both stores score alike), or in the
+server by pgvector's HNSW, scored at full precision (``NEWSQA_PG_DENSE_INDEX=server``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from ..dense import DenseIndex
 from ..diacritics import DiacriticRestorer
 from ..embedding import EmbedderIdentity
 from ..errors import CorruptIndexError, IndexMismatchError, IndexNotFoundError, NewsQAError
@@ -29,9 +31,15 @@ from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
 from .postgres_db import POOL_SIZE, Pool, ServerAddress
+from .postgres_dense import (
+    keeps_dense_in_readers,
+    read_dense,
+    server_dense_args,
+    server_dense_sql,
+)
 from .postgres_lexical import TermColumns
 from .postgres_schema import ARTICLE_URL, LIVE_TABLE
-from .protocol import Candidates, FloatArray, IntArray
+from .protocol import Candidates, FloatArray, IntArray, candidates_of
 
 # Passages whose position, people count and length stay cached per generation (~60 B each).
 META_CACHE_SIZE = 200_000
@@ -83,6 +91,13 @@ class PostgresGeneration:
         self._lexical = TermColumns(self._size)
         self._hnsw = self._manifest.dense.kind == "hnsw"
         self._dimension = int(self._manifest.embedder.dimension)
+        self._local: DenseIndex | None = None
+        if keeps_dense_in_readers(self._manifest.dense):
+            with pool.connection() as connection:
+                self._local = read_dense(connection, schema, self._manifest.dense, settings,
+                                         where)
+            if self._local.size != self._size:
+                raise CorruptIndexError(where, "its dense index and passage counts differ")
 
     def _q(self, template: str) -> sql.Composed:
         return sql.SQL(template).format(self._ident)
@@ -201,6 +216,10 @@ class PostgresGeneration:
     def dense_top(self, vector: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
         if k <= 0 or self._size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if self._local is not None:
+            scores, ids = self._local.search(np.asarray(vector, dtype=np.float32)[None, :], k)
+            keep = ids[0] >= 0
+            return ids[0][keep], scores[0][keep]
         with self._pool.connection() as connection:
             rows = connection.execute(self._dense_sql(k), self._dense_args(vector, k)).fetchall()
         rows.sort(key=lambda row: (-row[1], row[0]))
@@ -208,23 +227,10 @@ class PostgresGeneration:
                 np.asarray([r[1] for r in rows], dtype=np.float32))
 
     def _dense_sql(self, k: int) -> sql.Composed:
-        if self._hnsw:
-            # The graph finds the neighbours at half precision; they are scored exactly.
-            return sql.SQL(
-                "SELECT id, -(embedding <#> %(v)s) FROM {s}.passages "
-                "ORDER BY embedding::halfvec({d}) <#> %(h)s LIMIT %(k)s").format(
-                    s=self._ident, d=sql.Literal(self._dimension))
-        return self._q("SELECT id, -(embedding <#> %(v)s) AS score FROM {}.passages "
-                       "ORDER BY embedding <#> %(v)s, id LIMIT %(k)s")
+        return server_dense_sql(self._ident, self._dimension if self._hnsw else None)
 
     def _dense_args(self, vector: FloatArray, k: int) -> dict[str, Any]:
-        from pgvector import HalfVector, Vector
-
-        values = np.asarray(vector, dtype=np.float32)
-        args: dict[str, Any] = {"v": Vector(values), "k": k}
-        if self._hnsw:
-            args["h"] = HalfVector(values)
-        return args
+        return server_dense_args(vector, k, self._hnsw)
 
     def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
         from pgvector import Vector
@@ -232,6 +238,8 @@ class PostgresGeneration:
         ids = np.asarray(passages, dtype=np.int64)
         if len(ids) == 0:
             return np.zeros(0, dtype=np.float32)
+        if self._local is not None:
+            return np.asarray(self._local.vectors(ids) @ vector, dtype=np.float32)
         known = self._scores.get(_vector_key(vector))
         if known is not None and all(int(i) in known for i in ids.tolist()):
             return np.asarray([known[int(i)] for i in ids.tolist()], dtype=np.float32)
@@ -248,13 +256,10 @@ class PostgresGeneration:
         one's score and position) is asked first, on another connection, and the server
         walks its graph while the lexical top-k is scored here from the postings; one more
         query gives the dense scores and positions of the lexical candidates it lacks."""
-        if vector is None:
-            with self._pool.connection() as connection:
-                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
-                                                                terms, k)
-            self._fetch_meta(lexical_ids.tolist())
-            return Candidates(lexical_ids, lexical_scores,
-                              np.zeros(len(lexical_ids), dtype=np.float32))
+        if vector is None or self._local is not None:
+            candidates = candidates_of(self, terms, vector, k)
+            self._fetch_meta(candidates.ids.tolist())
+            return candidates
         dense_rows = self._background.submit(self._dense_rows, vector, k)
         try:
             with self._pool.connection() as connection:
@@ -401,8 +406,3 @@ class PostgresStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def _array(value: Any) -> Any:
-    """A pgvector value as numpy (the loader gives ``Vector`` objects)."""
-    to_numpy = getattr(value, "to_numpy", None)
-    return to_numpy() if to_numpy is not None else value

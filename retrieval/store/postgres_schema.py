@@ -6,6 +6,8 @@
     <generation>.passages  text, position, people count, embedding vector(d)
     <generation>.terms     per term (by its 64-bit key): the passages that have it and
                            their BM25 impacts, the files store's postings (postgres_lexical)
+    <generation>.dense     the FAISS index of the embeddings in parts (NEWSQA_PG_DENSE_INDEX
+                           replica: every reader loads it; empty when pgvector searches)
 
 A build fills a new schema and one transaction replaces the live pointer: readers see the
 old generation or the new one, never half of one.
@@ -64,6 +66,9 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
         # Postings barely compress; stored plainly they are read without decompressing.
         sql.SQL("ALTER TABLE {}.terms ALTER COLUMN doc_ids SET STORAGE EXTERNAL, "
                 "ALTER COLUMN impacts SET STORAGE EXTERNAL").format(s),
+        sql.SQL("CREATE TABLE {}.dense (part integer PRIMARY KEY, data bytea NOT NULL)"
+                ).format(s),
+        sql.SQL("ALTER TABLE {}.dense ALTER COLUMN data SET STORAGE EXTERNAL").format(s),
     ]
 
 

@@ -20,15 +20,22 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from ..dense import DenseSettings
+from ..dense import DenseIndex, DenseSettings
 from ..diacritics import DiacriticRestorer
-from ..errors import IndexLockedError, NewsQAError
+from ..errors import CorruptIndexError, IndexLockedError, NewsQAError
 from ..events.model import ArticleFacts
 from ..events.storage import dump_facts, load_facts
 from ..lexical import LexicalIndex
 from ..types import ArticleInfo
 from .manifest import Counts, Manifest
 from .postgres_db import connect, ensure_vector
+from .postgres_dense import (
+    SERVER_BACKEND,
+    plan_server_dense,
+    read_dense,
+    replica_dense,
+    write_dense,
+)
 from .postgres_lexical import signed_key
 from .postgres_schema import (
     ARTICLE_URL,
@@ -53,6 +60,7 @@ class PostgresStored:
     count read in one pass (one query per article would be thousands of round trips)."""
 
     def __init__(self, connection: psycopg.Connection[Any], schema: str) -> None:
+        self.schema = schema
         ident = sql.Identifier(schema)
         row = connection.execute(sql.SQL("SELECT manifest, facts FROM {}.meta").format(ident)
                                  ).fetchone()
@@ -114,6 +122,9 @@ class PostgresWriter:
         self._schema: str | None = None
         self._manifest: Manifest | None = None
         self._terms: list[Sequence[str]] = []
+        # Kept only when the readers hold the dense index (built from them at commit).
+        self._vectors: list[np.ndarray[Any, Any]] = []
+        self._reuse: tuple[StoredPassages, np.ndarray[Any, Any]] | None = None
         self._restorer: dict[str, Any] | None = None
         self._facts: bytes | None = None
         self._articles = 0
@@ -240,6 +251,8 @@ class PostgresWriter:
                                 int(batch.ends[offset]), int(batch.people[offset]),
                                 batch.texts[offset], Vector(vectors[offset])))
         self._terms.extend(batch.terms)
+        if self._store.settings.pg_dense_index == "replica":
+            self._vectors.append(vectors)
 
     def write_facts(self, facts: Sequence[ArticleFacts]) -> None:
         self._facts = dump_facts(facts)
@@ -251,7 +264,9 @@ class PostgresWriter:
             self._restorer = json.loads(path.read_text(encoding="utf-8"))
 
     def reuses(self, previous: StoredPassages, origins: np.ndarray[Any, Any]) -> None:
-        """Ignored: the rows are all written again and indexed by the server."""
+        """The rows are all written again; a dense index the readers hold is extended from the
+        earlier generation's when this one begins with all of its passages in order."""
+        self._reuse = (previous, np.asarray(origins))
 
     def commit(self) -> str:
         if self._schema is None or self._manifest is None:
@@ -259,20 +274,24 @@ class PostgresWriter:
         schema, settings = self._schema, self._store.settings
         self._write_lexical()
         size = len(self._terms)
-        hnsw = _wants_hnsw(settings.faiss_index, size, settings.exact_max_chunks)
-        dense = DenseSettings("postgres", "hnsw" if hnsw else "exact",
-                              settings.hnsw_m if hnsw else None,
-                              settings.hnsw_ef_construction if hnsw else None,
-                              "float32, halfvec graph" if hnsw else "float32")
+        dense = self._manifest.dense
+        if dense.backend == SERVER_BACKEND:
+            if dense.kind not in ("hnsw", "exact") or self._manifest.counts.chunks != size:
+                dense = plan_server_dense(settings, size)
+            hnsw = dense.kind == "hnsw"
+        else:
+            self._write_replica_dense(dense)
+            hnsw = False
         manifest = replace(self._manifest, dense=dense, files={},
                            counts=Counts(self._articles, size))
         db = self._db()
         # An HNSW graph built within memory is many times faster than one that spills
         # (10^5 passages: ~170 MB); the setting lasts for this build's session only.
         db.execute("SET maintenance_work_mem = '1GB'")
+        graph = (dense.hnsw_m or settings.hnsw_m,
+                 dense.ef_construction or settings.hnsw_ef_construction)
         for statement in create_indexes(schema, manifest.embedder.dimension,
-                                        (settings.hnsw_m, settings.hnsw_ef_construction)
-                                        if hnsw else None):
+                                        graph if hnsw else None):
             db.execute(statement)
         from psycopg.types.json import Jsonb
 
@@ -290,6 +309,34 @@ class PostgresWriter:
         self._committed = True
         self._prune(keep={schema, live})
         return schema
+
+    def _write_replica_dense(self, dense: DenseSettings) -> None:
+        assert self._schema is not None and self._manifest is not None
+        dimension = int(self._manifest.embedder.dimension)
+        vectors = (np.concatenate(self._vectors) if self._vectors
+                   else np.zeros((0, dimension), dtype=np.float32))
+        self._vectors = []
+        earlier, reused = self._earlier_dense(dense)
+        index = replica_dense(vectors, dense, self._store.settings, earlier, reused)
+        del earlier, vectors
+        write_dense(self._db(), self._schema, index)
+
+    def _earlier_dense(self, dense: DenseSettings) -> tuple[DenseIndex | None, int]:
+        """The earlier generation's dense index when this one begins with all of its
+        passages in order and was planned alike (else nothing to extend)."""
+        if self._reuse is None:
+            return None, 0
+        previous, origins = self._reuse
+        count = int(previous.manifest.counts.chunks)
+        schema = getattr(previous, "schema", None)
+        if (schema is None or previous.manifest.dense != dense or count > len(origins)
+                or not bool((origins[:count] == np.arange(count)).all())):
+            return None, 0
+        try:
+            return read_dense(self._db(), str(schema), dense, self._store.settings,
+                              f"{self._address}, schema {schema}"), count
+        except CorruptIndexError:
+            return None, 0  # an unreadable earlier index: build one anew
 
     def _prune(self, keep: set[str | None]) -> None:
         """Best-effort: an error here never undoes the commit."""
@@ -337,9 +384,6 @@ def _columns(index: LexicalIndex) -> tuple[np.ndarray[Any, Any], ...]:
             np.asarray(index._doc_ids, dtype=np.int64), np.asarray(index._impacts),
             np.asarray(index._scales, dtype=np.float32))
 
-
-def _wants_hnsw(kind: str, size: int, exact_max: int) -> bool:
-    return kind == "hnsw" or (kind == "auto" and size > exact_max)
 
 
 __all__ = ["PostgresWriter", "signed_key"]

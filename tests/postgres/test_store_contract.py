@@ -249,13 +249,26 @@ class TestFilesStore(StoreContract):
 
 
 class TestPostgresStore(StoreContract):
+    """The default: every reader searches its own copy of the generation's FAISS index."""
+
+    DENSE_INDEX = "replica"
+
     @pytest.fixture()
     def built(self, pg_seed_url: str, tmp_path: Path
               ) -> Iterator[tuple[RetrievalSettings, Store]]:
         articles = tmp_path / "articles"
         shutil.copytree(SEEDS, articles)
-        yield from _opened(RetrievalSettings(store="postgres", pg_url=SecretStr(pg_seed_url),
-                                             articles_dir=articles, _env_file=None))
+        settings = RetrievalSettings(store="postgres", pg_url=SecretStr(pg_seed_url),
+                                     articles_dir=articles, pg_dense_index=self.DENSE_INDEX,
+                                     _env_file=None)
+        if self.DENSE_INDEX != "replica":
+            build_index(settings)  # the seed database's generation keeps its index in readers
+        yield from _opened(settings)
+
+    def test_the_dense_index_is_where_the_setting_says(
+            self, built: tuple[RetrievalSettings, Store]) -> None:
+        backend = built[1].current().manifest.dense.backend
+        assert (backend == "postgres") == (self.DENSE_INDEX == "server")
 
     def test_hnsw_recall_on_real_vectors(self, pg_seed_url: str) -> None:
         """The seed passages' own vectors under the HNSW index against exact search (the
@@ -263,7 +276,7 @@ class TestPostgresStore(StoreContract):
         settings = RetrievalSettings(
             store="postgres", pg_url=SecretStr(pg_seed_url), articles_dir=SEEDS,
             faiss_index="hnsw", hnsw_m=8, hnsw_ef_construction=16, hnsw_ef_search=16,
-            _env_file=None)
+            pg_dense_index=self.DENSE_INDEX, _env_file=None)
         build_index(settings)
         store = open_store(settings)
         try:
@@ -283,3 +296,9 @@ class TestPostgresStore(StoreContract):
             assert float(np.mean(recalls)) >= 0.95
         finally:
             store.close()
+
+
+class TestPostgresServerDense(TestPostgresStore):
+    """pgvector's HNSW (or exact scan) inside the server: the same contract."""
+
+    DENSE_INDEX = "server"
