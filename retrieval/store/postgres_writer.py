@@ -9,6 +9,7 @@ follows it (dropping old generations) is best-effort and never touches the live 
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
@@ -250,7 +251,8 @@ class PostgresWriter:
                                 int(batch.ordinals[offset]), int(batch.starts[offset]),
                                 int(batch.ends[offset]), int(batch.people[offset]),
                                 batch.texts[offset], Vector(vectors[offset])))
-        self._terms.extend(batch.terms)
+        # Interned: a build holds every passage's terms until commit, and most are repeats.
+        self._terms.extend([sys.intern(term) for term in terms] for terms in batch.terms)
         if self._store.settings.pg_dense_index == "replica":
             self._vectors.append(vectors)
 
@@ -363,7 +365,7 @@ class PostgresWriter:
 
     def _write_lexical(self) -> None:
         """BM25 postings of every term, as the files store computes and keeps them."""
-        index = LexicalIndex.build([list(t) for t in self._terms])
+        index = LexicalIndex.build(self._terms)
         keys, indptr, doc_ids, impacts, scales = _columns(index)
         signed = keys.astype(np.int64)  # two's complement, as signed_key
         query = sql.SQL("COPY {} (key, scale, doc_ids, impacts) FROM STDIN WITH "
