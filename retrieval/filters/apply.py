@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from ..events.model import ArticleFacts
 from ..text import fold
 from ..types import ArticleInfo, PersonEvent
@@ -57,8 +59,7 @@ def _span(iso: str) -> tuple[date, date] | None:
         return None
 
 
-def _date_matches(iso: str, days: DayRange) -> bool:
-    span = _span(iso)
+def _span_matches(span: tuple[date, date] | None, days: DayRange) -> bool:
     if span is None:
         return False
     first, last = span
@@ -77,27 +78,66 @@ def event_meta(event: PersonEvent) -> ArticleMeta:
     return ArticleMeta(dates, tuple(f" {' '.join(fold(p.lower()).split())} " for p in places))
 
 
+def _place_key(place_key: str) -> str:
+    return f" {' '.join(place_key.split())} "
+
+
 def matches(meta: ArticleMeta, wanted: ArticleFilter) -> bool:
     """Whether the article may answer. An undated article passes a date filter (its date
     is unknown, not another one): collections without dates stay searchable."""
     if wanted.days is not None and meta.dates and not any(
-            _date_matches(d, wanted.days) for d in meta.dates):
+            _span_matches(_span(d), wanted.days) for d in meta.dates):
         return False
     if wanted.place_key:
-        key = f" {' '.join(wanted.place_key.split())} "
+        key = _place_key(wanted.place_key)
         if not any(key in place for place in meta.places):
             return False
     return True
 
 
-def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
-    """Numbers of the articles ``wanted`` keeps; none when a time filter keeps no dated
-    article (undated ones alone would say nothing about the time asked)."""
-    kept = [number for number, meta in enumerate(metas) if matches(meta, wanted)]
-    if wanted.days is not None and not any(metas[n].dates for n in kept):
-        return []
-    return kept
+class MetaIndex:
+    """``matches`` over a whole collection at once, for every search with a filter: the
+    places of all articles in one text (a place is found by one substring search, not one
+    per article) and their dates parsed once."""
 
+    def __init__(self, metas: Sequence[ArticleMeta]) -> None:
+        self.size = len(metas)
+        # '\n' parts articles and places: a key (spaces inside, none at the ends but its
+        # own) never spans two places.
+        texts = ["\n".join(meta.places) + "\n" for meta in metas]
+        self._starts = np.cumsum([0] + [len(t) for t in texts[:-1]], dtype=np.int64)
+        self._places = "".join(texts)
+        self._spans = [tuple(_span(d) for d in meta.dates) for meta in metas]
+
+    def _with_place(self, key: str) -> list[int]:
+        found: list[int] = []
+        text, at = self._places, self._places.find(key)
+        while at >= 0:
+            number = int(np.searchsorted(self._starts, at, side="right")) - 1
+            found.append(number)
+            # The next article's places start after this one's: skip the rest of this one.
+            following = (int(self._starts[number + 1]) if number + 1 < self.size
+                         else len(text))
+            at = text.find(key, max(following, at + 1))
+        return found
+
+    def kept(self, wanted: ArticleFilter) -> list[int]:
+        """Numbers of the articles ``wanted`` keeps; none when a time filter keeps no dated
+        article (undated ones alone would say nothing about the time asked)."""
+        numbers: Sequence[int] = (self._with_place(_place_key(wanted.place_key))
+                                  if wanted.place_key
+                                  else range(self.size))
+        if wanted.days is None:
+            return list(numbers)
+        days, spans = wanted.days, self._spans
+        kept = [n for n in numbers
+                if not spans[n] or any(_span_matches(span, days) for span in spans[n])]
+        return kept if any(spans[n] for n in kept) else []
+
+
+def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
+    """``MetaIndex.kept`` for a one-off list of articles."""
+    return MetaIndex(metas).kept(wanted)
 
 
 def kept_passages(articles: Sequence[ArticleInfo], numbers: Sequence[int]) -> list[int]:

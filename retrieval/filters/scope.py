@@ -13,7 +13,7 @@ import numpy as np
 from ..store.protocol import Candidates, FloatArray, Generation, IntArray
 from ..text import QueryTerms
 from ..types import ArticleInfo
-from .apply import ArticleMeta, article_meta, kept_articles, kept_passages
+from .apply import MetaIndex, article_meta, kept_passages
 from .parse import ArticleFilter, parse_filter
 
 MAX_SCORED = 20_000  # kept passages scored one by one; above that the top-k is filtered
@@ -39,7 +39,7 @@ class Scoper:
 
     def __init__(self, generation: Generation) -> None:
         self.generation = generation
-        self._metas: list[ArticleMeta] | None = None
+        self._metas: MetaIndex | None = None
 
     def scope(self, question: str, explicit: ArticleFilter | None,
               today: date | None = None, *, english: bool = False) -> Scope:
@@ -47,7 +47,8 @@ class Scoper:
         if (asked is None or asked.empty) and (explicit is None or explicit.empty):
             return Scope(question, None, (), None, english)  # no metadata read for most
         if self._metas is None:
-            self._metas = article_meta(self.generation.articles(), self.generation.facts())
+            self._metas = MetaIndex(article_meta(self.generation.articles(),
+                                                 self.generation.facts()))
         return scope_of(question, self.generation.articles(), self._metas, explicit,
                         today or date.today(), english=english)
 
@@ -79,7 +80,7 @@ def _said(wanted: ArticleFilter, english: bool) -> str:
     return " · ".join(parts)
 
 
-def scope_of(question: str, articles: Sequence[ArticleInfo], metas: Sequence[ArticleMeta],
+def scope_of(question: str, articles: Sequence[ArticleInfo], metas: MetaIndex,
              explicit: ArticleFilter | None, today: date, *, english: bool = False) -> Scope:
     """The scope of a search for ``question`` (its own filter, and the explicit one)."""
     # The question is matched whole: its filter words narrow the articles, and 'năm 2023'
@@ -90,7 +91,7 @@ def scope_of(question: str, articles: Sequence[ArticleInfo], metas: Sequence[Art
         return Scope(question, None, (), None, english)
     none, every, some, _ = _NOTICES[english]
     said = _said(wanted, english)
-    numbers = kept_articles(metas, wanted)
+    numbers = metas.kept(wanted)
     if not numbers:
         return Scope(question, None, (none.format(said=said),), None, english)
     if len(numbers) == len(articles):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.filters import ArticleFilter, DayRange, explicit_filter, parse_filter
 from retrieval.filters.apply import ArticleMeta, matches
@@ -102,6 +104,30 @@ def test_articles_kept_by_date_and_event_day_and_place() -> None:
     assert matches(meta(places=("xa hung my, huyen cai nuoc, tinh ca mau",)), place)
     assert not matches(meta(places=("ca mau xanh",)), ArticleFilter(place_key="mau xa"))
     assert not matches(meta(places=("quan ninh kieu",)), place)
+
+
+_PLACES = ("ca mau", "xa hung my", "ninh kieu", "mau", "tinh ca mau xanh", "can tho")
+_DATES = ("2022-08-11", "2022-08", "2023-11-24", "2030-05-01", "20x", "2022-02-30")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_DATES), max_size=3),
+                          st.lists(st.sampled_from(_PLACES), max_size=3)), max_size=12),
+       st.sampled_from((None, "ca mau", "mau", "hung my", "ninh  kieu", "mau xa")),
+       st.sampled_from((None, DayRange(date(2022, 1, 1), date(2022, 12, 31)),
+                        DayRange(date(2000, 11, 24), date(2000, 11, 24), True),
+                        DayRange(date(2030, 5, 1), date(2030, 5, 1)))))
+def test_meta_index_keeps_what_matches_keeps(
+        articles: list[tuple[list[str], list[str]]], place_key: str | None,
+        days: DayRange | None) -> None:
+    from retrieval.filters.apply import MetaIndex
+
+    metas = [meta(*dates, places=tuple(places)) for dates, places in articles]
+    wanted = ArticleFilter(days, place_key=place_key)
+    expected = [n for n, m in enumerate(metas) if matches(m, wanted)]
+    if days is not None and not any(metas[n].dates for n in expected):
+        expected = []
+    assert MetaIndex(metas).kept(wanted) == expected
 
 
 def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
