@@ -34,6 +34,8 @@ FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 BM25_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "method": "lucene"}
+# Postings scored at once in a build (bounds its float64 temporaries to ~0.2 GB).
+SCORE_SLICE = 1 << 23
 FORMAT = 2
 # Postings scored exactly per question; above this the common terms score a candidate pool.
 EXACT_POSTINGS = 150_000
@@ -75,15 +77,25 @@ def bm25_postings(documents: Sequence[Sequence[str]]) -> tuple[
                        dtype=np.int64, count=int(lengths.sum()))
     n_docs = len(documents)
     # One key per (term, passage) pair: sorted, they are the CSC order. Built and sorted in
-    # place (np.unique would hold several copies: gigabytes at 10^6 passages).
+    # place, a slice of passages at a time (np.unique, or whole-array temporaries, would hold
+    # several copies: gigabytes at 10^6 passages).
     flat *= n_docs
-    flat += np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    ends = np.cumsum(lengths)
+    step = max(1, SCORE_SLICE // 64)  # passages: ~the postings of a scored slice
+    for first in range(0, n_docs, step):
+        last = min(n_docs, first + step)
+        flat[ends[first] - lengths[first]:ends[last - 1]] += np.repeat(
+            np.arange(first, last, dtype=np.int64), lengths[first:last])
     flat.sort()
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-    tf = np.diff(np.append(starts, len(flat)))
+    tf = np.empty(len(starts), dtype=np.int32)
+    np.subtract(starts[1:], starts[:-1], out=tf[:-1], casting="unsafe")
+    tf[-1:] = len(flat) - starts[-1:]
     pairs = flat[starts]
     del flat, starts
-    column, doc_ids = np.divmod(pairs, n_docs)
+    doc_ids = np.remainder(pairs, n_docs)
+    pairs //= n_docs
+    column = pairs
     del pairs
     df = np.bincount(column, minlength=len(vocabulary))
     indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
@@ -104,10 +116,14 @@ def bm25_scores(column: np.ndarray[Any, Any], df: np.ndarray[Any, Any],
     idf = idf_of_df[which]
     k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])
     average = float(lengths.mean())
-    tf64 = tf.astype(np.float64)
-    norm = k1 * ((1 - b) + b * lengths[doc_ids] / average)
-    scores: FloatArray = (idf[column].astype(np.float64) * (tf64 / (norm + tf64))).astype(
-        np.float32)
+    scores: FloatArray = np.empty(len(doc_ids), dtype=np.float32)
+    # In slices: the float64 temporaries of 3 * 10^8 postings at once (10^6 passages) were
+    # most of a build's peak memory.
+    for start in range(0, len(doc_ids), SCORE_SLICE):
+        part = slice(start, start + SCORE_SLICE)
+        tf64 = tf[part].astype(np.float64)
+        norm = k1 * ((1 - b) + b * lengths[doc_ids[part]] / average)
+        scores[part] = idf[column[part]].astype(np.float64) * (tf64 / (norm + tf64))
     return scores
 
 
@@ -155,14 +171,15 @@ class LexicalIndex:
         np.cumsum(sizes, out=new_indptr[1:])
         # Gather each column's postings in key order, passages ascending within a column.
         starts = np.asarray(indptr[:-1], dtype=np.int64)[order]
-        gather = np.repeat(starts - new_indptr[:-1], sizes) + np.arange(int(new_indptr[-1]))
-        column_of = np.repeat(np.arange(len(terms)), sizes)
+        gather = np.repeat(starts - new_indptr[:-1], sizes)
+        gather += np.arange(int(new_indptr[-1]))
         ids = np.asarray(doc_ids, dtype=np.int64)[gather]
         values = np.asarray(scores, dtype=np.float32)[gather]
         counts = None if tf is None else np.asarray(tf)[gather]
+        del gather
         descending = np.flatnonzero(np.diff(ids) <= 0) + 1
         if not np.isin(descending, new_indptr).all():
-            within = np.lexsort((ids, column_of))
+            within = np.lexsort((ids, np.repeat(np.arange(len(terms)), sizes)))
             ids, values = ids[within], values[within]
             counts = None if counts is None else counts[within]
         return cls.quantized(keys[order], new_indptr, ids, values, size, counts, lengths)

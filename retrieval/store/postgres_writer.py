@@ -370,7 +370,7 @@ class PostgresWriter:
         signed = keys.astype(np.int64)  # two's complement, as signed_key
         query = sql.SQL("COPY {} (key, scale, doc_ids, impacts) FROM STDIN WITH "
                         "(FORMAT BINARY)").format(self._table("terms"))
-        ids = doc_ids.astype("<i4")
+        ids = doc_ids.astype("<i4", copy=False)
         with self._db().cursor() as cursor, cursor.copy(query) as copy:
             copy.set_types(["int8", "float4", "bytea", "bytea"])
             for term in range(len(keys)):
@@ -383,7 +383,7 @@ def _columns(index: LexicalIndex) -> tuple[np.ndarray[Any, Any], ...]:
     """The files store's BM25 columns: term keys, column starts, passages, byte impacts and
     each column's scale (its impacts times its scale are the scores both stores use)."""
     return (np.asarray(index._term_keys), np.asarray(index._indptr, dtype=np.int64),
-            np.asarray(index._doc_ids, dtype=np.int64), np.asarray(index._impacts),
+            np.asarray(index._doc_ids), np.asarray(index._impacts),
             np.asarray(index._scales, dtype=np.float32))
 
 

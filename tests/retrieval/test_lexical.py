@@ -52,8 +52,13 @@ def reference_scores(documents: list[list[str]], query: QueryTerms) -> np.ndarra
     return out
 
 
-def test_own_bm25_build_equals_bm25s_bit_for_bit() -> None:
-    # The engine is ours; bm25s is the oracle: every (term, passage) score the same float32.
+@pytest.mark.parametrize("score_slice", [None, 7])
+def test_own_bm25_build_equals_bm25s_bit_for_bit(score_slice: int | None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine is ours; bm25s is the oracle: every (term, passage) score the same float32,
+    # also when a build scores its postings a slice at a time.
+    if score_slice is not None:
+        monkeypatch.setattr("retrieval.lexical.SCORE_SLICE", score_slice)
     documents = [*corpus(400, seed=7), ["~a"], ["~a", "~a", "~b"]]
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     model = bm25s.BM25(**BM25_PARAMS)
