@@ -81,7 +81,7 @@ def bm25_postings(documents: Sequence[Sequence[str]]) -> tuple[
     # several copies: gigabytes at 10^6 passages).
     flat *= n_docs
     ends = np.cumsum(lengths)
-    step = max(1, SCORE_SLICE // 64)  # passages: ~the postings of a scored slice
+    step = max(1, SCORE_SLICE // 512)  # passages (a few hundred terms each): ~a scored slice
     for first in range(0, n_docs, step):
         last = min(n_docs, first + step)
         flat[ends[first] - lengths[first]:ends[last - 1]] += np.repeat(
