@@ -364,9 +364,10 @@ class FakeBotApi:
         return query_id
 
     def inline_answers(self, query_id: str) -> list[ApiCall]:
-        """answerInlineQuery calls for one inline query."""
+        """answerInlineQuery calls for one inline query that have been answered (a call is
+        recorded when it arrives, before its status is set)."""
         return [c for c in self.calls("answerInlineQuery")
-                if str(c.params.get("inline_query_id")) == query_id]
+                if str(c.params.get("inline_query_id")) == query_id and c.status != 0]
 
     def forget(self) -> None:
         """Drops the record of calls and messages so far (long benchmarks); counts stay."""
