@@ -92,7 +92,9 @@ def test_more_button_pages_through_every_result_in_place(
         offset += len(ranks(reply))
         reply = fake_api.message(user_id, reply["message_id"])
         assert_passages(reply, seed_searcher, QUESTION, offset)
-        assert [c.status for c in fake_api.answers(query)] == [200]
+        answered = fake_api.wait_for(lambda: fake_api.answers(query),
+                                     what="the answer to the press")
+        assert [c.status for c in answered] == [200]
         seen += ranks(reply)
     assert seen == list(range(1, total + 1))
     # Back to the first page, in the same message.

@@ -405,9 +405,9 @@ class FakeBotApi:
                 if c.status == 200 and (chat_id is None or c.result["chat"]["id"] == chat_id)]
 
     def answers(self, query_id: str) -> list[ApiCall]:
-        """answerCallbackQuery calls for one press."""
+        """answerCallbackQuery calls for one press that have been answered."""
         return [c for c in self.calls("answerCallbackQuery")
-                if str(c.params.get("callback_query_id")) == query_id]
+                if str(c.params.get("callback_query_id")) == query_id and c.status != 0]
 
     def message(self, chat_id: int, message_id: int) -> JSON:
         """The current state of a message (after edits)."""
@@ -454,8 +454,10 @@ class FakeBotApi:
 
     def wait_calls(self, method: str, count: int = 1, timeout: float = 15.0,
                    where: Callable[[ApiCall], bool] = lambda call: True) -> list[ApiCall]:
+        """Waits for ``count`` answered calls of ``method`` (a call is recorded when it
+        arrives, before the fake has acted on it)."""
         def found() -> list[ApiCall] | None:
-            matching = [c for c in self.calls(method) if where(c)]
+            matching = [c for c in self.calls(method) if c.status != 0 and where(c)]
             return matching if len(matching) >= count else None
         return self.wait_for(found, timeout, f"{count} {method} call(s)")
 
