@@ -35,7 +35,9 @@ from pydantic import SecretStr
 from retrieval import RetrievalSettings, Searcher
 from retrieval.diacritics import DiacriticRestorer
 from retrieval.embedding import Embedder, FloatArray
+from retrieval.events.model import ArticleFacts
 from retrieval.indexer import LazyTerms
+from retrieval.places import provinces_of_article
 from retrieval.store import (
     Counts,
     Manifest,
@@ -115,6 +117,7 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
                     np.asarray([len(t) for t in texts[start:stop]])))
             timings["write_s"] = time.perf_counter() - started
             writer.write_restorer(DiacriticRestorer.fit(texts[:5000]))
+            writer.write_facts(article_facts(articles, texts))
             committed = time.perf_counter()
             writer.commit()
             timings["commit_s"] = time.perf_counter() - committed
@@ -122,6 +125,14 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
     finally:
         store.close()
     return timings
+
+
+def article_facts(articles: list[ArticleInfo], texts: list[str]) -> list[ArticleFacts]:
+    """Of the facts a build stores, the ones every search reads: where each article is set.
+    (The people and events only answer people questions, which this bench does not ask.)"""
+    return [ArticleFacts(a.file, a.title, a.date, a.content_hash, provinces=tuple(sorted(
+        provinces_of_article([a.title, *texts[a.first_chunk:a.first_chunk + a.chunks]]))))
+            for a in articles]
 
 
 class QuestionVectors(Embedder):

@@ -57,6 +57,10 @@ class PassageTerms:
     sentence_ends: tuple[int, ...]
     words: TermKeys
     headline: str = ""
+    # The words' keys hashed onto SKETCH_BITS bits: two passages' sketches differ in at
+    # most as many bits as the passages differ in words, which rules most pairs out of
+    # being duplicates without comparing their words.
+    sketch: int = 0
 
     @classmethod
     def of(cls, text: str, folded_headline: str = "") -> PassageTerms:
@@ -64,7 +68,18 @@ class PassageTerms:
         words = folded.split()
         keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
         return cls(folded, tuple(end for _, end in sentence_spans(text)), keys,
-                   folded_headline)
+                   folded_headline, word_sketch(keys))
+
+
+SKETCH_BITS = 1024
+
+
+def word_sketch(keys: TermKeys) -> int:
+    """The bits ``keys`` set, one bit each of SKETCH_BITS (as ``int``: Python's AND and
+    bit count over it take well under a microsecond)."""
+    flags = np.zeros(SKETCH_BITS, dtype=bool)
+    flags[keys & (SKETCH_BITS - 1)] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,7 @@ class PassageTermCache:
         self._folded_headlines: dict[int, str] = {}
         # Provinces an article's units lie in, read when a question names a province.
         self._provinces: dict[int, frozenset[str]] = {}
+        self._stored_read = False
         self._lock = threading.Lock()
 
     def terms(self, passage: int) -> PassageTerms:
@@ -200,9 +216,15 @@ class PassageTermCache:
         return self.provinces_of([passage])[0]
 
     def provinces_of(self, passages: Sequence[int]) -> list[frozenset[str]]:
-        """``provinces`` of several passages, the articles not read yet read at once."""
+        """``provinces`` of several passages: stored with the articles' facts at build time;
+        an article whose facts predate them has its passages read, all at once."""
         generation = self.generation
         numbers = [generation.article_of(p) for p in passages]
+        if not self._stored_read:
+            stored = self._stored_provinces()
+            with self._lock:
+                self._provinces.update(stored)
+                self._stored_read = True
         missing = sorted(set(numbers) - set(self._provinces))
         if missing:
             articles = [generation.article(n) for n in missing]
@@ -213,6 +235,15 @@ class PassageTermCache:
             with self._lock:
                 self._provinces.update(found)
         return [self._provinces[n] for n in numbers]
+
+    def _stored_provinces(self) -> dict[int, frozenset[str]]:
+        by_file = {f.file: f.provinces for f in self.generation.facts()}
+        stored: dict[int, frozenset[str]] = {}
+        for number, article in enumerate(self.generation.articles()):
+            provinces = by_file.get(article.file)
+            if provinces is not None:
+                stored[number] = frozenset(provinces)
+        return stored
 
     def clear(self) -> None:
         with self._lock:
@@ -285,8 +316,8 @@ def collapse(cache: PassageTermCache, ids: Ids, scores: FloatArray, wanted: int,
                   if other_article == article
                   or abs(other_length - length) <= COPY_LENGTH_SLACK * max(length, 1)]
         if rivals:
-            words = cache.terms(chunk_id).words
-            if any(_is_duplicate(words, article, cache.terms(other).words, other_article)
+            terms = cache.terms(chunk_id)
+            if any(is_duplicate(terms, article, cache.terms(other), other_article)
                    for other, other_article in rivals):
                 continue
         kept.append((chunk_id, score))
@@ -297,13 +328,28 @@ def collapse(cache: PassageTermCache, ids: Ids, scores: FloatArray, wanted: int,
     return kept
 
 
-def _is_duplicate(terms: TermKeys, article: int, other: TermKeys, other_article: int) -> bool:
-    if not len(terms) or not len(other):
+def is_duplicate(passage: PassageTerms, article: int, other: PassageTerms,
+                 other_article: int) -> bool:
+    """``passage`` is mostly inside ``other`` of the same article, or a copy of a passage
+    of another article (``SAME_ARTICLE_CONTAINMENT``, ``COPY_JACCARD`` of their words)."""
+    terms, other_terms = passage.words, other.words
+    if not len(terms) or not len(other_terms):
         return False
-    if article != other_article and min(len(terms), len(other)) < COPY_JACCARD * max(
-            len(terms), len(other)):
-        return False  # Jaccard is at most the ratio of the set sizes
-    shared = len(np.intersect1d(terms, other, assume_unique=True))
     if article == other_article:
-        return shared / min(len(terms), len(other)) >= SAME_ARTICLE_CONTAINMENT
-    return shared / (len(terms) + len(other) - shared) >= COPY_JACCARD
+        small, large = (passage, other) if len(terms) <= len(other_terms) else (other, passage)
+        # Each sketch bit of the smaller one the larger lacks is a word it lacks (the
+        # +1 only guards the float product).
+        if (small.sketch & ~large.sketch).bit_count() > (
+                (1 - SAME_ARTICLE_CONTAINMENT) * len(small.words) + 1):
+            return False
+    else:
+        if min(len(terms), len(other_terms)) < COPY_JACCARD * max(len(terms), len(other_terms)):
+            return False  # Jaccard is at most the ratio of the set sizes
+        # Bits set in one sketch only are words in one passage only.
+        if (passage.sketch ^ other.sketch).bit_count() > (
+                (1 - COPY_JACCARD) * (len(terms) + len(other_terms)) + 1):
+            return False
+    shared = len(np.intersect1d(terms, other_terms, assume_unique=True))
+    if article == other_article:
+        return shared / min(len(terms), len(other_terms)) >= SAME_ARTICLE_CONTAINMENT
+    return shared / (len(terms) + len(other_terms) - shared) >= COPY_JACCARD

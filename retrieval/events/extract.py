@@ -16,6 +16,7 @@ from ..answers.dates import event_day
 from ..answers.names import people_in_sentence
 from ..answers.places import extract_place
 from ..answers.roles import ROLES
+from ..places import provinces_of_article
 from ..text import fold, sentence_spans
 from ..types import Article, Chunk, SearchHit, Source
 from .identity import named_places
@@ -177,7 +178,12 @@ def extract_facts(article: Article, chunks: Sequence[Chunk]) -> ArticleFacts:
     mentions = [m if m.event is None or m.event in kept else _no_event(m) for m in mentions]
     places = tuple(sorted(named_places(f"{article.title}\n{body}")))
     return ArticleFacts(article.file, article.title, article.date, article.content_hash,
-                        tuple(rows), tuple(mentions), places)
+                        tuple(rows), tuple(mentions), places, article_provinces(article))
+
+
+def article_provinces(article: Article) -> tuple[str, ...]:
+    """The provinces the article is set in, as re-ranking and answers compare them."""
+    return tuple(sorted(provinces_of_article([article.title, article.body])))
 
 
 def _no_event(m: MentionRow) -> MentionRow:

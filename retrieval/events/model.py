@@ -50,6 +50,9 @@ class ArticleFacts:
     events: tuple[EventRow, ...] = ()
     mentions: tuple[MentionRow, ...] = field(default_factory=tuple)
     places: tuple[str, ...] = ()  # folded places the article names ('ca mau', 'ninh kieu')
+    # Folded provinces it is set in (``places.provinces_of_article``), read once at build
+    # time; None in facts stored before they were (then read from the text when asked).
+    provinces: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,4 +66,5 @@ class ArticleFacts:
             mentions=tuple(MentionRow(**{**row, "roles": tuple(row["roles"])})
                            for row in data["mentions"]),
             places=tuple(data.get("places", ())),
+            provinces=None if data.get("provinces") is None else tuple(data["provinces"]),
         )

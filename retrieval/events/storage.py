@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import CorruptIndexError
 from ..types import Article, Chunk
-from .extract import extract_facts
+from .extract import article_provinces, extract_facts
 from .model import FACTS_VERSION, ArticleFacts, EventRow, MentionRow
 
 FACTS_FILE = "people_events.json"
@@ -26,9 +26,11 @@ def build_facts(articles: Sequence[Article], chunks: Sequence[Sequence[Chunk]],
         old = previous.get(article.file)
         if old is not None and old.content_hash == article.content_hash:
             # Title and date come from the reader, which may have changed its rules.
+            provinces = (old.provinces if old.provinces is not None
+                         else article_provinces(article))
             out.append(ArticleFacts(article.file, article.title, article.date,
                                     article.content_hash, old.events, old.mentions,
-                                    old.places))
+                                    old.places, provinces))
             continue
         out.append(extract_facts(article, passages))
         fresh += 1
@@ -81,7 +83,8 @@ def facts_rows(facts: Iterable[ArticleFacts]) -> tuple[list[dict[str, Any]],
     for f in facts:
         articles.append({"file": f.file, "title": f.title, "date": f.date,
                          "content_hash": f.content_hash, "version": FACTS_VERSION,
-                         "places": "|".join(f.places)})
+                         "places": "|".join(f.places),
+                         "provinces": None if f.provinces is None else "|".join(f.provinces)})
         events += [{"file": f.file, **vars(e)} for e in f.events]
         mentions += [{"file": f.file, **{k: v for k, v in vars(m).items() if k != "roles"},
                       "roles": ",".join(m.roles)} for m in f.mentions]
@@ -109,5 +112,10 @@ def facts_from_rows(articles: Iterable[Mapping[str, Any]],
         out.append(ArticleFacts(row["file"], row["title"], row["date"], row["content_hash"],
                                 tuple(sorted(found_events, key=lambda e: e.index)),
                                 tuple(found_mentions),
-                                tuple(p for p in str(row.get("places") or "").split("|") if p)))
+                                _split(row.get("places")) or (),
+                                _split(row.get("provinces"))))
     return out
+
+
+def _split(joined: str | None) -> tuple[str, ...] | None:
+    return None if joined is None else tuple(p for p in joined.split("|") if p)

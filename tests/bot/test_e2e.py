@@ -92,7 +92,7 @@ def test_more_button_pages_through_every_result_in_place(
         offset += len(ranks(reply))
         reply = fake_api.message(user_id, reply["message_id"])
         assert_passages(reply, seed_searcher, QUESTION, offset)
-        answered = fake_api.wait_for(lambda: fake_api.answers(query),
+        answered = fake_api.wait_for(lambda pressed=query: fake_api.answers(pressed),
                                      what="the answer to the press")
         assert [c.status for c in answered] == [200]
         seen += ranks(reply)

@@ -3,11 +3,17 @@ place to its headline still answers a question naming the place."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from retrieval import RetrievalSettings, Searcher, build_index
+from retrieval.events.model import ArticleFacts
+from retrieval.rerank import PassageTermCache
+from retrieval.store.protocol import Generation
 
 from ..conftest import SEEDS
 
@@ -81,3 +87,39 @@ def test_passages_carry_their_articles_headline_only_when_they_need_it(
             assert headline == "", (article.file, chunk_id)  # it opens with it, or has none
         else:
             assert headline and headline == headline.lower(), (article.file, chunk_id)
+
+
+class CountingReads:
+    """A generation whose facts are given, counting the passages read."""
+
+    def __init__(self, inner: Generation, facts: Sequence[ArticleFacts]) -> None:
+        self.inner, self._facts, self.read = inner, facts, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def facts(self) -> Sequence[ArticleFacts]:
+        return self._facts
+
+    def texts(self, passages: Sequence[int]) -> list[str]:
+        self.read += len(passages)
+        return self.inner.texts(passages)
+
+
+def test_the_provinces_articles_are_set_in_are_stored_at_build_time(
+        seed_searcher: Searcher) -> None:
+    generation = seed_searcher.snapshot
+    passages = list(range(generation.size))
+    stored = CountingReads(generation, generation.facts())
+    from_facts = PassageTermCache(cast(Generation, stored)).provinces_of(passages)
+    assert stored.read == 0  # no passage read to place an article
+    # Facts stored before provinces were: the passages are read, to the same provinces.
+    older = CountingReads(generation, [dataclasses.replace(f, provinces=None)
+                                       for f in generation.facts()])
+    from_text = PassageTermCache(cast(Generation, older)).provinces_of(passages)
+    assert older.read == generation.size
+    assert from_facts == from_text
+    by_file = {generation.source(p).file: found
+               for p, found in zip(passages, from_facts, strict=True)}
+    assert "ca mau" in by_file["003_4be6f3f6f5d770e8.txt"]
+    assert "thanh hoa" in by_file[RUNG_THONG]

@@ -4,6 +4,7 @@ form of the name; namesakes apart; stored rows round-trip; built incrementally."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -240,3 +241,21 @@ def test_the_places_an_article_names_are_kept_for_place_filters() -> None:
     assert set(found.places) == {"da nang", "vu han", "trung quoc", "ca mau"}
     assert load_facts(dump_facts([found]), "x")[0].places == found.places
     assert facts_from_rows(*facts_rows([found]))[0].places == found.places
+
+
+def test_the_provinces_an_article_is_set_in_are_kept_and_older_facts_have_none() -> None:
+    found = facts(article("r.txt", "Sáng nay, tại thị trấn Rừng Thông, huyện Đông Sơn đã diễn "
+                                   "ra ngày hội; đoàn công tác tỉnh Cà Mau đến dự.",
+                          title="Ngày hội"))
+    assert found.provinces == ("ca mau", "thanh hoa")
+    assert load_facts(dump_facts([found]), "x")[0] == found
+    assert facts_from_rows(*facts_rows([found]))[0] == found
+    older = ArticleFacts.from_dict({k: v for k, v in found.to_dict().items()
+                                    if k != "provinces"})
+    assert older.provinces is None
+    assert facts_from_rows(*facts_rows([older]))[0].provinces is None
+    # A rebuild keeps an unchanged article's facts, reading the provinces they lack.
+    a = article("r.txt", "Tại thị trấn Rừng Thông, huyện Đông Sơn.", title="Ngày hội")
+    kept, fresh = build_facts([a], [chunks_of(a)], {"r.txt": dataclasses.replace(
+        facts(a), provinces=None)})
+    assert fresh == 0 and kept[0].provinces == ("thanh hoa",)
