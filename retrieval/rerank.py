@@ -20,12 +20,19 @@ from .fusion import zscore
 from .places import provinces_named, provinces_of_article
 from .settings import RetrievalSettings
 from .store.protocol import FloatArray, Generation
-from .text import QueryTerms, find_syllables, fold_in_place, has_token, sentence_spans
+from .text import (
+    QueryTerms,
+    find_syllables,
+    fold_in_place,
+    has_token,
+    sentence_spans,
+    sentence_tokens,
+)
 
 # Candidates re-scored by their best sentence (the rest keep their fused order).
 RERANK_DEPTH = 30
-# Passages whose folded text, sentence ends, word keys and folded headline stay cached
-# (~2.8 kB each).
+# Passages whose folded text, sentence ends, token and syllable keys and sketch stay
+# cached (~5 kB each for ~180 words).
 TERM_CACHE_SIZE = 2_000
 ANSWER_TYPE_DEPTH = 10
 # Results kept after collapsing (enough pages for anyone); collapsing more costs time.
@@ -39,13 +46,15 @@ COPY_JACCARD = 0.95
 COPY_LENGTH_SLACK = 0.15
 
 TermKeys = np.ndarray[Any, np.dtype[np.int64]]
+SentenceNumbers = np.ndarray[Any, np.dtype[np.int32]]
 
 
 @dataclass(frozen=True)
 class PassageTerms:
     """What re-ranking and collapsing need of a passage, kept per passage between searches:
     its text folded in place (see ``fold_in_place``), where its sentences end, its
-    distinct folded words as keys (in-process hashes) for near-duplicate checks, and the
+    distinct folded syllables as keys (in-process hashes) for near-duplicate checks, its
+    tokens in order for coverage, and the
     headline of its article, folded the same way and shared by the article's passages,
     when the passage does not hold it itself.
 
@@ -56,6 +65,11 @@ class PassageTerms:
     folded: str
     sentence_ends: tuple[int, ...]
     words: TermKeys
+    # Each token of ``folded`` (``text.sentence_tokens``) as a key, and the sentence
+    # it lies in: coverage finds a question's syllables by comparing keys, not by a regex
+    # scan of the text per question.
+    token_keys: TermKeys
+    token_sentences: SentenceNumbers
     headline: str = ""
     # The words' keys hashed onto SKETCH_BITS bits: two passages' sketches differ in at
     # most as many bits as the passages differ in words, which rules most pairs out of
@@ -65,10 +79,24 @@ class PassageTerms:
     @classmethod
     def of(cls, text: str, folded_headline: str = "") -> PassageTerms:
         folded = fold_in_place(text)
-        words = folded.split()
-        keys = np.unique(np.fromiter(map(hash, words), dtype=np.int64, count=len(words)))
-        return cls(folded, tuple(end for _, end in sentence_spans(text)), keys,
-                   folded_headline, word_sketch(keys))
+        ends = tuple(end for _, end in sentence_spans(text))
+        token_keys, token_sentences = token_index(folded, ends)
+        words = np.unique(token_keys)
+        return cls(folded, ends, words, token_keys, token_sentences, folded_headline,
+                   word_sketch(words))
+
+
+def token_index(folded: str, sentence_ends: tuple[int, ...]) -> tuple[TermKeys,
+                                                                       SentenceNumbers]:
+    """The key (hash) of each token of a folded text, marks dropped, and the number of the
+    sentence it lies in (``sentence_ends`` as ``sentence_spans`` gives them)."""
+    by_sentence = sentence_tokens(folded, sentence_ends)
+    count = sum(map(len, by_sentence))
+    keys = np.fromiter((hash(token) for tokens in by_sentence for token in tokens),
+                       dtype=np.int64, count=count)
+    sentences = np.repeat(np.arange(len(by_sentence), dtype=np.int32),
+                          [len(tokens) for tokens in by_sentence])
+    return keys, sentences
 
 
 SKETCH_BITS = 1024
@@ -93,6 +121,8 @@ class CoverageQuery:
     bigrams: dict[tuple[str, str], int]
     weights: tuple[float, ...]
     total: float
+    # Each syllable by its key (as ``PassageTerms.token_keys`` holds them).
+    syllable_of: dict[int, str] = field(default_factory=dict)
     # The question's terms in each headline seen in this search: passages of one article
     # share it, so it is scanned once.
     _in_headline: dict[str, frozenset[int]] = field(default_factory=dict, compare=False,
@@ -120,8 +150,9 @@ class CoverageQuery:
             else:
                 unigrams[first] = number
         wanted = frozenset(unigrams) | {s for pair in bigrams for s in pair}
+        syllable_of = {hash(syllable): syllable for syllable in wanted}
         return cls(wanted, unigrams, bigrams, tuple(weighted.values()),
-                   sum(weighted.values()))
+                   sum(weighted.values()), syllable_of)
 
 
 def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
@@ -139,7 +170,7 @@ def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
     """
     if query.total <= 0:
         return 0.0
-    found = _terms_by_sentence(passage.folded, passage.sentence_ends, query)
+    found = _terms_in_passage(passage, query)
     in_headline: frozenset[int] = frozenset()
     if headline_weight > 0 and passage.headline:
         in_headline = query.in_headline(passage.headline)
@@ -171,10 +202,33 @@ def _terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
     return found
 
 
+def _terms_in_passage(passage: PassageTerms, query: CoverageQuery) -> dict[int, set[int]]:
+    """``_terms_by_sentence`` of a passage, from its tokens' keys."""
+    found: dict[int, set[int]] = {}
+    syllable_of = query.syllable_of
+    sentences = passage.token_sentences
+    previous_token, previous_sentence, previous = -2, -1, ""
+    for token, key in enumerate(passage.token_keys.tolist()):
+        syllable = syllable_of.get(key)
+        if syllable is None:
+            continue
+        sentence = int(sentences[token])
+        terms = found.setdefault(sentence, set())
+        unigram = query.unigrams.get(syllable)
+        if unigram is not None:
+            terms.add(unigram)
+        bigram = query.bigrams.get((previous, syllable))
+        # Next to each other: no token between them.
+        if bigram is not None and previous_sentence == sentence and previous_token == token - 1:
+            terms.add(bigram)
+        previous_token, previous_sentence, previous = token, sentence, syllable
+    return found
+
+
 class PassageTermCache:
-    """``PassageTerms`` of one generation's passages, reused across questions (~2.5 ms of a
-    search for 30 new candidates). Words are kept as integer keys: as sets of strings a
-    passage's entry took several times more."""
+    """``PassageTerms`` of one generation's passages, reused across questions (making one
+    takes ~0.25 ms). Words are kept as integer keys: as sets of strings a passage's entry
+    took several times more."""
 
     def __init__(self, generation: Generation, size: int = TERM_CACHE_SIZE) -> None:
         self.generation = generation

@@ -9,7 +9,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 # Characters that carry no text: C0/C1 controls (but not newline/tab), zero-width and
@@ -298,6 +298,28 @@ def find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, i
     else:
         for match in _syllable_pattern(wanted, True).finditer(folded):
             yield match.start(), match.end(), _MARK.sub("", match.group())
+
+
+def sentence_tokens(folded: str, sentence_ends: Sequence[int]) -> list[list[str]]:
+    """The tokens of each sentence of ``folded`` (a ``fold_in_place`` text, sentences ending
+    at ``sentence_ends`` as ``sentence_spans`` gives them; one more list for any text past
+    the last end), marks dropped: the tokens ``find_syllables`` matches, all of them. No
+    token spans a sentence end: ends fall after punctuation or before a space."""
+    marked = _MARK.search(folded) is not None
+    out: list[list[str]] = []
+    start = 0
+    for end in [*sentence_ends, len(folded)]:
+        found: list[str] = []
+        # No token spans a space, and a word of letters only is one token: the regex is
+        # left for the rest (it was most of the cost, run over every character).
+        for word in folded[start:end].split():
+            if word.isalpha():
+                found.append(word)
+            else:
+                found += _TOKEN.findall(word)
+        out.append([_MARK.sub("", token) for token in found] if marked else found)
+        start = end
+    return out
 
 
 def has_token(text: str, start: int, end: int) -> bool:

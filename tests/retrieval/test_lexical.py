@@ -21,6 +21,7 @@ from retrieval.text import (
     fold_in_place,
     query_terms,
     sentence_spans,
+    syllables,
 )
 
 SYLLABLES = ("ngày hội toàn dân bảo vệ an ninh tổ quốc cà mau cần thơ bộ trưởng công an "
@@ -170,13 +171,15 @@ PASSAGE = ("Sáng 11/8, Đại tướng Tô Lâm dự Ngày hội tại Cà Mau.
            "Nguyễn Tiến Hải! Ngày hội diễn ra ở xã Hưng Mỹ.")
 
 
-def test_passage_terms_hold_sentence_ends_and_distinct_words() -> None:
+def test_passage_terms_hold_sentence_ends_tokens_and_distinct_syllables() -> None:
     passage = PassageTerms.of(PASSAGE)
     assert passage.sentence_ends == tuple(end for _, end in sentence_spans(PASSAGE))
     assert len(passage.sentence_ends) == 3
     assert passage.folded == fold(PASSAGE.lower())
-    words = set(fold(PASSAGE.lower()).split())
-    assert sorted(passage.words.tolist()) == sorted({hash(w) for w in words})
+    folded = [fold(s) for s in syllables(PASSAGE)]  # '11/8,' is '11' and '8'
+    assert passage.token_keys.tolist() == [hash(s) for s in folded]
+    assert passage.token_sentences.tolist() == [0] * 13 + [1] * 9 + [2] * 8
+    assert sorted(passage.words.tolist()) == sorted({hash(s) for s in folded})
 
 
 def test_best_sentence_coverage_rewards_the_words_standing_together() -> None:
