@@ -75,6 +75,8 @@ def provinces_named(question: str) -> list[str]:
     accented = folded != " ".join(question.lower().split())
     found: list[tuple[int, str]] = []
     for key, written in provinces.items():
+        if key not in folded:  # the substring test first: a regex per name cost ~1 ms
+            continue
         for match in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
             if accented and _exact(question, match.start(), match.end(), written) is False:
                 continue

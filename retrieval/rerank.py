@@ -7,11 +7,12 @@ Identical for every store: it reads passages only through ``store.Generation``.
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -53,10 +54,9 @@ SentenceNumbers = np.ndarray[Any, np.dtype[np.int32]]
 class PassageTerms:
     """What re-ranking and collapsing need of a passage, kept per passage between searches:
     its text folded in place (see ``fold_in_place``), where its sentences end, its
-    distinct folded syllables as keys (in-process hashes) for near-duplicate checks, its
-    tokens in order for coverage, and the
-    headline of its article, folded the same way and shared by the article's passages,
-    when the passage does not hold it itself.
+    distinct folded syllables as keys (in-process hashes) for near-duplicate checks, and
+    the headline of its article, folded the same way and shared by the article's
+    passages, when the passage does not hold it itself.
 
     Every new candidate of a search needs one, so it is a few C-level calls: tokenizing
     and folding every syllable of the passage made it a third of a search.
@@ -71,9 +71,9 @@ class PassageTerms:
     token_keys: TermKeys
     token_sentences: SentenceNumbers
     headline: str = ""
-    # The words' keys hashed onto SKETCH_BITS bits: two passages' sketches differ in at
-    # most as many bits as the passages differ in words, which rules most pairs out of
-    # being duplicates without comparing their words.
+    # The syllables' keys hashed onto SKETCH_BITS bits: two passages' sketches differ in
+    # at most as many bits as the passages differ in syllables, which rules most pairs out
+    # of being duplicates without comparing them.
     sketch: int = 0
 
     @classmethod
@@ -92,8 +92,8 @@ def token_index(folded: str, sentence_ends: tuple[int, ...]) -> tuple[TermKeys,
     sentence it lies in (``sentence_ends`` as ``sentence_spans`` gives them)."""
     by_sentence = sentence_tokens(folded, sentence_ends)
     count = sum(map(len, by_sentence))
-    keys = np.fromiter((hash(token) for tokens in by_sentence for token in tokens),
-                       dtype=np.int64, count=count)
+    keys = np.fromiter(map(hash, itertools.chain.from_iterable(by_sentence)), dtype=np.int64,
+                       count=count)
     sentences = np.repeat(np.arange(len(by_sentence), dtype=np.int32),
                           [len(tokens) for tokens in by_sentence])
     return keys, sentences
@@ -205,13 +205,11 @@ def _terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
 def _terms_in_passage(passage: PassageTerms, query: CoverageQuery) -> dict[int, set[int]]:
     """``_terms_by_sentence`` of a passage, from its tokens' keys."""
     found: dict[int, set[int]] = {}
-    syllable_of = query.syllable_of
+    syllables = list(map(query.syllable_of.get, passage.token_keys.tolist()))
     sentences = passage.token_sentences
     previous_token, previous_sentence, previous = -2, -1, ""
-    for token, key in enumerate(passage.token_keys.tolist()):
-        syllable = syllable_of.get(key)
-        if syllable is None:
-            continue
+    for token in itertools.compress(range(len(syllables)), syllables):
+        syllable = cast(str, syllables[token])  # compress kept the tokens that have one
         sentence = int(sentences[token])
         terms = found.setdefault(sentence, set())
         unigram = query.unigrams.get(syllable)
