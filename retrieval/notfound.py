@@ -56,8 +56,10 @@ def with_place(found: Evidence, question: str,
 
 
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
-             folded_headline: str, cosine: float, english: bool) -> Evidence:
-    """The evidence of the best passage, ``idf`` being the lexical idf of ``terms``."""
+             folded_headline: str, cosine: float, english: bool,
+             within: frozenset[str] | None = None) -> Evidence:
+    """The evidence of the best passage, ``idf`` being the lexical idf of ``terms``
+    (``within``: the question's syllables, as ``find_syllables`` takes them)."""
     syllables = [(t[1:], float(w)) for t, w in zip(terms.terms, idf.tolist(), strict=True)
                  if t.startswith("~") and "_" not in t]
     # A word no passage has weighs as much as one found in a single passage.
@@ -67,7 +69,7 @@ def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_pas
     if total <= 0:
         return Evidence(cosine, 0.0, 1.0, english)
     found = {s for _, _, s in find_syllables(folded_passage + "\n" + folded_headline,
-                                             frozenset(weights))}
+                                             frozenset(weights), within)}
     unknown = sum(weights[s] for s, w in syllables if w <= 0) / total
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 

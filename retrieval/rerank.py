@@ -6,7 +6,6 @@ Identical for every store: it reads passages only through ``store.Generation``.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import threading
 from collections import OrderedDict
@@ -23,9 +22,7 @@ from .settings import RetrievalSettings
 from .store.protocol import FloatArray, Generation
 from .text import (
     QueryTerms,
-    find_syllables,
     fold_in_place,
-    has_token,
     sentence_spans,
     sentence_tokens,
 )
@@ -131,7 +128,8 @@ class CoverageQuery:
     def in_headline(self, folded_headline: str) -> frozenset[int]:
         found = self._in_headline.get(folded_headline)
         if found is None:
-            found = frozenset().union(*_terms_by_sentence(folded_headline, (), self).values())
+            keys, sentences = token_index(folded_headline, ())
+            found = frozenset().union(*terms_by_sentence(keys, sentences, self).values())
             self._in_headline[folded_headline] = found
         return found
 
@@ -170,7 +168,7 @@ def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
     """
     if query.total <= 0:
         return 0.0
-    found = _terms_in_passage(passage, query)
+    found = terms_by_sentence(passage.token_keys, passage.token_sentences, query)
     in_headline: frozenset[int] = frozenset()
     if headline_weight > 0 and passage.headline:
         in_headline = query.in_headline(passage.headline)
@@ -182,31 +180,13 @@ def best_sentence_coverage(passage: PassageTerms, query: CoverageQuery,
                for terms in found.values()) / query.total
 
 
-def _terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
-                       ) -> dict[int, set[int]]:
-    """The question's terms (their numbers in ``query``) found in each sentence of a
-    folded text."""
+def terms_by_sentence(token_keys: TermKeys, token_sentences: SentenceNumbers,
+                      query: CoverageQuery) -> dict[int, set[int]]:
+    """The question's terms (their numbers in ``query``) found in each sentence of a text,
+    given as its tokens' keys and sentences (``token_index``)."""
     found: dict[int, set[int]] = {}
-    previous_sentence, previous_end, previous = -1, 0, ""
-    for start, end, syllable in find_syllables(text, query.syllables):
-        sentence = bisect.bisect_right(ends, start)
-        terms = found.setdefault(sentence, set())
-        unigram = query.unigrams.get(syllable)
-        if unigram is not None:
-            terms.add(unigram)
-        bigram = query.bigrams.get((previous, syllable))
-        if (bigram is not None and previous_sentence == sentence
-                and not has_token(text, previous_end, start)):
-            terms.add(bigram)
-        previous_sentence, previous_end, previous = sentence, end, syllable
-    return found
-
-
-def _terms_in_passage(passage: PassageTerms, query: CoverageQuery) -> dict[int, set[int]]:
-    """``_terms_by_sentence`` of a passage, from its tokens' keys."""
-    found: dict[int, set[int]] = {}
-    syllables = list(map(query.syllable_of.get, passage.token_keys.tolist()))
-    sentences = passage.token_sentences
+    syllables = list(map(query.syllable_of.get, token_keys.tolist()))
+    sentences = token_sentences
     previous_token, previous_sentence, previous = -2, -1, ""
     for token in itertools.compress(range(len(syllables)), syllables):
         syllable = cast(str, syllables[token])  # compress kept the tokens that have one

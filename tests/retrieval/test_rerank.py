@@ -3,6 +3,7 @@ duplicates, and coverage from token keys equals the regex scan it replaced."""
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 
 import numpy as np
@@ -14,11 +15,16 @@ from retrieval.rerank import (
     SAME_ARTICLE_CONTAINMENT,
     CoverageQuery,
     PassageTerms,
-    _terms_by_sentence,
-    _terms_in_passage,
     is_duplicate,
+    terms_by_sentence,
 )
-from retrieval.text import query_terms
+from retrieval.text import (
+    find_syllables,
+    fold_in_place,
+    has_token,
+    query_terms,
+    question_syllables,
+)
 
 from ..reliability.strategies import hostile_text
 
@@ -78,11 +84,44 @@ passage_text = st.lists(st.one_of(piece, hostile_text), max_size=30).map(" ".joi
 question_text = st.lists(piece, min_size=1, max_size=8).map(" ".join)
 
 
+def regex_terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQuery
+                            ) -> dict[int, set[int]]:
+    """What coverage did before token keys: the question's syllables found by a regex
+    scan of the folded text, bigrams where no token stands between."""
+    found: dict[int, set[int]] = {}
+    previous_sentence, previous_end, previous = -1, 0, ""
+    for start, end, syllable in find_syllables(text, query.syllables):
+        sentence = bisect.bisect_right(ends, start)
+        terms = found.setdefault(sentence, set())
+        unigram = query.unigrams.get(syllable)
+        if unigram is not None:
+            terms.add(unigram)
+        bigram = query.bigrams.get((previous, syllable))
+        if (bigram is not None and previous_sentence == sentence
+                and not has_token(text, previous_end, start)):
+            terms.add(bigram)
+        previous_sentence, previous_end, previous = sentence, end, syllable
+    return found
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=passage_text, question=question_text)
 def test_coverage_from_token_keys_equals_the_regex_scan(text: str, question: str) -> None:
     terms = query_terms(question)
     query = CoverageQuery.of(terms, np.ones(len(terms.terms), dtype=np.float32))
     passage = PassageTerms.of(text)
-    assert _terms_in_passage(passage, query) == _terms_by_sentence(
-        passage.folded, passage.sentence_ends, query)
+    assert terms_by_sentence(passage.token_keys, passage.token_sentences, query) == (
+        regex_terms_by_sentence(passage.folded, passage.sentence_ends, query))
+    # A headline: one sentence, whatever its punctuation.
+    whole = frozenset().union(*regex_terms_by_sentence(passage.folded, (), query).values())
+    assert query.in_headline(passage.folded) == whole
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=passage_text, question=question_text, extra=question_text)
+def test_syllables_found_within_the_questions_pattern_are_those_found_alone(
+        text: str, question: str, extra: str) -> None:
+    folded = fold_in_place(text)
+    wanted = question_syllables(question)
+    within = wanted | question_syllables(extra)
+    assert list(find_syllables(folded, wanted, within)) == list(find_syllables(folded, wanted))
