@@ -336,11 +336,6 @@ def sentence_tokens(folded: str, sentence_ends: Sequence[int]) -> list[list[str]
     return out
 
 
-def has_token(text: str, start: int, end: int) -> bool:
-    """True when a syllable or number stands in ``text[start:end]``."""
-    return _TOKEN.search(text, start, end) is not None
-
-
 # Highlights: a syllable alone is shown when it weighs at least this share of the question's
 # heaviest syllable; a run of syllables loses its ends lighter than LIGHT_SHARE.
 DISTINCTIVE_SHARE = 0.5

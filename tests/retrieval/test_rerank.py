@@ -21,9 +21,9 @@ from retrieval.rerank import (
 from retrieval.text import (
     find_syllables,
     fold_in_place,
-    has_token,
     query_terms,
     question_syllables,
+    syllables,
 )
 
 from ..reliability.strategies import hostile_text
@@ -98,7 +98,7 @@ def regex_terms_by_sentence(text: str, ends: tuple[int, ...], query: CoverageQue
             terms.add(unigram)
         bigram = query.bigrams.get((previous, syllable))
         if (bigram is not None and previous_sentence == sentence
-                and not has_token(text, previous_end, start)):
+                and not syllables(text[previous_end:start])):
             terms.add(bigram)
         previous_sentence, previous_end, previous = sentence, end, syllable
     return found
