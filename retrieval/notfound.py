@@ -18,14 +18,14 @@ own threshold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from .places import provinces_named
-from .text import QueryTerms, find_syllables
+from .text import QueryTerms
 
 # Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
 # found" until someone measures theirs.
@@ -55,11 +55,11 @@ def with_place(found: Evidence, question: str,
     return replace(found, in_place=in_place(question, article_provinces))
 
 
-def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_passage: str,
-             folded_headline: str, cosine: float, english: bool,
-             within: frozenset[str] | None = None) -> Evidence:
-    """The evidence of the best passage, ``idf`` being the lexical idf of ``terms``
-    (``within``: the question's syllables, as ``find_syllables`` takes them)."""
+def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int,
+             token_keys: Set[int], cosine: float, english: bool) -> Evidence:
+    """The evidence of the best passage, ``idf`` being the lexical idf of ``terms`` and
+    ``token_keys`` the keys of the syllables in the passage and its headline
+    (``PassageTerms.keys_with_headline``)."""
     syllables = [(t[1:], float(w)) for t, w in zip(terms.terms, idf.tolist(), strict=True)
                  if t.startswith("~") and "_" not in t]
     # A word no passage has weighs as much as one found in a single passage.
@@ -68,8 +68,7 @@ def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int, folded_pas
     total = sum(weights.values())
     if total <= 0:
         return Evidence(cosine, 0.0, 1.0, english)
-    found = {s for _, _, s in find_syllables(folded_passage + "\n" + folded_headline,
-                                             frozenset(weights), within)}
+    found = {s for s in weights if hash(s) in token_keys}
     unknown = sum(weights[s] for s, w in syllables if w <= 0) / total
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 

@@ -82,6 +82,13 @@ class PassageTerms:
         return cls(folded, ends, words, token_keys, token_sentences, folded_headline,
                    word_sketch(words))
 
+    def keys_with_headline(self) -> set[int]:
+        """Keys of the syllables in the passage and in the headline it carries."""
+        keys = set(self.words.tolist())
+        if self.headline:
+            keys.update(token_index(self.headline, ())[0].tolist())
+        return keys
+
 
 def token_index(folded: str, sentence_ends: tuple[int, ...]) -> tuple[TermKeys,
                                                                        SentenceNumbers]:

@@ -29,7 +29,6 @@ from .text import (
     looks_english,
     match_spans,
     query_terms,
-    question_syllables,
     syllables,
 )
 from .types import ArticleInfo, SearchHit, SearchResponse
@@ -210,9 +209,8 @@ class Searcher:
         if ranking.vector is not None:
             cosine = float(generation.dense_scores(np.array([best]), ranking.vector)[0])
         terms = cache.terms(best)
-        # The question's syllables: highlighting has compiled their pattern already.
-        found = evidence(ranking.terms, idf, generation.size, terms.folded, terms.headline,
-                         cosine, ranking.english, question_syllables(ranking.question))
+        found = evidence(ranking.terms, idf, generation.size, terms.keys_with_headline(),
+                         cosine, ranking.english)
         # The place asked about: any of the articles shown first will do.
         shown = cache.provinces_of([chunk for chunk, _ in ranking.passages[:3]])
         return with_place(found, ranking.question, shown)

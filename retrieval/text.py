@@ -288,30 +288,16 @@ def _syllable_pattern(wanted: frozenset[str], with_marks: bool) -> re.Pattern[st
     return re.compile(f"[{first}](?:{'|'.join(branches)})")
 
 
-def find_syllables(folded: str, wanted: frozenset[str], within: frozenset[str] | None = None
-                   ) -> Iterator[tuple[int, int, str]]:
+def find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, folded syllable) of each whole token of ``folded`` (a ``fold_in_place``
     text) whose folded form is in ``wanted``. Finding a question's few syllables this way
-    costs a fraction of tokenizing the whole passage. ``within``: more syllables than
-    ``wanted`` (the whole question's, ``question_syllables``) whose pattern another step
-    has compiled already (~1 ms each): it is used, its other syllables skipped."""
-    if within is not None and wanted < within:
-        return (found for found in _find_syllables(folded, within) if found[2] in wanted)
-    return _find_syllables(folded, wanted)
-
-
-def _find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    costs a fraction of tokenizing the whole passage."""
     if _MARK.search(folded) is None:
         for match in _syllable_pattern(wanted, False).finditer(folded):
             yield match.start(), match.end(), match.group()
     else:
         for match in _syllable_pattern(wanted, True).finditer(folded):
             yield match.start(), match.end(), _MARK.sub("", match.group())
-
-
-def question_syllables(question: str) -> frozenset[str]:
-    """The folded syllables of a question: what ``match_spans`` looks for."""
-    return frozenset(fold(s) for s in syllables(question))
 
 
 def sentence_tokens(folded: str, sentence_ends: Sequence[int]) -> list[list[str]]:
