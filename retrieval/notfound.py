@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .places import provinces_named
-from .text import QueryTerms
+from .text import QueryTerms, fold, has_diacritics, syllables
 
 # Measured with the bundled model (docs/benchmarks.md); None for other models: never "not
 # found" until someone measures theirs.
@@ -34,6 +34,15 @@ COVERAGE_CREDIT = 0.1
 # A question whose words the collection almost never has is off its topic, whatever the
 # dense side finds.
 UNKNOWN_SHARE = 0.95
+
+# Prepositions and conjunctions: how the question's words relate, not what it is about. Not
+# question words (the ranker scores them), but a passage that answers need not hold them:
+# "Ngày hội ở Cà Mau tổ chức vào ngày nào?" is answered by "Sáng 11/8/2022, tại xã Hưng Mỹ…".
+# One the passage has still counts: 'đến' may be the verb ("sẽ đến tay em").
+FUNCTION_WORDS = frozenset(
+    "ở tại vào trong trên dưới với về từ đến tới để theo bằng bởi do vì nên hay hoặc nhưng "
+    "cùng rồi".split())
+_FOLDED_FUNCTION_WORDS = frozenset(fold(w) for w in FUNCTION_WORDS)
 
 NOT_FOUND_VI = ("Không tìm thấy bài báo nào trả lời câu hỏi này. Những đoạn gần nhất "
                 "(có thể không liên quan):")
@@ -55,21 +64,33 @@ def with_place(found: Evidence, question: str,
     return replace(found, in_place=in_place(question, article_provinces))
 
 
+def function_words(question: str) -> frozenset[str]:
+    """The folded syllables of ``question`` that are prepositions or conjunctions; typed
+    with diacritics, only those written as one ('ở', not the 'ô' of 'ô nhiễm')."""
+    said = syllables(question)
+    if has_diacritics(question):
+        return frozenset(fold(s) for s in said if s in FUNCTION_WORDS)
+    return frozenset(s for s in said if s in _FOLDED_FUNCTION_WORDS)
+
+
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int,
-             token_keys: Set[int], cosine: float, english: bool) -> Evidence:
+             token_keys: Set[int], cosine: float, english: bool,
+             optional: frozenset[str] = frozenset()) -> Evidence:
     """The evidence of the best passage, ``idf`` being the lexical idf of ``terms`` and
     ``token_keys`` the keys of the syllables in the passage and its headline
-    (``PassageTerms.keys_with_headline``)."""
-    syllables = [(t[1:], float(w)) for t, w in zip(terms.terms, idf.tolist(), strict=True)
-                 if t.startswith("~") and "_" not in t]
+    (``PassageTerms.keys_with_headline``). An ``optional`` syllable (``function_words``)
+    counts when the passage has it and is left out when it has not."""
+    scored = [(t[1:], float(w)) for t, w in zip(terms.terms, idf.tolist(), strict=True)
+              if t.startswith("~") and "_" not in t]
+    found = {s for s, _ in scored if hash(s) in token_keys}
+    scored = [(s, w) for s, w in scored if s in found or s not in optional]
     # A word no passage has weighs as much as one found in a single passage.
     rare = float(np.log1p((size + 0.5) / 1.5))
-    weights = {s: (w if w > 0 else rare) for s, w in syllables}
+    weights = {s: (w if w > 0 else rare) for s, w in scored}
     total = sum(weights.values())
     if total <= 0:
         return Evidence(cosine, 0.0, 1.0, english)
-    found = {s for s in weights if hash(s) in token_keys}
-    unknown = sum(weights[s] for s, w in syllables if w <= 0) / total
+    unknown = sum(weights[s] for s, w in scored if w <= 0) / total
     return Evidence(cosine, sum(weights[s] for s in found) / total, unknown, english)
 
 

@@ -17,7 +17,15 @@ from .events.reverse import events_answer
 from .filters import ArticleFilter
 from .filters.scope import Scope, Scoper, scoped_candidates
 from .fusion import linear_fusion, margin_weight
-from .notfound import THRESHOLDS, Evidence, answers, evidence, notice, with_place
+from .notfound import (
+    THRESHOLDS,
+    Evidence,
+    answers,
+    evidence,
+    function_words,
+    notice,
+    with_place,
+)
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
@@ -210,7 +218,7 @@ class Searcher:
             cosine = float(generation.dense_scores(np.array([best]), ranking.vector)[0])
         terms = cache.terms(best)
         found = evidence(ranking.terms, idf, generation.size, terms.keys_with_headline(),
-                         cosine, ranking.english)
+                         cosine, ranking.english, optional=function_words(ranking.question))
         # The place asked about: any of the articles shown first will do.
         shown = cache.provinces_of([chunk for chunk, _ in ranking.passages[:3]])
         return with_place(found, ranking.question, shown)

@@ -297,7 +297,18 @@ def find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, i
             yield match.start(), match.end(), match.group()
     else:
         for match in _syllable_pattern(wanted, True).finditer(folded):
-            yield match.start(), match.end(), _MARK.sub("", match.group())
+            start = match.start()
+            # The pattern's lookbehinds see up to two marks after a letter; any number of
+            # them stays in the letter's token.
+            before = start
+            while before > 0 and "\u0300" <= folded[before - 1] <= "\u036f":
+                before -= 1
+            if before and before < start and _LETTER.match(folded[before - 1]) is not None:
+                continue
+            yield start, match.end(), _MARK.sub("", match.group())
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def sentence_tokens(folded: str, sentence_ends: Sequence[int]) -> list[list[str]]:

@@ -87,3 +87,15 @@ def test_an_english_question_narrowed_to_its_place_is_answered_in_english(
     assert "Tô Lâm" in [person.name for person in response.answer.people]
     nowhere = seed_searcher.search("Who attended the festival in 2030?")
     assert nowhere.notices[0] == "No article in 2030: these results are not filtered."
+
+
+@pytest.mark.slow
+def test_prepositions_the_passage_lacks_do_not_make_it_not_found(
+        seed_searcher: Searcher) -> None:
+    # 'ở' and 'vào' weigh more than 'Cà Mau' over five articles; the passage giving the date
+    # ("Sáng 11/8/2022, … tại xã Hưng Mỹ …") has neither.
+    for question in ("Ngày hội ở Cà Mau tổ chức vào ngày nào?",
+                     "ngay hoi o ca mau to chuc vao ngay nao"):
+        response = seed_searcher.search(question, top_k=3)
+        assert response.answered, question
+        assert response.results[0].source.file.startswith("003_")

@@ -181,3 +181,12 @@ def test_english_questions_are_told_from_unaccented_vietnamese() -> None:
     assert not looks_english("thoi tiet ha noi ngay mai the nao")
     assert not looks_english("Ai dự ngày hội ở Thanh Hóa?")
     assert not looks_english("cach lam ho chieu online")
+
+
+def test_a_syllable_after_marks_stacked_on_a_letter_is_inside_its_token() -> None:
+    for marks in range(1, 6):
+        text = "À" + "\u0300" * marks + "CA, " + "5" + "\u0300" * marks + "ca"
+        found = [s for s, _, _ in find_syllables(fold_in_place(text), frozenset({"ca"}))]
+        # 'À̀̀̀CA' is one token; after a digit the marks stand alone and 'ca' is a token.
+        assert found == [text.rindex("ca")], marks
+        assert [t.text for t in tokens(text)][-1] == "ca"
