@@ -21,7 +21,15 @@ from .gazetteer import (
 )
 from .lexicon import norm
 from .roles import Span, mention_roles, role_cues
-from .tokens import Tok, _is_stop, _phrase_at, _phrase_ending_at, _title_at, tokenize
+from .tokens import (
+    Tok,
+    _is_stop,
+    _phrase_at,
+    _phrase_ending_at,
+    _title_at,
+    may_name_someone,
+    tokenize,
+)
 
 _MAX_NAME = 4  # syllables of a Vietnamese personal name, surname included
 _MAX_WALK = 24  # tokens scanned on either side of a name for its titles
@@ -303,8 +311,8 @@ class _Sentence:
     def people(self) -> list[Mention]:
         """The people named in the sentence; bare names only when they look like names."""
         toks, text = self.toks, self.text
-        if not toks:
-            return []
+        if not self.candidates:
+            return []  # most sentences: no name, so no attendance cues or roles to read
         base = toks[0].start
         cues = [base + m.start()
                 for m in _ATTEND_CUE.finditer(text[base:toks[-1].end].lower())]
@@ -379,6 +387,8 @@ _NAMED_AFTER = frozenset({"trường", "đường", "phố", "thpt", "thcs", "pt
 
 def people_in_sentence(text: str, start: int, end: int) -> list[Mention]:
     """Named people of the sentence ``text[start:end]`` with their titles."""
+    if not may_name_someone(text, start, end):
+        return []
     return _Sentence(text, start, end).people()
 
 
