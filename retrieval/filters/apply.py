@@ -24,7 +24,8 @@ class ArticleMeta:
     """What filters look at of one article (folded, lower-case texts)."""
 
     dates: tuple[str, ...]  # ISO 'YYYY-MM-DD' or 'YYYY-MM': the article's, its events'
-    places: tuple[str, ...]  # the places it names, its headline, its events' places
+    # the places it names, the provinces they lie in, its headline, its events' places
+    places: tuple[str, ...]
 
 
 def article_meta(articles: Sequence[ArticleInfo],
@@ -40,6 +41,9 @@ def article_meta(articles: Sequence[ArticleInfo],
             dates += [e.date for e in found.events if e.date]
             places += [p for e in found.events for p in (e.place or "", e.evidence) if p]
             places += list(found.places)
+            # The provinces its districts and communes lie in: "ở Thanh Hóa" keeps the
+            # article on 'thị trấn Rừng Thông', which never names its province.
+            places += list(found.provinces or ())
         out.append(ArticleMeta(tuple(dict.fromkeys(dates)),
                                tuple(f" {' '.join(fold(p.lower()).split())} " for p in places)))
     return out

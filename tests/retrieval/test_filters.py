@@ -137,3 +137,20 @@ def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
     metas = [meta("2022-08-11"), meta()]
     assert kept_articles(metas, year_2030) == []
     assert kept_articles([meta("2030-05-01"), meta()], year_2030) == [0, 1]
+
+
+def test_an_article_is_kept_by_the_province_its_commune_lies_in() -> None:
+    from retrieval.events.model import ArticleFacts
+    from retrieval.filters.apply import article_meta
+    from retrieval.types import ArticleInfo
+
+    info = ArticleInfo(file="004.txt", title="Ngày hội tại thị trấn Rừng Thông",
+                       date="2023-08-03", first_chunk=0, chunks=1)
+    thanh_hoa = ArticleFilter(place="Thanh Hóa", place_key="thanh hoa")
+    named = ArticleFacts("004.txt", info.title, info.date, "h", places=("rung thong",))
+    assert not matches(article_meta([info], [named])[0], thanh_hoa)  # facts before provinces
+    located = ArticleFacts("004.txt", info.title, info.date, "h", places=("rung thong",),
+                           provinces=("thanh hoa",))
+    assert matches(article_meta([info], [located])[0], thanh_hoa)
+    assert not matches(article_meta([info], [located])[0],
+                       ArticleFilter(place="Cà Mau", place_key="ca mau"))
