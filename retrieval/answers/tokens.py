@@ -20,8 +20,8 @@ _TOKEN = re.compile(
 
 class Tok(NamedTuple):
     """A word, number or punctuation mark of a sentence, with its offsets in the passage.
-    A tuple: every sentence of a who-answer's passages makes dozens, and a frozen
-    dataclass took twice as long to make."""
+    A tuple: every sentence of a who-answer's passages makes dozens, and with a frozen
+    dataclass tokenizing took 1.7 times as long."""
 
     text: str
     norm: str
