@@ -23,10 +23,12 @@ from retrieval import (
     SearchHit,
     SearchResponse,
     Source,
+    answer_value,
     event_line,
     events_heading,
     people_groups,
 )
+from retrieval.answers.shown import words
 
 from .visible import visible_name, visible_text
 
@@ -53,6 +55,31 @@ BACK_LABEL = "◂ Trang trước"
 NO_RESULTS = ("Mình không tìm thấy đoạn báo nào phù hợp. Bạn thử hỏi cách khác, chẳng hạn thêm "
               "tên người, địa danh hoặc thời gian.")
 NO_MORE = "Không còn đoạn nào khác cho câu hỏi này."
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """The words of an answer page: Vietnamese, or English for a question asked in English
+    (the passages themselves stay as the articles write them)."""
+
+    more: str
+    back: str
+    no_results: str
+    no_more: str
+    passages_of: str  # '{first}', '{last}', '{total}'
+    date: str
+    place: str
+
+
+PAGE_WORDS = {
+    False: PageWords(MORE_LABEL, BACK_LABEL, NO_RESULTS, NO_MORE,
+                     "Đoạn {first}–{last} trong {total} đoạn tìm thấy",
+                     "📅 Thời gian: ", "📍 Địa điểm: "),
+    True: PageWords("More ▸", "◂ Previous", "I found no matching news passage. Try asking "
+                    "another way, for example with a person's name, a place or a time.",
+                    "No more passages for this question.",
+                    "Passages {first}–{last} of {total} found", "📅 When: ", "📍 Where: "),
+}
 BAD_QUESTION = ("Câu hỏi chưa có từ nào để tìm. Bạn hãy gõ vài từ, ví dụ tên người, địa danh "
                 "hoặc sự kiện.")
 NOT_TEXT = "Mình chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
@@ -111,6 +138,8 @@ def help_text(bot_username: str, example: str) -> str:
         "<b>Cách dùng</b>\n"
         "• Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được, ví dụ: "
         f"<i>{escape(visible_name(example))}</i>\n"
+        "• Hỏi bằng tiếng Anh cũng được (ask in English and the answer is worded in "
+        "English).\n"
         "• Mình trả lời bằng những đoạn báo liên quan nhất. Chữ in đậm là các từ khớp với câu "
         "hỏi; dưới mỗi đoạn là tên bài, ngày đăng và tệp nguồn.\n"
         f"• Bấm <b>{MORE_LABEL}</b> để xem các đoạn tiếp theo.\n\n"
@@ -260,33 +289,36 @@ def _merge(pieces: Sequence[Span]) -> list[Span]:
 
 def format_page(response: SearchResponse, offset: int, *, question_echo: str | None = None,
                 limit: int = MAX_MESSAGE) -> list[str]:
-    """One page of results (the passages after ``offset``) as HTML messages."""
+    """One page of results (the passages after ``offset``) as HTML messages, worded in the
+    question's language."""
+    english = response.english
+    said = PAGE_WORDS[english]
     blocks: list[Block] = []
     if question_echo:
         blocks.append((Span("❓ "), Span(visible_name(question_echo), bold=True)))
     if offset == 0:
         blocks.extend((Span(f"⚠️ {notice}", italic=True),) for notice in response.notices)
     if not response.results:
-        blocks.append((Span(NO_RESULTS if offset == 0 else NO_MORE),))
+        blocks.append((Span(said.no_results if offset == 0 else said.no_more),))
         return pack_blocks(blocks, limit)
-    answer = answer_block(response.answer)
+    answer = answer_block(response.answer, english=english)
     if answer:
         blocks.append(answer)
     first, last = response.results[0].rank, response.results[-1].rank
     if offset > 0 or response.total > len(response.results):
-        blocks.append((Span(f"Đoạn {first}–{last} trong {response.total} đoạn tìm thấy",
+        blocks.append((Span(said.passages_of.format(first=first, last=last, total=response.total),
                             italic=True),))
-    blocks.extend(passage_block(hit) for hit in response.results)
+    blocks.extend(passage_block(hit, english=english) for hit in response.results)
     return pack_blocks(blocks, limit)
 
 
-def answer_block(answer: Answer | None) -> Block | None:
+def answer_block(answer: Answer | None, *, english: bool = False) -> Block | None:
     """The short answer above the passages; names point at their passage number."""
     if answer is None:
         return None
     if answer.kind == "people":
         spans: list[Span] = []
-        for group in people_groups(answer):
+        for group in people_groups(answer, english=english):
             spans.append(Span("\n" if spans else "👥 "))
             spans.append(Span(group.heading, bold=True))
             for person in group.people:
@@ -297,22 +329,25 @@ def answer_block(answer: Answer | None) -> Block | None:
                 spans.append(Span(f" [{person.rank_of_passage}]"))
         return tuple(spans) or None
     if answer.kind == "events":
-        spans = [Span("🗓 "), Span(events_heading(answer), bold=True)]
+        spans = [Span("🗓 "), Span(events_heading(answer, english=english), bold=True)]
         for event in answer.events:
-            spans += [Span("\n• "), Span(event_line(event), bold=True),
-                      Span(f"\n“{event.evidence}”\n"), *source_line(event.source)]
+            spans += [Span("\n• "), Span(event_line(event, english=english), bold=True),
+                      Span(f"\n“{event.evidence}”\n"),
+                      *source_line(event.source, english=english)]
         return tuple(spans)
     if not answer.value:
         return None
-    label = "📅 Thời gian: " if answer.kind == "date" else "📍 Địa điểm: "
+    said = PAGE_WORDS[english]
+    label = said.date if answer.kind == "date" else said.place
     reference = f" [{answer.rank_of_passage}]" if answer.rank_of_passage else ""
-    return (Span(label), Span(visible_name(answer.value), bold=True), Span(reference))
+    return (Span(label), Span(visible_name(answer_value(answer, english=english)), bold=True),
+            Span(reference))
 
 
-def passage_block(hit: SearchHit) -> Block:
+def passage_block(hit: SearchHit, *, english: bool = False) -> Block:
     """'[n] passage' with matched words in bold, then 'title · date · file'."""
-    return (Span(f"[{hit.rank}]", bold=True), Span(" "),
-            *highlighted(hit.text, hit.highlights), Span("\n"), *source_line(hit.source))
+    return (Span(f"[{hit.rank}]", bold=True), Span(" "), *highlighted(hit.text, hit.highlights),
+            Span("\n"), *source_line(hit.source, english=english))
 
 
 def highlighted(text: str, highlights: Iterable[tuple[int, int]]) -> list[Span]:
@@ -342,26 +377,27 @@ def _merged_ranges(text: str, highlights: Iterable[tuple[int, int]]) -> list[tup
     return merged
 
 
-def source_line(source: Source) -> list[Span]:
+def source_line(source: Source, *, english: bool = False) -> list[Span]:
     """'📰 title · date · file', the title linked to the article's page when it has one."""
     link = source.url if source.url and _WEB_LINK.match(source.url) else None
     return [Span("📰 "), Span(visible_name(source.title), italic=True, link=link),
-            Span(f" · {format_date(source.date)} · "),
+            Span(f" · {format_date(source.date, english=english)} · "),
             Span(visible_name(source.file), code=True)]
 
 
 _WEB_LINK = re.compile(r"https?://[^\s<>\"]+$", re.IGNORECASE)
 
 
-def format_date(date: str | None) -> str:
-    """'2022-08-11' -> '11/08/2022'; '2022-08' -> 'tháng 08/2022'."""
+def format_date(date: str | None, *, english: bool = False) -> str:
+    """'2022-08-11' -> '11/08/2022'; '2022-08' -> 'tháng 08/2022' ('08/2022' in English)."""
+    said = words(english)
     if not date:
-        return "không rõ ngày"
+        return said.no_date
     parts = date.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{parts[2]}/{parts[1]}/{parts[0]}"
     if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return f"tháng {parts[1]}/{parts[0]}"
+        return said.month.format(month=parts[1], year=parts[0])
     return date
 
 
@@ -427,15 +463,17 @@ def parse_example_data(data: str) -> int | None:
 
 
 def paging_keyboard(key: bytes, chat_id: int, origin: str, question: str, offset: int,
-                    page_size: int, total: int) -> InlineKeyboardMarkup | None:
+                    page_size: int, total: int, *, english: bool = False
+                    ) -> InlineKeyboardMarkup | None:
     """'Previous' / 'More' buttons for the page starting at ``offset`` (None if one page)."""
+    said = PAGE_WORDS[english]
     row: list[InlineKeyboardButton] = []
     if offset > 0:
         back = max(0, offset - page_size)
         row.append(InlineKeyboardButton(
-            BACK_LABEL, callback_data=page_data(key, chat_id, origin, back, question)))
+            said.back, callback_data=page_data(key, chat_id, origin, back, question)))
     following = offset + page_size
     if following < total and following <= MAX_OFFSET:
         row.append(InlineKeyboardButton(
-            MORE_LABEL, callback_data=page_data(key, chat_id, origin, following, question)))
+            said.more, callback_data=page_data(key, chat_id, origin, following, question)))
     return InlineKeyboardMarkup([row]) if row else None

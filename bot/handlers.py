@@ -232,14 +232,15 @@ class BotHandlers:
             await query.answer(fmt.EXPIRED, show_alert=True)
             return
         if not response.results:
-            await query.answer(fmt.NO_MORE)
+            await query.answer(fmt.PAGE_WORDS[response.english].no_more)
             return
         await query.answer()
         echo = question if ref.origin.startswith("e") else None
         pages = fmt.format_page(response, ref.offset, question_echo=echo)
         keyboard = await self.feedback.keyboard(
             fmt.paging_keyboard(self._key, message.chat_id, ref.origin, question, ref.offset,
-                                page_size, response.total), message.chat_id, response)
+                                page_size, response.total, english=response.english),
+            message.chat_id, response)
         await self._edit(message, pages[0], keyboard if len(pages) == 1 else None)
         original = message.reply_to_message
         await self._send_pages(context.bot, message, pages[1:], keyboard,
@@ -325,7 +326,8 @@ class BotHandlers:
         pages = fmt.format_page(response, 0, question_echo=question if from_example else None)
         keyboard = await self.feedback.keyboard(
             fmt.paging_keyboard(self._key, message.chat_id, origin, question, 0, page_size,
-                                response.total), message.chat_id, response)
+                                response.total, english=response.english),
+            message.chat_id, response)
         # Replying to the question lets a paging button find it again, even after a restart.
         await self._send_pages(bot, message, pages, keyboard,
                                None if from_example else message.message_id)

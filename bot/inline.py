@@ -60,14 +60,15 @@ def inline_results(response: SearchResponse,
                    limit: int = MAX_RESULTS) -> list[InlineQueryResultArticle]:
     """One article per passage: the source as title, a snippet, and the passage to send."""
     if not response.results:
-        return [notice_result("none", fmt.NO_RESULTS)]
+        return [notice_result("none", fmt.PAGE_WORDS[response.english].no_results)]
     results = []
     for number, hit in enumerate(response.results[:limit]):
         results.append(InlineQueryResultArticle(
             str(hit.rank), title=fmt.button_label(f"[{hit.rank}] {hit.source.title}", MAX_TITLE),
             input_message_content=_content(_message(response, hit, first=number == 0)),
             description=fmt.button_label(
-                f"{fmt.format_date(hit.source.date)} · {visible_text(hit.text)}", MAX_SNIPPET)))
+                f"{fmt.format_date(hit.source.date, english=response.english)} · "
+                f"{visible_text(hit.text)}", MAX_SNIPPET)))
     return results
 
 
@@ -78,16 +79,17 @@ def _message(response: SearchResponse, hit: SearchHit, *, first: bool) -> str:
     extras: list[Block] = []
     if first:
         extras = [(Span(f"⚠️ {notice}", italic=True),) for notice in response.notices]
-        answer = fmt.answer_block(response.answer)
+        answer = fmt.answer_block(response.answer, english=response.english)
         if answer:
             extras.append(answer)
-    passage = fmt.passage_block(hit)
+    passage = fmt.passage_block(hit, english=response.english)
     for blocks in ([echo, *extras, passage], [echo, passage]):
         messages = fmt.pack_blocks(blocks)
         if len(messages) == 1:
             return messages[0]
     # A passage longer than a message: the source first, then as much of the passage as fits.
-    head = fmt.render(echo) + fmt.BLOCK_SEPARATOR + fmt.render(fmt.source_line(hit.source))
+    head = (fmt.render(echo) + fmt.BLOCK_SEPARATOR
+            + fmt.render(fmt.source_line(hit.source, english=response.english)))
     room = fmt.MAX_MESSAGE - fmt.tg_len(head + fmt.BLOCK_SEPARATOR + fmt.ELLIPSIS)
     text: Block = (Span(f"[{hit.rank}]", bold=True), Span(" "),
                    *fmt.highlighted(hit.text, hit.highlights))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval import event_line, events_heading, people_groups
+from retrieval import answer_value, event_line, events_heading, people_groups
 
-from .frontend.messages import t
+from .frontend.messages import language, t
 from .frontend.terminal import safe, safe_text
 from .serialize import answer_from_dict
 
@@ -16,22 +16,24 @@ def render_plain(data: dict[str, Any]) -> str:
     for notice in data.get("notices", []):
         lines.append(f"! {safe(notice)}")
     answer = answer_from_dict(data.get("answer"))
-    for group in people_groups(answer):
+    english = language() == "en"  # the answer's words, as the rest of the CLI's
+    for group in people_groups(answer, english=english):
         lines.append(f"{group.heading}:")
         for person in group.people:
             title = f" — {safe(person.title)}" if person.title else ""
             lines.append(f"  • {safe(person.name)}{title} [{person.rank_of_passage}]")
     if answer is not None and answer.kind == "events":
-        lines.append(f"{events_heading(answer)}:")
+        lines.append(f"{events_heading(answer, english=english)}:")
         for event in answer.events:
             source = event.source
-            lines.append(f"  • {safe(event_line(event))}")
+            lines.append(f"  • {safe(event_line(event, english=english))}")
             lines.append(f"    “{safe_text(event.evidence)}”")
             lines.append(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
                          f"{safe(source.file)}")
     if answer is not None and answer.kind in ("date", "place") and answer.value:
         label = t("answer_date") if answer.kind == "date" else t("answer_place")
-        lines.append(f"{label}: {answer.value} [{answer.rank_of_passage}]")
+        value = answer_value(answer, english=english)
+        lines.append(f"{label}: {safe(value)} [{answer.rank_of_passage}]")
     if not data["results"]:
         lines.append(t("no_results"))
     for result in data["results"]:

@@ -13,12 +13,13 @@ from retrieval import (
     ArticleInfo,
     SearchHit,
     SearchResponse,
+    answer_value,
     event_line,
     events_heading,
     people_groups,
 )
 
-from .frontend.messages import count, t
+from .frontend.messages import count, language, t
 from .frontend.terminal import safe
 
 RANK_STYLE = "bold cyan"
@@ -44,10 +45,11 @@ def render_response(response: SearchResponse) -> Group:
 
 def render_answer(answer: Answer) -> list[Text]:
     """The people under their headings with each name's passage number, or one date / place
-    line."""
+    line, worded in the REPL's language."""
+    english = language() == "en"
     if answer.kind == "people":
         lines: list[Text] = []
-        for group in people_groups(answer):
+        for group in people_groups(answer, english=english):
             lines.append(Text(f"{group.heading}:", style=LABEL_STYLE))
             for person in group.people:
                 line = Text("  • ")
@@ -58,9 +60,9 @@ def render_answer(answer: Answer) -> list[Text]:
                 lines.append(line)
         return lines
     if answer.kind == "events":
-        lines = [Text(f"{events_heading(answer)}:", style=LABEL_STYLE)]
+        lines = [Text(f"{events_heading(answer, english=english)}:", style=LABEL_STYLE)]
         for event in answer.events:
-            lines.append(Text.assemble("  • ", (safe(event_line(event)), "bold")))
+            lines.append(Text.assemble("  • ", (safe(event_line(event, english=english)), "bold")))
             lines.append(Text(f"    “{safe(event.evidence)}”"))
             source = event.source
             lines.append(Text(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
@@ -69,7 +71,8 @@ def render_answer(answer: Answer) -> list[Text]:
     label = t("answer_date" if answer.kind == "date" else "answer_place") + ":"
     if not answer.value:
         return []
-    line = Text.assemble((label, LABEL_STYLE), " ", (answer.value, "bold"))
+    value = answer_value(answer, english=english)
+    line = Text.assemble((label, LABEL_STYLE), " ", (safe(value), "bold"))
     if answer.rank_of_passage is not None:
         line.append(f" [{answer.rank_of_passage}]", style=RANK_STYLE)
     return [line]

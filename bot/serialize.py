@@ -24,6 +24,7 @@ def response_to_dict(response: SearchResponse) -> dict[str, Any]:
         ],
         "answer": answer_to_dict(response.answer),
         "answered": response.answered,
+        "english": response.english,
     }
     if response.notices:
         data["notices"] = list(response.notices)
@@ -55,7 +56,8 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
                 for e in answer.events
             ],
         }
-    return {"kind": answer.kind, "value": answer.value, "rank_of_passage": answer.rank_of_passage}
+    return {"kind": answer.kind, "value": answer.value, "rank_of_passage": answer.rank_of_passage,
+            "from_article_date": answer.from_article_date}
 
 
 def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
@@ -75,7 +77,8 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
                         e["chunk"], e["evidence"])
             for e in data["events"]))
     return Answer(kind=data["kind"], value=data.get("value"),
-                  rank_of_passage=data.get("rank_of_passage"))
+                  rank_of_passage=data.get("rank_of_passage"),
+                  from_article_date=bool(data.get("from_article_date")))
 
 
 def finite(value: Any) -> Any:

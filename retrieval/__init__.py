@@ -5,6 +5,7 @@ Front ends use only what is exported here.
 
 from .answers.shown import (
     PeopleGroup,
+    answer_value,
     display_date,
     event_line,
     events_heading,
@@ -60,6 +61,7 @@ __all__ = [
     "Searcher",
     "SkippedFile",
     "Source",
+    "answer_value",
     "build_index",
     "display_date",
     "event_line",

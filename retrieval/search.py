@@ -187,7 +187,8 @@ class Searcher:
         if with_answer and offset == 0:
             answer = events or (extract_answer(text, hits) if answered else None)
         return SearchResponse(question=text, results=hits, answer=answer,
-                              notices=tuple(notices), total=len(ranked), answered=answered)
+                              notices=tuple(notices), total=len(ranked), answered=answered,
+                              english=ranking.english)
 
     def _scoped_rank(self, cache: PassageTermCache, text: str,
                      article_filter: ArticleFilter | None, dense_weight: float | None,

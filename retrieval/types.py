@@ -93,6 +93,9 @@ class Answer:
     person: str | None = None  # for kind 'events': whose events
     events: tuple[PersonEvent, ...] = ()  # for kind 'events', newest first
     filtered: bool = False  # for kind 'events': only those a filter of the question kept
+    # For kind 'date': ``value`` is the ISO date of the passage's article, as no passage
+    # gives the event's day (front ends show it with ``answer_value``).
+    from_article_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class SearchResponse:
     # False: the best passage does not answer (the collection has nothing on the question);
     # the results are then only the closest passages, and a notice says so.
     answered: bool = True
+    # The question was read as English: notices are in English, and front ends word the
+    # answer around the (Vietnamese) passages in English too.
+    english: bool = False
 
 
 @dataclass(frozen=True)

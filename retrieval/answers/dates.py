@@ -79,17 +79,6 @@ def names_a_date(text: str) -> bool:
     return next(_event_dates(text, text.lower()), None) is not None
 
 
-def _article_date(date: str | None) -> str | None:
-    """'2022-08-11' -> '11/8/2022', '2022-08' -> 'tháng 8/2022'."""
-    iso = _ISO.fullmatch(date or "")
-    if iso is None:
-        return None
-    year, month, day = iso.groups()
-    if day:
-        return f"{int(day)}/{int(month)}/{year}"
-    return f"tháng {int(month)}/{year}"
-
-
 def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
     """The event's date from the passages, else the date of the best hit's article."""
     found = [f for order, hit in enumerate(hits) for f in _date_in(hit, order)]
@@ -97,9 +86,9 @@ def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
         best = max(found, key=lambda f: f.score)
         return Answer(kind="date", value=best.value, rank_of_passage=best.rank)
     for hit in hits:
-        if (date := _article_date(hit.source.date)) is not None:
-            return Answer(kind="date", value=f"{date} (ngày của bài báo)",
-                          rank_of_passage=hit.rank)
+        if hit.source.date is not None and _ISO.fullmatch(hit.source.date):
+            return Answer(kind="date", value=hit.source.date, rank_of_passage=hit.rank,
+                          from_article_date=True)
     return None
 
 

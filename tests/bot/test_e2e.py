@@ -105,6 +105,28 @@ def test_more_button_pages_through_every_result_in_place(
     assert len(fake_api.sent(user_id)) == 1
 
 
+def test_an_english_question_is_answered_in_english_around_the_passages(
+        bot: BotProcess, fake_api: FakeBotApi, seed_searcher: Searcher, user_id: int) -> None:
+    question = "Who attended the festival for national security protection in Ca Mau?"
+    expected = seed_searcher.search(question)
+    assert expected.english and expected.total > len(expected.results)
+    asked = fake_api.ask(user_id, question)
+    [reply] = fake_api.wait_reply(asked)
+    text = reply["text"]
+    assert text.startswith("⚠️ Filtered: in Ca Mau") and "\n👥 Attended\n• Tô Lâm" in text
+    assert expected.results[0].text in text and "Người tham dự" not in text
+    assert "More ▸" in buttons(reply) and fmt.MORE_LABEL not in buttons(reply)
+    fake_api.press(reply, button(reply, "More ▸"))
+    fake_api.wait_for(lambda: "Passages 4–" in fake_api.message(user_id, reply["message_id"])
+                      ["text"], what="the second page, in English")
+    page = fake_api.message(user_id, reply["message_id"])
+    assert ranks(page)[0] == 4 and "◂ Previous" in buttons(page)
+    # The same question in Vietnamese is answered in Vietnamese.
+    asked = fake_api.ask(user_id, "Ai tham dự ngày hội bảo vệ an ninh Tổ quốc ở Cà Mau?")
+    [reply] = fake_api.wait_reply(asked)
+    assert "👥 Người tham dự\n• Tô Lâm" in reply["text"] and fmt.MORE_LABEL in buttons(reply)
+
+
 def test_forged_or_foreign_button_data_says_the_search_expired(
         bot: BotProcess, fake_api: FakeBotApi, user_id: int) -> None:
     asked = fake_api.ask(user_id, QUESTION)

@@ -3,13 +3,23 @@ and Telegram front ends show the same groups in the same order."""
 
 from __future__ import annotations
 
+import pytest
 from rich.console import Console
 
 from bot import formatting as fmt
+from bot.frontend.messages import set_language
 from bot.render import render_plain
 from bot.rich_render import render_answer
 from bot.serialize import answer_from_dict, answer_to_dict, response_to_dict
-from retrieval import Answer, Person, SearchHit, SearchResponse, Source, people_groups
+from retrieval import (
+    Answer,
+    Person,
+    SearchHit,
+    SearchResponse,
+    Source,
+    answer_value,
+    people_groups,
+)
 
 ANSWER = Answer(kind="people", people=(
     Person("Tô Lâm", "Đại tướng, Bộ trưởng Bộ Công an", 1, True),
@@ -34,6 +44,9 @@ def test_the_json_shape_round_trips_to_the_same_answer() -> None:
     assert answer_from_dict(answer_to_dict(ANSWER)) == ANSWER
     date = Answer(kind="date", value="11/8/2022", rank_of_passage=1)
     assert answer_from_dict(answer_to_dict(date)) == date
+    article_date = Answer(kind="date", value="2022-08-11", rank_of_passage=1,
+                          from_article_date=True)
+    assert answer_from_dict(answer_to_dict(article_date)) == article_date
     assert answer_from_dict(None) is None
 
 
@@ -41,19 +54,40 @@ def _order(text: str, words: list[str]) -> list[int]:
     return [text.index(w) for w in words]
 
 
-def test_every_front_end_shows_the_core_groups_in_order() -> None:
+@pytest.mark.parametrize(("english", "words"), [
+    (False, ["Người tham dự", "Tô Lâm", "Nguyễn Tiến Hải", "Cũng được nhắc đến", "Hồ Văn A"]),
+    (True, ["Attended", "Tô Lâm", "Nguyễn Tiến Hải", "Also mentioned", "Hồ Văn A"]),
+])
+def test_every_front_end_shows_the_core_groups_in_order(english: bool,
+                                                        words: list[str]) -> None:
+    """The CLI and the REPL word the answer in their language; Telegram in the question's."""
+    set_language("en" if english else "vi")
     hit = SearchHit(1, 1.0, "Đoạn văn.", Source("a.txt", "Tiêu đề", "2022-08-11"), (), 0)
-    response = SearchResponse("Ai dự?", (hit,), ANSWER)
-    words = ["Người tham dự", "Tô Lâm", "Nguyễn Tiến Hải", "Cũng được nhắc đến", "Hồ Văn A"]
+    response = SearchResponse("Ai dự?", (hit,), ANSWER, english=english)
     plain = render_plain(response_to_dict(response))
     console = Console(width=200, record=True, color_system=None)
     for line in render_answer(ANSWER):
         console.print(line)
     rich = console.export_text()
-    block = fmt.answer_block(ANSWER)
-    assert block is not None
-    telegram = "".join(span.text for span in block)
+    telegram = "\n".join(fmt.format_page(response, 0))
     for text in (plain, rich, telegram):
         positions = _order(text, words)
         assert positions == sorted(positions), text
-        assert text.count("Người tham dự") == 1
+        assert text.count(words[0]) == 1
+        other = "Người tham dự" if english else "Attended"
+        assert other not in text
+
+
+def test_the_words_of_a_date_from_the_article_follow_the_language() -> None:
+    answer = Answer(kind="date", value="2022-08", rank_of_passage=2, from_article_date=True)
+    assert answer_value(answer) == "tháng 8/2022 (ngày của bài báo)"
+    assert answer_value(answer, english=True) == "8/2022 (the article's date)"
+    written = Answer(kind="date", value="Sáng 11/8/2022", rank_of_passage=1)
+    assert answer_value(written, english=True) == "Sáng 11/8/2022"
+    hit = SearchHit(2, 1.0, "Đoạn văn.", Source("a.txt", "Tiêu đề", "2022-08"), (), 0)
+    english = "\n".join(fmt.format_page(SearchResponse("When?", (hit,), answer, english=True), 0))
+    assert "📅 When: <b>8/2022 (the article's date)</b> [2]" in english
+    assert "Tiêu đề</i> · 08/2022 ·" in english
+    vietnamese = "\n".join(fmt.format_page(SearchResponse("Khi nào?", (hit,), answer), 0))
+    assert "📅 Thời gian: <b>tháng 8/2022 (ngày của bài báo)</b> [2]" in vietnamese
+    assert "Tiêu đề</i> · tháng 08/2022 ·" in vietnamese

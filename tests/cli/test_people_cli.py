@@ -72,9 +72,15 @@ def test_a_reverse_question_answers_with_the_persons_events(
     assert [(e["date"], e["source"]["file"]) for e in answer["events"]] == [
         ("2022-08-11", CA_MAU)]
     plain = newsqa("ask", "Lê Quốc Hùng chủ trì những hội nghị nào?", "-k", "1",
-                   index=seed_settings.index_dir)
+                   index=seed_settings.index_dir, env={"NEWSQA_LANGUAGE": "vi"})
     assert plain.stdout.startswith("Sự kiện Lê Quốc Hùng đã chủ trì (1):\n  • Hội nghị trực "
                                    "tuyến")
+    assert " · phát biểu, chủ trì, tham dự\n" in plain.stdout
+    english = newsqa("ask", "Lê Quốc Hùng chủ trì những hội nghị nào?", "-k", "1",
+                     index=seed_settings.index_dir, env={"NEWSQA_LANGUAGE": "en"})
+    assert english.stdout.startswith("Events Lê Quốc Hùng presided over (1):\n  • Hội nghị "
+                                     "trực tuyến")
+    assert " · spoke, presided, attended\n" in english.stdout
 
 
 def test_repl_people_and_events(seed_searcher: Searcher) -> None:

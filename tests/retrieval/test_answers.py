@@ -304,8 +304,8 @@ def test_document_dates_are_not_event_dates_and_metadata_is_the_fallback() -> No
     answer = extract_answer("Hội nghị diễn ra khi nào?", [
         hit("Theo Nghị quyết số 12, ngày 16/3/2022 của Bộ Chính trị, các đơn vị tổ chức.",
             date="2022-11-24")])
-    assert answer == Answer(kind="date", value="24/11/2022 (ngày của bài báo)",
-                            rank_of_passage=1)
+    assert answer == Answer(kind="date", value="2022-11-24", rank_of_passage=1,
+                            from_article_date=True)
     assert extract_answer("Khi nào?", [hit("Không có ngày.")]) is None
 
 
