@@ -446,7 +446,9 @@ _ENGLISH_WORDS = frozenset(
 def looks_english(text: str) -> bool:
     """A question in English rather than Vietnamese typed without diacritics: many of its
     words cannot be Vietnamese syllables ('who', 'festival') and one is an English function
-    word. Acronyms and numbers do not count either way."""
+    word. Acronyms and numbers do not count either way, nor, in the share, capitalised
+    words after the first: Vietnamese names ('To Lam', 'Ca Mau') are syllables in either
+    language."""
     if has_diacritics(text):
         return False
     words = [m.group() for m in _TOKEN.finditer(text)
@@ -455,5 +457,6 @@ def looks_english(text: str) -> bool:
         return False
     lowered = [w.lower() for w in words]
     foreign = sum(_VIETNAMESE_SYLLABLE.fullmatch(w) is None for w in lowered)
-    return (foreign >= 2 and foreign >= 0.3 * len(words)
+    common = 1 + sum(not w[0].isupper() for w in words[1:])
+    return (foreign >= 2 and foreign >= 0.3 * common
             and any(w in _ENGLISH_WORDS for w in lowered))

@@ -181,6 +181,11 @@ def test_english_questions_are_told_from_unaccented_vietnamese() -> None:
     assert not looks_english("thoi tiet ha noi ngay mai the nao")
     assert not looks_english("Ai dự ngày hội ở Thanh Hóa?")
     assert not looks_english("cach lam ho chieu online")
+    # Names are syllables in both languages: they do not dilute the English words.
+    assert looks_english("What did To Lam say in Ca Mau?")
+    assert looks_english("What did Nguyen Tien Hai say at the festival in Cai Nuoc?")
+    assert not looks_english("Bo truong To Lam noi gi o Ca Mau ve Covid va Omicron?")
+    assert not looks_english("Benh nhan can lam gi khi bi Covid?")
 
 
 def test_a_syllable_after_marks_stacked_on_a_letter_is_inside_its_token() -> None:
