@@ -103,6 +103,14 @@ def _marks(text: str) -> list[tuple[str, ...]]:
     return out
 
 
+def is_unit_name(name: str) -> bool:
+    """'Ninh Kiều', 'Rừng Thông': the name of a district, town or commune in the gazetteer
+    (names of one syllable are left out, as above)."""
+    _, districts, wards = _gazetteer()
+    key = " ".join(fold(name).lower().split())
+    return key in districts or key in wards
+
+
 def provinces_of_units(texts: Iterable[str]) -> frozenset[str]:
     """Folded names of the provinces whose districts, towns or communes the texts name after
     a unit word ('huyện Đông Sơn', 'thị trấn Rừng Thông'). A name shared by units of

@@ -440,7 +440,8 @@ _ACRONYM = re.compile(r"[A-ZĐ]{2,}\w*")
 _ENGLISH_WORDS = frozenset(
     "what who whom whose when where which why how is are was were did does has have had "
     "of and with from for by this that these those there many much been will would can "
-    "could should".split())
+    "could should about tell show give list find please their they his her its into after "
+    "before during between against".split())
 
 
 def looks_english(text: str) -> bool:

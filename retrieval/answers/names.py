@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..places import is_unit_name
 from ..text import sentence_spans
 from ..types import Role
 from .gazetteer import (
@@ -132,6 +133,8 @@ def _candidates(toks: Sequence[Tok]) -> list[_Candidate]:
             found.append(_Candidate(a, b, a, toks[a].norm in SURNAMES))
             continue
         after_admin = a0 > 0 and _phrase_ending_at(toks, a0 - 1, ADMIN_WORDS) > 0
+        if after_admin and is_unit_name(" ".join(t.text for t in toks[a:b])):
+            continue  # 'UBND quận Ninh Kiều và …': the district, not a Mr Ninh
         s = _name_start(toks, a, b, after_admin)
         if s is not None:
             found.append(_Candidate(s, b, a, True))

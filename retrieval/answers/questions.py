@@ -108,7 +108,8 @@ def question_kind(question: str) -> QuestionKind | None:
         return "date"
     if _contains(words, _HOW_MANY, folded):
         return None
-    if _contains(words, _WHO, folded) or _title_before_nao(words, raw, folded):
+    if (_contains(words, _WHO, folded) or _title_before_nao(words, raw, folded)
+            or _english_title_asked(words)):
         return "who"
     if _contains(words, _WHEN, folded):
         return "date"
@@ -145,9 +146,37 @@ _ENGLISH_TITLE_WORDS: dict[str, str] = {
     "commune": "xa", "town": "thi tran", "committee": "uy ban ubnd", "council": "hdnd",
     "department": "so cuc", "party": "dang",
 }
+# Titles whose Vietnamese is not word for word: a deputy minister is a 'thứ trưởng'.
+_ENGLISH_TITLE_PHRASE_WORDS = {
+    "deputy prime minister": "pho thu tuong", "prime minister": "thu tuong",
+    "deputy minister": "thu truong", "vice minister": "thu truong",
+}
+_ENGLISH_TITLE_PHRASES = re.compile(
+    "|".join(rf"\b{re.escape(p)}\b" for p in _ENGLISH_TITLE_PHRASE_WORDS), re.IGNORECASE)
 _ENGLISH_TITLE_HEADS = frozenset(
     "director chairman chairwoman chair president secretary minister deputy head chief "
     "commander general colonel".split())
+
+
+# Words of an English question that end a 'which …' phrase before a title could follow.
+_ENGLISH_VERBS = frozenset(
+    "is are was were did does do has have had will would can could should the a an".split())
+_ENGLISH_PERSON_HEADS = _ENGLISH_TITLE_HEADS | frozenset(
+    "official officials leader leaders officer officers people person".split())
+
+
+def _english_title_asked(words: Sequence[str]) -> bool:
+    """'Which deputy minister attended …?', 'What provincial leaders …?': a person asked
+    for by title; not 'What did the deputy minister say?'."""
+    for i, w in enumerate(words):
+        if w not in ("which", "what"):
+            continue
+        for following in words[i + 1:i + 4]:
+            if following in _ENGLISH_PERSON_HEADS:
+                return True
+            if following in _ENGLISH_VERBS:
+                break
+    return False
 
 
 def _asked_title_words(question: str) -> frozenset[str]:
@@ -155,7 +184,9 @@ def _asked_title_words(question: str) -> frozenset[str]:
     title holds them first; empty when it names none ('Ai dự ngày hội?')."""
     words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
     if looks_english(question) and _ENGLISH_TITLE_HEADS.intersection(words):
-        return frozenset(part for w in _question_words(question)
+        titled = _ENGLISH_TITLE_PHRASES.sub(
+            lambda m: _ENGLISH_TITLE_PHRASE_WORDS[m.group().lower()], question[:2000])
+        return frozenset(part for w in _question_words(titled)
                          for part in _ENGLISH_TITLE_WORDS.get(w, w).split())
     if not _contains(words, _ASKED_TITLES, not has_diacritics(question)):
         return frozenset()

@@ -59,6 +59,8 @@ def people(text: str) -> list[tuple[str, str]]:
     "Who attended the festival?",
     "who gave the awards",
     "Which officials were at the conference?",
+    "Which deputy minister attended the festival in Ninh Kieu?",
+    "What provincial leaders came to Hung My?",
 ])
 def test_who_questions_are_recognised(question: str) -> None:
     assert question_kind(question) == "who"
@@ -86,6 +88,8 @@ def test_when_and_where_questions(question: str, kind: str) -> None:
     "AI có thay thế được phóng viên không?",  # artificial intelligence
     "Ai Cập có bao nhiêu dân?",
     "Cơ quan nào quản lý?",  # 'quan' is not 'quận' in an accented question
+    "What did the deputy minister ask the police to do?",  # what he said, not who
+    "Which models does Ninh Kieu district run?",
     "",
     "???",
 ])
@@ -265,6 +269,27 @@ def test_an_english_question_naming_a_title_puts_who_holds_it_first() -> None:
     answer = extract_answer("Who is the chairman of the Cai Nuoc district people's committee?",
                             [CA_MAU_LEADERS])
     assert answer is not None and answer.people[0].name == "Lê Văn An"
+
+
+def test_a_district_after_its_unit_word_is_a_place_not_a_person() -> None:
+    passage = hit("Tham dự có ông Nguyễn Ngọc Ánh, Phó Chủ tịch UBND quận Ninh Kiều và Trung "
+                  "tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an; Chủ tịch UBND tỉnh Huỳnh Quốc "
+                  "Việt và Chủ tịch UBND TP Trần Việt Trường.", 1, "ninhkieu.txt")
+    answer = extract_answer("Ai tham dự?", [passage])
+    assert answer is not None
+    assert [(p.name, p.title) for p in answer.people] == [
+        ("Nguyễn Ngọc Ánh", "Phó Chủ tịch UBND quận Ninh Kiều"),
+        ("Nguyễn Duy Ngọc", "Trung tướng, Thứ trưởng Bộ Công an"),
+        ("Huỳnh Quốc Việt", "Chủ tịch UBND tỉnh"), ("Trần Việt Trường", "Chủ tịch UBND TP")]
+
+
+def test_an_english_deputy_minister_is_a_thu_truong_not_any_pho() -> None:
+    passage = hit("Trung tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an tham dự ngày hội. Tại "
+                  "ngày hội, Phó Chủ tịch UBND quận Ninh Kiều Nguyễn Ngọc Ánh cho biết, quận "
+                  "luôn đi đầu.", 1, "ninhkieu.txt")
+    answer = extract_answer("Which deputy minister attended the festival in Ninh Kieu?",
+                            [passage])
+    assert answer is not None and answer.people[0].name == "Nguyễn Duy Ngọc"
 
 
 def test_when_the_best_article_has_nobody_in_the_asked_role_another_shown_one_answers() -> None:

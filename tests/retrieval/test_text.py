@@ -186,6 +186,7 @@ def test_english_questions_are_told_from_unaccented_vietnamese() -> None:
     assert looks_english("What did Nguyen Tien Hai say at the festival in Cai Nuoc?")
     assert not looks_english("Bo truong To Lam noi gi o Ca Mau ve Covid va Omicron?")
     assert not looks_english("Benh nhan can lam gi khi bi Covid?")
+    assert looks_english("Tell me about the Hung My festival")
 
 
 def test_a_syllable_after_marks_stacked_on_a_letter_is_inside_its_token() -> None:
