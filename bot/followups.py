@@ -16,6 +16,8 @@ from retrieval.conversation import Conversations, Reading, turn_of
 
 NO_EARLIER = ("Câu này dựa vào câu hỏi trước, nhưng chưa có câu hỏi nào (hoặc câu trước không "
               "nêu tên ai): tìm đúng như đã gõ.")
+NO_EARLIER_EN = ("This question leans on an earlier one, but there is none (or it named "
+                 "nobody): searched as typed.")
 
 
 class FollowUpSearcher:
@@ -36,8 +38,12 @@ class FollowUpSearcher:
         reading = self.last_reading = self._conversations.read(self._chat, question)
         response = self._inner.search(reading.question, top_k, offset, **options)
         self._conversations.remember(self._chat, turn_of(response))
-        notice = NO_EARLIER if reading.missing_context else (
-            f"Câu hỏi tiếp theo: {reading.how}" if reading.how else None)
+        if reading.missing_context:
+            notice: str | None = NO_EARLIER_EN if reading.english else NO_EARLIER
+        elif reading.how:
+            notice = f"{'Follow-up' if reading.english else 'Câu hỏi tiếp theo'}: {reading.how}"
+        else:
+            notice = None
         if notice:
             response = replace(response, notices=(notice, *response.notices))
         return response

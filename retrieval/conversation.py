@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .filters.parse import parse_filter
+from .text import fold, looks_english
 from .types import SearchResponse
 
 MAX_CHATS = 10_000
@@ -45,6 +46,7 @@ class Reading:
     question: str
     how: str | None = None
     missing_context: bool = False  # a follow-up with no earlier question
+    english: bool = False  # asked in English: ``how`` is in English too
 
 
 def turn_of(response: SearchResponse) -> Turn:
@@ -71,28 +73,36 @@ def _without_filters(question: str, time: bool, place: bool) -> str:
 def read_followup(question: str, last: Turn | None) -> Reading:
     """``question`` completed from ``last`` when it leans on it, else as it is."""
     text = " ".join(question.split())
+    english = looks_english(text)
     pronoun = _PRONOUN.search(text)
     lead = _LEAD.match(text)
     if pronoun is None and lead is None:
-        return Reading(text)
+        return Reading(text, english=english)
     if last is None:
-        return Reading(text, None, missing_context=True)
+        return Reading(text, None, missing_context=True, english=english)
     if pronoun is not None:
         if last.person is None:
-            return Reading(text, None, missing_context=True)
-        resolved = text[:pronoun.start()] + last.person + text[pronoun.end():]
-        return Reading(resolved, f"hiểu «{pronoun.group()}» là {last.person}")
+            return Reading(text, None, missing_context=True, english=english)
+        # Unaccented in an English question, which it would otherwise stop being.
+        name = fold(last.person) if english else last.person
+        resolved = text[:pronoun.start()] + name + text[pronoun.end():]
+        how = (f"reading «{pronoun.group()}» as {last.person}" if english
+               else f"hiểu «{pronoun.group()}» là {last.person}")
+        return Reading(resolved, how, english=english)
     assert lead is not None
     part = _TAIL.sub("", text[lead.end():]).strip()
     if not part:
-        return Reading(text)
+        return Reading(text, english=english)
     new_filter, _ = parse_filter(part, _ANY_DAY)
     if new_filter is None:
-        return Reading(text)  # 'còn gì nữa?': not a part of the last question to swap
+        # 'còn gì nữa?': not a part of the last question to swap
+        return Reading(text, english=english)
     base = _without_filters(last.question, new_filter.days is not None,
                             new_filter.place is not None)
     resolved = f"{base} {part}?"
-    return Reading(resolved, f"hiểu là: «{resolved}»")
+    english = looks_english(resolved)  # 'and in Thanh Hoa?' is as English as what it ends
+    how = f"read as: «{resolved}»" if english else f"hiểu là: «{resolved}»"
+    return Reading(resolved, how, english=english)
 
 
 class Conversations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.followups import NO_EARLIER, ChatFollowUps
+from bot.followups import NO_EARLIER, NO_EARLIER_EN, ChatFollowUps
 from retrieval import Answer, Person, SearchResponse
 
 
@@ -38,6 +38,16 @@ def test_a_follow_up_leans_on_its_own_chat_only() -> None:
     assert response.notices[0] == "Câu hỏi tiếp theo: hiểu «ông ấy» là Tô Lâm"
     response, reading = followups.search(searcher, 2, "ông ấy phát biểu gì?")
     assert reading is not None and reading.missing_context and response.notices[0] == NO_EARLIER
+
+
+def test_an_english_follow_up_is_told_in_english() -> None:
+    searcher, followups = Searcher(), ChatFollowUps(10, 60)
+    followups.search(searcher, 1, "Who attended the festival in Ca Mau?")
+    response, reading = followups.search(searcher, 1, "What did he say?")
+    assert reading is not None and reading.question == "What did To Lam say?"
+    assert response.notices[0] == "Follow-up: reading «he» as Tô Lâm"
+    response, _ = followups.search(searcher, 2, "What did he say?")
+    assert response.notices[0] == NO_EARLIER_EN
 
 
 def test_the_last_turn_expires() -> None:

@@ -28,6 +28,17 @@ def test_other_questions_are_taken_as_they_are(question: str) -> None:
     assert read_followup(question, LAST) == Reading(question)
 
 
+def test_an_english_follow_up_stays_english() -> None:
+    last = Turn("Who attended the festival in Ca Mau?", "Tô Lâm")
+    # The name goes in unaccented, or the question would be read as Vietnamese.
+    assert read_followup("What did he say?", last) == Reading(
+        "What did To Lam say?", "reading «he» as Tô Lâm", english=True)
+    assert read_followup("and in Thanh Hoa?", last) == Reading(
+        "Who attended the festival in Thanh Hoa?",
+        "read as: «Who attended the festival in Thanh Hoa?»", english=True)
+    assert read_followup("What did she say?", None).english
+
+
 def test_a_follow_up_without_an_earlier_question_says_so() -> None:
     assert read_followup("còn ở Thanh Hóa thì sao?", None).missing_context
     assert read_followup("ông ấy phát biểu gì?", Turn("Ngày hội ở đâu?", None)).missing_context
