@@ -271,8 +271,6 @@ def _syllable_pattern(wanted: frozenset[str], with_marks: bool) -> re.Pattern[st
     if syllables:
         end = rf"(?!{letter}|[\u0300-\u036f])" if with_marks else rf"(?!{letter})"
         not_in_word = rf"(?<!{letter}.)"
-        if with_marks:
-            not_in_word += rf"(?<!{letter}[\u0300-\u036f].)(?<!{letter}[\u0300-\u036f]{{2}}.)"
         tries = [f"(?<={re.escape(c)}){marks}"
                  + _trie([w[1:] for w in syllables if w[0] == c],
                          lambda char: re.escape(char) + marks, end)
@@ -298,8 +296,8 @@ def find_syllables(folded: str, wanted: frozenset[str]) -> Iterator[tuple[int, i
     else:
         for match in _syllable_pattern(wanted, True).finditer(folded):
             start = match.start()
-            # The pattern's lookbehinds see up to two marks after a letter; any number of
-            # them stays in the letter's token.
+            # The pattern's lookbehind sees one character back; marks after a letter, any
+            # number of them, stay in the letter's token.
             before = start
             while before > 0 and "\u0300" <= folded[before - 1] <= "\u036f":
                 before -= 1
