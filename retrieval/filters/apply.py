@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -114,16 +115,13 @@ class MetaIndex:
         self._spans = [tuple(_span(d) for d in meta.dates) for meta in metas]
 
     def _with_place(self, key: str) -> list[int]:
-        found: list[int] = []
-        text, at = self._places, self._places.find(key)
-        while at >= 0:
-            number = int(np.searchsorted(self._starts, at, side="right")) - 1
-            found.append(number)
-            # The next article's places start after this one's: skip the rest of this one.
-            following = (int(self._starts[number + 1]) if number + 1 < self.size
-                         else len(text))
-            at = text.find(key, max(following, at + 1))
-        return found
+        # One scan in C and one vectorised lookup: a key found in thousands of articles
+        # (a province at 10^5 passages) took ~4 ms found and placed one by one.
+        found = [match.start() for match in re.finditer(re.escape(key), self._places)]
+        if not found:
+            return []
+        numbers = np.searchsorted(self._starts, np.asarray(found), side="right") - 1
+        return [int(n) for n in np.unique(numbers)]
 
     def kept(self, wanted: ArticleFilter) -> list[int]:
         """Numbers of the articles ``wanted`` keeps; none when a time filter keeps no dated
@@ -144,10 +142,13 @@ def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[i
     return MetaIndex(metas).kept(wanted)
 
 
-def kept_passages(articles: Sequence[ArticleInfo], numbers: Sequence[int]) -> list[int]:
-    """Passage ids of those articles (each article's passages are consecutive)."""
-    out: list[int] = []
-    for number in numbers:
-        info = articles[number]
-        out.extend(range(info.first_chunk, info.first_chunk + info.chunks))
-    return out
+def kept_passages(articles: Sequence[ArticleInfo],
+                  numbers: Sequence[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Passage ids of those articles, in their order (each article's passages are
+    consecutive)."""
+    firsts = np.fromiter((articles[n].first_chunk for n in numbers), np.int64, len(numbers))
+    counts = np.fromiter((articles[n].chunks for n in numbers), np.int64, len(numbers))
+    # Each passage: its article's first id plus its place among the article's passages.
+    ends = np.cumsum(counts)
+    return np.repeat(firsts, counts) + np.arange(int(ends[-1]) if len(ends) else 0) \
+        - np.repeat(ends - counts, counts)

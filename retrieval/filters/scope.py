@@ -96,7 +96,7 @@ def scope_of(question: str, articles: Sequence[ArticleInfo], metas: MetaIndex,
         return Scope(question, None, (none.format(said=said),), None, english)
     if len(numbers) == len(articles):
         return Scope(question, None, (every.format(said=said),), wanted, english)
-    passages = np.asarray(kept_passages(articles, numbers), dtype=np.int64)
+    passages = kept_passages(articles, numbers)
     notice = some.format(said=said, kept=len(numbers), total=len(articles))
     return Scope(question, passages, (notice,), wanted, english)
 

@@ -130,6 +130,22 @@ def test_meta_index_keeps_what_matches_keeps(
     assert MetaIndex(metas).kept(wanted) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 4), max_size=8), st.data())
+def test_kept_passages_are_the_kept_articles_passages_in_order(
+        chunks: list[int], data: st.DataObject) -> None:
+    from retrieval.filters.apply import kept_passages
+    from retrieval.types import ArticleInfo
+
+    firsts = [sum(chunks[:n]) for n in range(len(chunks))]
+    articles = [ArticleInfo(f"{n}.txt", "", None, count, first_chunk=first)
+                for n, (count, first) in enumerate(zip(chunks, firsts, strict=True))]
+    numbers = data.draw(st.lists(st.sampled_from(range(len(chunks))), unique=True)
+                        if chunks else st.just([]))
+    expected = [p for n in numbers for p in range(firsts[n], firsts[n] + chunks[n])]
+    assert kept_passages(articles, numbers).tolist() == expected
+
+
 def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
     from retrieval.filters.apply import kept_articles
 
