@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -50,6 +50,15 @@ COMMANDS = (
     ("people", "Những người được nhắc đến, hoặc sự kiện của một người"),
     ("events", "Các sự kiện, mới nhất trước"),
 )
+# The menu for a user whose Telegram speaks English (registered for language code 'en').
+COMMANDS_EN = (
+    ("start", "Greeting and example questions"),
+    ("help", "How to use the bot"),
+    ("sources", "The news articles searched"),
+    ("ask", "Ask a question (in groups)"),
+    ("people", "The people mentioned, or one person's events"),
+    ("events", "The events, newest first"),
+)
 MORE_LABEL = "Xem thêm ▸"
 BACK_LABEL = "◂ Trang trước"
 NO_RESULTS = ("Mình không tìm thấy đoạn báo nào phù hợp. Bạn thử hỏi cách khác, chẳng hạn thêm "
@@ -66,19 +75,20 @@ class PageWords:
     back: str
     no_results: str
     no_more: str
-    passages_of: str  # '{first}', '{last}', '{total}'
+    passages_of: Callable[[int, int, int], str]  # first, last, total
     date: str
     place: str
 
 
 PAGE_WORDS = {
     False: PageWords(MORE_LABEL, BACK_LABEL, NO_RESULTS, NO_MORE,
-                     "Đoạn {first}–{last} trong {total} đoạn tìm thấy",
+                     lambda first, last, total: f"Đoạn {first}–{last} trong {total} đoạn tìm thấy",
                      "📅 Thời gian: ", "📍 Địa điểm: "),
     True: PageWords("More ▸", "◂ Previous", "I found no matching news passage. Try asking "
                     "another way, for example with a person's name, a place or a time.",
                     "No more passages for this question.",
-                    "Passages {first}–{last} of {total} found", "📅 When: ", "📍 Where: "),
+                    lambda first, last, total: f"Passages {first}–{last} of {total} found",
+                    "📅 When: ", "📍 Where: "),
 }
 BAD_QUESTION = ("Câu hỏi chưa có từ nào để tìm. Bạn hãy gõ vài từ, ví dụ tên người, địa danh "
                 "hoặc sự kiện.")
@@ -102,11 +112,22 @@ def empty_ask(example: str) -> str:
     return f"Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ: /ask {escape(visible_name(example))}"
 
 
-def greeting(examples: Sequence[str]) -> tuple[str, InlineKeyboardMarkup]:
+def speaks_english(language_code: str | None) -> bool:
+    """Whether to greet a Telegram user in English: their app is set to a language other
+    than Vietnamese (unknown: Vietnamese, the bot's language)."""
+    return bool(language_code) and not str(language_code).lower().startswith("vi")
+
+
+def greeting(examples: Sequence[str], *, english: bool = False
+             ) -> tuple[str, InlineKeyboardMarkup]:
     """The /start message and its example-question buttons."""
     text = ("Xin chào! 👋 Mình là trợ lý tra cứu tin tức. Bạn cứ hỏi bằng tiếng Việt, mình sẽ "
             "tìm những đoạn báo phù hợp nhất và ghi rõ nguồn của từng đoạn.\n\n"
             "Bạn có thể bắt đầu bằng một câu hỏi mẫu:")
+    if english:
+        text = ("Hello! 👋 I search Vietnamese news. Ask in English or in Vietnamese (with or "
+                "without diacritics): I answer with the passages that fit best, each with its "
+                "source.\n\nYou can start with an example question:")
     buttons = [[InlineKeyboardButton(button_label(question), callback_data=example_data(i))]
                for i, question in enumerate(examples)]
     return text, InlineKeyboardMarkup(buttons)
@@ -132,7 +153,9 @@ def button_label(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
     return cut.rstrip(" ,;:–-") + ELLIPSIS
 
 
-def help_text(bot_username: str, example: str) -> str:
+def help_text(bot_username: str, example: str, *, english: bool = False) -> str:
+    if english:
+        return _help_text_english(bot_username, example)
     mention = html.escape(f"@{bot_username}", quote=False) if bot_username else "tên mình"
     return (
         "<b>Cách dùng</b>\n"
@@ -148,6 +171,25 @@ def help_text(bot_username: str, example: str) -> str:
         "của mình.\n\n"
         "<b>Các lệnh</b>\n"
         + "\n".join(f"/{name} – {description}" for name, description in COMMANDS)
+    )
+
+
+def _help_text_english(bot_username: str, example: str) -> str:
+    mention = html.escape(f"@{bot_username}", quote=False) if bot_username else "my name"
+    more = PAGE_WORDS[True].more
+    return (
+        "<b>How to use</b>\n"
+        "• Type a question in English, or in Vietnamese with or without diacritics, e.g. "
+        f"<i>{escape(visible_name(example))}</i>\n"
+        "• I answer with the most relevant news passages (in Vietnamese, as the articles "
+        "write them). Bold words match your question; under each passage are the article's "
+        "title, date and file.\n"
+        f"• Press <b>{more}</b> for the next passages.\n\n"
+        "<b>In groups</b>\n"
+        f"Use /ask with a question, mention {mention} in a message, or reply to one of my "
+        "messages.\n\n"
+        "<b>Commands</b>\n"
+        + "\n".join(f"/{name} – {description}" for name, description in COMMANDS_EN)
     )
 
 
@@ -306,8 +348,7 @@ def format_page(response: SearchResponse, offset: int, *, question_echo: str | N
         blocks.append(answer)
     first, last = response.results[0].rank, response.results[-1].rank
     if offset > 0 or response.total > len(response.results):
-        blocks.append((Span(said.passages_of.format(first=first, last=last, total=response.total),
-                            italic=True),))
+        blocks.append((Span(said.passages_of(first, last, response.total), italic=True),))
     blocks.extend(passage_block(hit, english=english) for hit in response.results)
     return pack_blocks(blocks, limit)
 
@@ -397,7 +438,7 @@ def format_date(date: str | None, *, english: bool = False) -> str:
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{parts[2]}/{parts[1]}/{parts[0]}"
     if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return said.month.format(month=parts[1], year=parts[0])
+        return f"{said.month}{parts[1]}/{parts[0]}"
     return date
 
 

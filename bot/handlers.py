@@ -146,7 +146,10 @@ class BotHandlers:
         message = update.effective_message
         if message is None:
             return
-        text, keyboard = fmt.greeting(self.settings.example_questions)
+        user = update.effective_user
+        text, keyboard = fmt.greeting(
+            self.settings.example_questions,
+            english=fmt.speaks_english(user.language_code if user else None))
         await self._reply(context.bot, message, text, keyboard)
 
     async def help(self, update: Update, context: Context) -> None:
@@ -154,7 +157,9 @@ class BotHandlers:
         message = update.effective_message
         if message is None:
             return
-        text = fmt.help_text(context.bot.username, self.settings.example_questions[0])
+        user = update.effective_user
+        text = fmt.help_text(context.bot.username, self.settings.example_questions[0],
+                             english=fmt.speaks_english(user.language_code if user else None))
         await self._reply(context.bot, message, text)
 
     async def sources(self, update: Update, context: Context) -> None:

@@ -295,8 +295,10 @@ def build_application(settings: BotSettings, searcher_provider: SearcherProvider
 
 async def _post_init(application: BotApplication) -> None:
     commands = [BotCommand(name, description) for name, description in fmt.COMMANDS]
+    english = [BotCommand(name, description) for name, description in fmt.COMMANDS_EN]
     try:
         await application.bot.set_my_commands(commands)
+        await application.bot.set_my_commands(english, language_code="en")
     except TelegramError as exc:  # the menu is a convenience: answer questions anyway
         logger.warning("could not register the command menu: %s", exc)
     logger.info("bot @%s is running", application.bot.username)

@@ -23,7 +23,7 @@ class AnswerWords:
     # What someone did at an event, after their name in an event line.
     role_labels: dict[Role, str]
     no_date: str
-    month: str  # '{month}/{year}' written as a month
+    month: str  # before 'M/YYYY' for a month without its day
     article_date: str  # after a date that is the article's, not one the passage gives
 
 
@@ -41,7 +41,7 @@ VIETNAMESE = AnswerWords(
     role_labels={"attended": "tham dự", "spoke": "phát biểu", "presided": "chủ trì",
                  "awarded": "trao thưởng", "was_awarded": "được trao thưởng"},
     no_date="không rõ ngày",
-    month="tháng {month}/{year}",
+    month="tháng ",
     article_date="ngày của bài báo",
 )
 ENGLISH = AnswerWords(
@@ -57,7 +57,7 @@ ENGLISH = AnswerWords(
     role_labels={"attended": "attended", "spoke": "spoke", "presided": "presided",
                  "awarded": "presented awards", "was_awarded": "received awards"},
     no_date="date unknown",
-    month="{month}/{year}",
+    month="",
     article_date="the article's date",
 )
 
@@ -121,7 +121,7 @@ def display_date(date: str | None, *, english: bool = False) -> str:
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
     if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return said.month.format(month=int(parts[1]), year=parts[0])
+        return f"{said.month}{int(parts[1])}/{parts[0]}"
     return said.no_date
 
 

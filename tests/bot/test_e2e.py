@@ -198,6 +198,24 @@ def test_help_sources_and_the_command_menu(
     assert unknown["text"] == fmt.UNKNOWN_COMMAND
 
 
+def test_a_user_whose_telegram_speaks_english_is_greeted_and_helped_in_english(
+        bot: BotProcess, fake_api: FakeBotApi, user_id: int) -> None:
+    assert [(c["command"], c["description"]) for c in fake_api.commands_by_language["en"]] \
+        == list(fmt.COMMANDS_EN)
+    english = user(user_id, language_code="en")
+    start = fake_api.send_text("/start", chat=private_chat(user_id), sender=english)
+    [greeting] = fake_api.wait_reply(start)
+    assert greeting["text"].startswith("Hello! 👋") and list(buttons(greeting)) == EXAMPLES
+    help_reply = fake_api.wait_reply(
+        fake_api.send_text("/help", chat=private_chat(user_id), sender=english))[0]
+    assert help_reply["text"].startswith("How to use") and "Cách dùng" not in help_reply["text"]
+    assert "/sources – The news articles searched" in help_reply["text"]
+    # Vietnamese, or no language given: Vietnamese.
+    for sender in (user(user_id), {k: v for k, v in english.items() if k != "language_code"}):
+        start = fake_api.send_text("/start", chat=private_chat(user_id), sender=sender)
+        assert fake_api.wait_reply(start)[0]["text"].startswith("Xin chào")
+
+
 def test_in_groups_only_ask_mentions_and_replies_are_answered(
         bot: BotProcess, fake_api: FakeBotApi, seed_searcher: Searcher, user_id: int) -> None:
     group = group_chat(-1_000_000_000_000 - user_id)

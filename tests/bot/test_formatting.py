@@ -220,3 +220,12 @@ def test_control_characters_in_names_and_titles_are_shown_as_escapes() -> None:
     assert visible_name("x\nIndex ready\t.txt") == "x\\nIndex ready\\t.txt"
     assert visible_name("bài\u202egpj.exe") == "bài\\u202egpj.exe"
     assert fmt.button_label("Câu\x1b]0;x\x07 hỏi") == "Câu\\x1b]0;x\\x07 hỏi"
+
+
+def test_greeting_language_follows_the_telegram_app_but_defaults_to_vietnamese() -> None:
+    assert fmt.speaks_english("en") and fmt.speaks_english("en-US") and fmt.speaks_english("fr")
+    assert not fmt.speaks_english("vi") and not fmt.speaks_english("VI-vn")
+    assert not fmt.speaks_english(None) and not fmt.speaks_english("")
+    text, _ = fmt.greeting(["Ai dự?"], english=True)
+    assert text.startswith("Hello!") and fmt.greeting(["Ai dự?"])[0].startswith("Xin chào")
+    assert "<i>Ai dự?</i>" in fmt.help_text("bot", "Ai dự?", english=True)

@@ -177,9 +177,9 @@ def _auto_entities(text: str) -> list[JSON]:
 
 # --- people and chats --------------------------------------------------------------------
 
-def user(user_id: int, name: str | None = None) -> JSON:
+def user(user_id: int, name: str | None = None, language_code: str = "vi") -> JSON:
     return {"id": user_id, "is_bot": False, "first_name": name or f"Người dùng {user_id}",
-            "language_code": "vi"}
+            "language_code": language_code}
 
 
 def private_chat(user_id: int) -> JSON:
@@ -213,6 +213,7 @@ class FakeBotApi:
         self._inline: dict[str, bool] = {}  # inline query id -> answered
         self._query_ids = itertools.count(1)
         self.commands: list[JSON] = []
+        self.commands_by_language: dict[str, list[JSON]] = {}  # setMyCommands language_code
         self.webhook: JSON | None = None
         self.webhook_deliveries = 0
         self.last_update_id = 0
@@ -608,11 +609,19 @@ class FakeBotApi:
             name, description = command.get("command", ""), command.get("description", "")
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(description) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = commands
+        language = params.get("language_code")
+        if language is None:
+            self.commands = commands
+        elif isinstance(language, str) and re.fullmatch(r"[a-z]{2}", language):
+            self.commands_by_language[language] = commands
+        else:
+            raise ApiError(400, "Bad Request: invalid language code specified")
         return True
 
     async def _api_getmycommands(self, params: JSON) -> list[JSON]:
-        return self.commands
+        language = params.get("language_code")
+        return self.commands_by_language.get(language, self.commands) if language \
+            else self.commands
 
     async def _api_sendchataction(self, params: JSON) -> bool:
         self._chat(params)
