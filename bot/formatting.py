@@ -28,7 +28,7 @@ from retrieval import (
     events_heading,
     people_groups,
 )
-from retrieval.answers.shown import words
+from retrieval.answers.shown import answer_words
 
 from .visible import visible_name, visible_text
 
@@ -431,7 +431,7 @@ _WEB_LINK = re.compile(r"https?://[^\s<>\"]+$", re.IGNORECASE)
 
 def format_date(date: str | None, *, english: bool = False) -> str:
     """'2022-08-11' -> '11/08/2022'; '2022-08' -> 'tháng 08/2022' ('08/2022' in English)."""
-    said = words(english)
+    said = answer_words(english)
     if not date:
         return said.no_date
     parts = date.split("-")

@@ -62,7 +62,7 @@ ENGLISH = AnswerWords(
 )
 
 
-def words(english: bool) -> AnswerWords:
+def answer_words(english: bool) -> AnswerWords:
     return ENGLISH if english else VIETNAMESE
 
 
@@ -84,7 +84,7 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
     """
     if answer is None or answer.kind != "people" or not answer.people:
         return ()
-    said = words(english)
+    said = answer_words(english)
     people = answer.people
     role = answer.role
     if role is not None and role != "attended":
@@ -107,7 +107,7 @@ def answer_value(answer: Answer, *, english: bool = False) -> str:
     """The date or place a short answer gives, as shown: a date taken from the article
     rather than from its text says so ('11/8/2022 (ngày của bài báo)')."""
     if answer.from_article_date:
-        said = words(english)
+        said = answer_words(english)
         return f"{display_date(answer.value, english=english)} ({said.article_date})"
     return answer.value or ""
 
@@ -116,7 +116,7 @@ def answer_value(answer: Answer, *, english: bool = False) -> str:
 
 def display_date(date: str | None, *, english: bool = False) -> str:
     """'2022-08-11' -> '11/8/2022', '2022-08' -> 'tháng 8/2022', None -> 'không rõ ngày'."""
-    said = words(english)
+    said = answer_words(english)
     parts = (date or "").split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
@@ -127,7 +127,7 @@ def display_date(date: str | None, *, english: bool = False) -> str:
 
 def roles_text(roles: tuple[Role, ...], *, english: bool = False) -> str:
     """'tham dự, phát biểu'; what someone did beyond being there comes first."""
-    labels = words(english).role_labels
+    labels = answer_words(english).role_labels
     ordered = [r for r in roles if r != "attended"] + [r for r in roles if r == "attended"]
     return ", ".join(labels[r] for r in ordered)
 
