@@ -40,6 +40,10 @@ THANKS = {Vote.RECORDED: "Cảm ơn bạn đã góp ý! Mình sẽ dùng nó đ�
           Vote.CHANGED: "Đã đổi góp ý của bạn. Cảm ơn bạn!",
           Vote.SAME: "Mình đã ghi nhận góp ý này rồi. Cảm ơn bạn!"}
 NOT_SAVED = "Xin lỗi, mình chưa lưu được góp ý của bạn. Bạn thử lại sau ít phút nhé."
+THANKS_EN = {Vote.RECORDED: "Thank you for the feedback! It helps me answer better.",
+             Vote.CHANGED: "Your feedback is changed. Thank you!",
+             Vote.SAME: "I have this feedback already. Thank you!"}
+NOT_SAVED_EN = "Sorry, I could not save your feedback. Please try again in a few minutes."
 
 
 def feedback_data(answer_id: int, up: bool) -> str:
@@ -101,11 +105,12 @@ async def feedback_press(handlers: BotHandlers, update: Update, context: Context
     query = update.callback_query
     if query is None:
         return
+    english = fmt.speaks_english(query.from_user.language_code)
     parsed = parse_feedback_data(query.data or "")
     message = query.message if isinstance(query.message, Message) else None
     store = handlers.feedback.store
     if parsed is None or message is None or store is None:
-        await query.answer(fmt.EXPIRED, show_alert=True)
+        await query.answer(fmt.say("expired", english), show_alert=True)
         return
     if not await handlers._within_quota(update, context):
         return
@@ -115,9 +120,9 @@ async def feedback_press(handlers: BotHandlers, update: Update, context: Context
                                           query.from_user.id, up)
     except (sqlite3.Error, OSError) as exc:
         logger.warning("could not store a feedback press (%s)", exc)
-        await query.answer(NOT_SAVED, show_alert=True)
+        await query.answer(NOT_SAVED_EN if english else NOT_SAVED, show_alert=True)
         return
     if outcome is Vote.EXPIRED:
-        await query.answer(fmt.EXPIRED, show_alert=True)
+        await query.answer(fmt.say("expired", english), show_alert=True)
         return
-    await query.answer(THANKS[outcome])
+    await query.answer((THANKS_EN if english else THANKS)[outcome])

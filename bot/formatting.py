@@ -103,13 +103,41 @@ UNAVAILABLE = ("Xin lỗi, kho bài báo tạm thời không truy cập được
 EMPTY_INDEX = "Hiện chưa có bài báo nào được lập chỉ mục."
 
 
-def rate_limited(per_minute: int) -> str:
+# What the bot says outside an answer: (Vietnamese, English). English for a user whose
+# Telegram app is set to another language (``speaks_english``).
+SAID: dict[str, tuple[str, str]] = {
+    "bad_question": (BAD_QUESTION, "Your question has no word to search for. Type a few "
+                     "words, e.g. a person's name, a place or an event."),
+    "not_text": (NOT_TEXT, "I can only read questions typed as text. Please type your "
+                 "question."),
+    "unknown_command": (UNKNOWN_COMMAND, "I don't know this command. Type /help to see how "
+                        "to use me."),
+    "not_allowed": (NOT_ALLOWED, "Sorry, I only answer in the chats I am allowed in, so I "
+                    "cannot help here."),
+    "expired": (EXPIRED, "This search has expired. Please send your question again."),
+    "apology": (APOLOGY, "Sorry, something went wrong with this message. Please try again in "
+                "a few minutes."),
+    "unavailable": (UNAVAILABLE, "Sorry, the news collection is temporarily unavailable. "
+                    "Please try again in a few minutes."),
+}
+
+
+def say(key: str, english: bool) -> str:
+    return SAID[key][english]
+
+
+def rate_limited(per_minute: int, *, english: bool = False) -> str:
+    if english:
+        return (f"You are asking a little fast: at most {per_minute} questions a minute each. "
+                "Wait a moment, then ask again.")
     return (f"Bạn hỏi hơi nhanh rồi: mỗi người được hỏi tối đa {per_minute} câu mỗi phút. "
             "Đợi một chút rồi hỏi tiếp nhé.")
 
 
-def empty_ask(example: str) -> str:
-    return f"Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ: /ask {escape(visible_name(example))}"
+def empty_ask(example: str, *, english: bool = False) -> str:
+    lead = ("Write your question right after the command, e.g." if english
+            else "Bạn hãy viết câu hỏi ngay sau lệnh, ví dụ:")
+    return f"{lead} /ask {escape(visible_name(example))}"
 
 
 def speaks_english(language_code: str | None) -> bool:

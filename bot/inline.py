@@ -44,6 +44,8 @@ MAX_SNIPPET = 160
 # A refusal or a rate-limit notice is cached briefly: long enough to absorb the keystrokes
 # of a flood, short enough not to outlive the limit.
 NOTICE_CACHE_TIME = 10
+TOO_LONG_EN = (f"The question is too long: inline, I read at most {MAX_QUERY} characters. "
+               "Ask it shorter, or send it to me in a private chat.")
 TOO_LONG = (f"Câu hỏi quá dài: ở chế độ inline mình chỉ đọc được tối đa {MAX_QUERY} ký tự. "
             "Bạn hãy hỏi ngắn hơn, hoặc gửi câu hỏi trong chat riêng với mình.")
 
@@ -120,16 +122,18 @@ class InlineAnswers:
         # With an allow-list an answer must not be served from Telegram's cache to others.
         personal = settings.allowed_chat_ids is not None
         text = " ".join(query.query.split())
+        english = fmt.speaks_english(query.from_user.language_code)
         if not text:
             await answer(query, [], settings.inline_cache_time, personal)
             return
         if len(text) > MAX_QUERY:
-            await answer(query, [notice_result("too-long", TOO_LONG)], NOTICE_CACHE_TIME, True)
+            await answer(query, [notice_result("too-long", TOO_LONG_EN if english else TOO_LONG)],
+                         NOTICE_CACHE_TIME, True)
             return
         verdict = self._limiter.check(query.from_user.id)
         if verdict is not Verdict.OK:
             self._over_limit.add(query.from_user.id)
-            notice = fmt.rate_limited(settings.inline_rate_limit_per_minute)
+            notice = fmt.rate_limited(settings.inline_rate_limit_per_minute, english=english)
             await answer(query, [notice_result("limit", notice)], NOTICE_CACHE_TIME, True)
             return
         count = min(settings.inline_results, MAX_RESULTS)
@@ -137,8 +141,8 @@ class InlineAnswers:
             response = await asyncio.to_thread(
                 lambda: self._handlers._provider().search(text, top_k=count))
         except BadQuestionError:
-            await answer(query, [notice_result("bad", fmt.BAD_QUESTION)], NOTICE_CACHE_TIME,
-                         personal)
+            await answer(query, [notice_result("bad", fmt.say("bad_question", english))],
+                         NOTICE_CACHE_TIME, personal)
             return
         await answer(query, inline_results(response, count), settings.inline_cache_time,
                      personal)

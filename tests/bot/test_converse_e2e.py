@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot import formatting as fmt
-from bot.feedback import THANKS, UP
+from bot.feedback import THANKS, THANKS_EN, UP
 from bot.feedback_store import Vote, load_feedback
 from bot.followups import NO_EARLIER
-from bot.inline import MAX_QUERY, TOO_LONG
+from bot.inline import MAX_QUERY, TOO_LONG, TOO_LONG_EN
 from retrieval import Searcher
 from retrieval.conversation import Reading, read_followup, turn_of
 from tests.support.fake_bot_api import (
@@ -239,3 +239,16 @@ def test_feedback_on_an_expired_unknown_or_foreign_message_says_it_expired(
     fake_api.wait_for(lambda: fake_api.answers(query))
     assert fake_api.answers(query)[0].params["text"] == fmt.EXPIRED
     assert bot.process is not None and bot.process.poll() is None
+
+
+def test_a_user_whose_telegram_speaks_english_is_told_in_english(
+        bot: BotProcess, fake_api: FakeBotApi) -> None:
+    who = someone()
+    long = "Who attended the national security festival in Can Tho city? " * 5
+    call = inline_answer(fake_api, fake_api.inline(who, long, language_code="en"))
+    assert result_texts(call) == [TOO_LONG_EN]
+    reply = ask(fake_api, who, QUESTION)
+    query = fake_api.press(reply, button(reply, UP), sender=user(who, language_code="en"))
+    [answer] = fake_api.wait_for(lambda: fake_api.answers(query), what="the press answered")
+    # Last in the module: the vote it stores would change the counts the tests above check.
+    assert answer.params["text"] == THANKS_EN[Vote.RECORDED]

@@ -210,6 +210,22 @@ def test_a_user_whose_telegram_speaks_english_is_greeted_and_helped_in_english(
         fake_api.send_text("/help", chat=private_chat(user_id), sender=english))[0]
     assert help_reply["text"].startswith("How to use") and "Cách dùng" not in help_reply["text"]
     assert "/sources – The news articles searched" in help_reply["text"]
+    # What the bot says outside an answer, in English too.
+    chat = private_chat(user_id)
+    sticker = fake_api.push_message({
+        "message_id": 700, "date": 0, "chat": chat, "from": english,
+        "sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
+                    "is_animated": False, "is_video": False, "type": "regular"}})
+    fake_api.wait_for(lambda: any(m["text"] == fmt.say("not_text", True)
+                                  for m in fake_api.sent(user_id)), what=f"reply to {sticker}")
+    for text, key in (("/frobnicate", "unknown_command"), ("???", "bad_question")):
+        sent = fake_api.send_text(text, chat=chat, sender=english)
+        assert fake_api.wait_reply(sent)[0]["text"] == fmt.say(key, True)
+    empty = fake_api.send_text("/ask", chat=chat, sender=english)
+    assert fake_api.wait_reply(empty)[0]["text"].startswith("Write your question right after")
+    query = fake_api.press(greeting, "hello", sender=english)
+    fake_api.wait_for(lambda: fake_api.answers(query), what="the answer to a forged press")
+    assert fake_api.answers(query)[0].params["text"] == fmt.say("expired", True)
     # Vietnamese, or no language given: Vietnamese.
     for sender in (user(user_id), {k: v for k, v in english.items() if k != "language_code"}):
         start = fake_api.send_text("/start", chat=private_chat(user_id), sender=sender)

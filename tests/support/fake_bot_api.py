@@ -350,7 +350,8 @@ class FakeBotApi:
             "data": data}})
         return query_id
 
-    def inline(self, user_id: int, text: str, *, chat_type: str = "sender") -> str:
+    def inline(self, user_id: int, text: str, *, chat_type: str = "sender",
+               language_code: str = "vi") -> str:
         """An inline query '@bot text' typed by ``user_id``; returns the query id.
 
         Telegram cuts queries at 256 characters; this sends ``text`` whole, as a
@@ -360,7 +361,8 @@ class FakeBotApi:
             query_id = f"i{next(self._query_ids)}"
             self._inline[query_id] = False
         self.push_update({"update_id": self.next_update_id(), "inline_query": {
-            "id": query_id, "from": user(user_id), "query": text, "offset": "",
+            "id": query_id, "from": user(user_id, language_code=language_code), "query": text,
+            "offset": "",
             "chat_type": chat_type}})
         return query_id
 
