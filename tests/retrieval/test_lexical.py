@@ -106,6 +106,12 @@ def test_top_and_scores_for_agree_with_full_scoring(question: str) -> None:
     np.testing.assert_allclose(scores, np.sort(full)[::-1][:len(ids)], rtol=1e-6)
     some = np.array([299, 3, 150, 0, 42])
     np.testing.assert_allclose(index.scores_for(some, query), full[some], rtol=1e-6)
+    # Many passages asked for are scored by adding up every posting: the very same floats.
+    many = np.random.default_rng(0).permutation(300)[:200]
+    assert np.array_equal(index.scores_for(many, query), full[many])
+    with pytest.MonkeyPatch.context() as patch:  # the binary-search path, forced
+        patch.setattr("retrieval.lexical.SCATTER_POSTINGS_PER_ID", 0)
+        assert np.array_equal(index.scores_for(many, query), full[many])
 
 
 def test_pruned_top_scores_common_terms_exactly_on_the_rare_terms_candidates() -> None:
