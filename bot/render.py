@@ -16,7 +16,9 @@ def render_plain(data: dict[str, Any]) -> str:
     for notice in data.get("notices", []):
         lines.append(f"! {safe(notice)}")
     answer = answer_from_dict(data.get("answer"))
-    english = language() == "en"  # the answer's words, as the rest of the CLI's
+    # The answer's words: English for an English question, else the CLI's language.
+    english = bool(data.get("english")) or language() == "en"
+    undated = t("unknown_date", english=english)
     for group in people_groups(answer, english=english):
         lines.append(f"{group.heading}:")
         for person in group.people:
@@ -28,18 +30,18 @@ def render_plain(data: dict[str, Any]) -> str:
             source = event.source
             lines.append(f"  • {safe(event_line(event, english=english))}")
             lines.append(f"    “{safe_text(event.evidence)}”")
-            lines.append(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
+            lines.append(f"    — {safe(source.title)} · {source.date or undated} · "
                          f"{safe(source.file)}")
     if answer is not None and answer.kind in ("date", "place") and answer.value:
-        label = t("answer_date") if answer.kind == "date" else t("answer_place")
+        label = t("answer_date" if answer.kind == "date" else "answer_place", english=english)
         value = answer_value(answer, english=english)
         lines.append(f"{label}: {safe(value)} [{answer.rank_of_passage}]")
     if not data["results"]:
-        lines.append(t("no_results"))
+        lines.append(t("no_results", english=english))
     for result in data["results"]:
         source = result["source"]
         lines.append(f"[{result['rank']}] {safe_text(result['text'])}")
-        lines.append(f"    — {safe(source['title'])} · {source['date'] or t('unknown_date')} · "
+        lines.append(f"    — {safe(source['title'])} · {source['date'] or undated} · "
                      f"{safe(source['file'])}")
         if source.get("url"):
             lines.append(f"      {safe(source['url'])}")

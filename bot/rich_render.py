@@ -31,22 +31,24 @@ LABEL_STYLE = "bold green"
 
 def render_response(response: SearchResponse) -> Group:
     """Notices, the short answer if any, then the numbered passages with their sources."""
+    # English for an English question, else the REPL's language.
+    english = response.english or language() == "en"
     parts: list[RenderableType] = [Text(f"! {notice}", style=NOTICE_STYLE)
                                    for notice in response.notices]
     if response.answer is not None:
-        parts.extend(render_answer(response.answer))
+        parts.extend(render_answer(response.answer, english=english))
     if not response.results:
-        parts.append(Text(t("no_results")))
+        parts.append(Text(t("no_results", english=english)))
     for hit in response.results:
         parts.append(render_hit(hit))
-        parts.append(render_source(hit))
+        parts.append(render_source(hit, english=english))
     return Group(*parts)
 
 
-def render_answer(answer: Answer) -> list[Text]:
+def render_answer(answer: Answer, *, english: bool | None = None) -> list[Text]:
     """The people under their headings with each name's passage number, or one date / place
-    line, worded in the REPL's language."""
-    english = language() == "en"
+    line, worded in English or Vietnamese (None: the REPL's language)."""
+    english = language() == "en" if english is None else english
     if answer.kind == "people":
         lines: list[Text] = []
         for group in people_groups(answer, english=english):
@@ -65,10 +67,11 @@ def render_answer(answer: Answer) -> list[Text]:
             lines.append(Text.assemble("  • ", (safe(event_line(event, english=english)), "bold")))
             lines.append(Text(f"    “{safe(event.evidence)}”"))
             source = event.source
-            lines.append(Text(f"    — {safe(source.title)} · {source.date or t('unknown_date')} · "
-                              f"{safe(source.file)}", style=SOURCE_STYLE))
+            date = source.date or t("unknown_date", english=english)
+            lines.append(Text(f"    — {safe(source.title)} · {date} · {safe(source.file)}",
+                              style=SOURCE_STYLE))
         return lines
-    label = t("answer_date" if answer.kind == "date" else "answer_place") + ":"
+    label = t("answer_date" if answer.kind == "date" else "answer_place", english=english) + ":"
     if not answer.value:
         return []
     value = answer_value(answer, english=english)
@@ -86,10 +89,11 @@ def render_hit(hit: SearchHit) -> Text:
     return Text.assemble((f"[{hit.rank}] ", RANK_STYLE), passage)
 
 
-def render_source(hit: SearchHit) -> Text:
+def render_source(hit: SearchHit, *, english: bool | None = None) -> Text:
     """The dim 'title · date · file' line under a passage."""
     source = hit.source
-    line = f"    — {safe(source.title)} · {source.date or t('unknown_date')} · {safe(source.file)}"
+    date = source.date or t("unknown_date", english=english)
+    line = f"    — {safe(source.title)} · {date} · {safe(source.file)}"
     if source.url:
         line += f"\n      {safe(source.url)}"
     return Text(line, style=SOURCE_STYLE)

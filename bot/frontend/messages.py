@@ -269,10 +269,11 @@ def language() -> str:
     return _language
 
 
-def t(key: str, **params: object) -> str:
-    """The message ``key`` in the current language."""
+def t(key: str, *, english: bool | None = None, **params: object) -> str:
+    """The message ``key`` in the current language, or as ``english`` says."""
     vi, en = MESSAGES[key]
-    return (en if _language == "en" else vi).format(**params)
+    wanted = _language == "en" if english is None else english
+    return (en if wanted else vi).format(**params)
 
 
 def count(key: str, number: int) -> str:

@@ -9,7 +9,7 @@ from rich.console import Console
 from bot import formatting as fmt
 from bot.frontend.messages import set_language
 from bot.render import render_plain
-from bot.rich_render import render_answer
+from bot.rich_render import render_answer, render_response
 from bot.serialize import answer_from_dict, answer_to_dict, response_to_dict
 from retrieval import (
     Answer,
@@ -76,6 +76,21 @@ def test_every_front_end_shows_the_core_groups_in_order(english: bool,
         assert text.count(words[0]) == 1
         other = "Người tham dự" if english else "Attended"
         assert other not in text
+
+
+def test_an_english_question_gets_english_words_in_a_vietnamese_cli_too() -> None:
+    set_language("vi")
+    hit = SearchHit(1, 1.0, "Đoạn văn.", Source("a.txt", "Tiêu đề", None), (), 0)
+    response = SearchResponse("Who attended?", (hit,), ANSWER, english=True)
+    plain = render_plain(response_to_dict(response))
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_response(response))
+    rich = console.export_text()
+    for text in (plain, rich):
+        assert "Attended:" in text and "Also mentioned:" in text, text
+        assert "Tiêu đề · date unknown · a.txt" in text and "Người tham dự" not in text
+    vietnamese = render_plain(response_to_dict(SearchResponse("Ai dự?", (hit,), ANSWER)))
+    assert "Người tham dự:" in vietnamese and "không rõ ngày" in vietnamese
 
 
 def test_the_words_of_a_date_from_the_article_follow_the_language() -> None:
