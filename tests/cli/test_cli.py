@@ -39,6 +39,7 @@ def test_ask_json_has_the_documented_shape(seed_settings: RetrievalSettings) -> 
                              "title": top["source"]["title"], "url": None}
     assert all(top["text"][s:e] for s, e in top["highlights"])
     assert "answer" in data
+    assert data["answered"] is True and data["english"] is False
     assert elapsed < 30  # generous: the figure itself is measured in bench/, not here
 
 
