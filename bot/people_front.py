@@ -13,6 +13,8 @@ from retrieval import NewsQAError
 from retrieval.events.catalog import PeopleCatalog
 from retrieval.events.lookup import people_report
 
+from .formatting import speaks_english
+from .frontend.messages import language
 from .people_view import events_pages, events_rich, people_pages, people_rich
 
 if TYPE_CHECKING:  # the REPL imports this module: no Telegram library at run time
@@ -38,11 +40,12 @@ def _catalog(searcher: object) -> PeopleCatalog:
 def repl_people(repl: Repl, argument: str) -> bool:
     """`:people` lists everyone named; `:people NAME` one person's events."""
     try:
-        report = people_report(_catalog(repl._get_searcher()), argument)
+        english = language() == "en"
+        report = people_report(_catalog(repl._get_searcher()), argument, english=english)
     except NewsQAError as exc:
         repl._error(str(exc))
         return True
-    for line in people_rich(report):
+    for line in people_rich(report, english=english):
         repl.console.print(line)
     return True
 
@@ -54,12 +57,17 @@ def repl_events(repl: Repl, argument: str) -> bool:
     except NewsQAError as exc:
         repl._error(str(exc))
         return True
-    for line in events_rich(catalog):
+    for line in events_rich(catalog, english=language() == "en"):
         repl.console.print(line)
     return True
 
 
 # --- Telegram ----------------------------------------------------------------------------
+
+def _english(update: Update) -> bool:
+    user = update.effective_user
+    return speaks_english(user.language_code if user is not None else None)
+
 
 def _argument(text: str | None) -> str:
     """'/people@bot Tô Lâm' -> 'Tô Lâm'."""
@@ -72,9 +80,9 @@ async def bot_people(handlers: BotHandlers, update: Update, context: Context) ->
     message = update.effective_message
     if message is None or not await handlers._within_quota(update, context):
         return
-    name = _argument(message.text)
-    pages = await asyncio.to_thread(
-        lambda: people_pages(people_report(_catalog(handlers._provider()), name)))
+    name, english = _argument(message.text), _english(update)
+    pages = await asyncio.to_thread(lambda: people_pages(
+        people_report(_catalog(handlers._provider()), name, english=english), english=english))
     for page in pages:
         await handlers._reply(context.bot, message, page)
 
@@ -84,6 +92,8 @@ async def bot_events(handlers: BotHandlers, update: Update, context: Context) ->
     message = update.effective_message
     if message is None or not await handlers._within_quota(update, context):
         return
-    pages = await asyncio.to_thread(lambda: events_pages(_catalog(handlers._provider())))
+    english = _english(update)
+    pages = await asyncio.to_thread(
+        lambda: events_pages(_catalog(handlers._provider()), english=english))
     for page in pages:
         await handlers._reply(context.bot, message, page)

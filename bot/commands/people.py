@@ -27,19 +27,24 @@ def cmd_people(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from retrieval.events.lookup import people_report
 
     from ..frontend import open_searcher
+    from ..frontend.messages import language
     from ..people_view import people_plain
 
-    report = people_report(open_searcher(settings).people(), " ".join(args.name))
+    english = language() == "en"
+    report = people_report(open_searcher(settings).people(), " ".join(args.name),
+                           english=english)
     if report.kind == "bad":
         print(f"newsqa: {report.heading}", file=sys.stderr)
         return EXIT_USAGE
-    sys.stdout.write(people_plain(report))
+    sys.stdout.write(people_plain(report, english=english))
     return EXIT_OK
 
 
 def cmd_events(args: argparse.Namespace, settings: RetrievalSettings) -> int:
     from ..frontend import open_searcher
+    from ..frontend.messages import language
     from ..people_view import events_plain
 
-    sys.stdout.write(events_plain(open_searcher(settings).people()))
+    sys.stdout.write(events_plain(open_searcher(settings).people(),
+                                  english=language() == "en"))
     return EXIT_OK

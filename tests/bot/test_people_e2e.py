@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fake_bot_api import BotProcess, FakeBotApi
+from tests.support.fake_bot_api import BotProcess, FakeBotApi, private_chat, user
 
 from .conftest import copy_index
 
@@ -54,3 +54,21 @@ def test_events_and_a_reverse_question(bot: BotProcess, fake_api: FakeBotApi,
     assert events.index("3/8/2023") < events.index("23/11/2022") < events.index("11/8/2022")
     answer = reply(fake_api, user_id, "Tô Lâm đã tham dự những sự kiện nào?")
     assert answer.startswith("🗓 Sự kiện Tô Lâm đã tham dự (1)") and CA_MAU in answer
+
+
+def test_a_user_whose_telegram_speaks_english_gets_english_listings(
+        bot: BotProcess, fake_api: FakeBotApi, user_id: int) -> None:
+    english = user(user_id, language_code="en")
+
+    def english_reply(text: str) -> str:
+        sent = fake_api.send_text(text, chat=private_chat(user_id), sender=english)
+        return "\n".join(str(r["text"]) for r in fake_api.wait_reply(sent))
+
+    assert "16 people named in 5 articles" in english_reply("/people")
+    assert "Nobody named «Nobody Here»" in english_reply("/people Nobody Here")
+    one = english_reply("/people to lam")
+    assert one.startswith("👤 Tô Lâm:") and " · spoke, presented awards, attended" in one
+    assert english_reply("/events").startswith("🗓 5 events in 5 articles")
+    # A reverse question asked in English is answered in English, whoever asks.
+    answer = reply(fake_api, user_id, "Which events did To Lam attend?")
+    assert answer.startswith("🗓 Events Tô Lâm attended (1)") and CA_MAU in answer
