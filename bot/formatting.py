@@ -470,16 +470,26 @@ def format_date(date: str | None, *, english: bool = False) -> str:
     return date
 
 
-def format_sources(articles: Sequence[ArticleInfo], limit: int = MAX_MESSAGE) -> list[str]:
+def format_sources(articles: Sequence[ArticleInfo], limit: int = MAX_MESSAGE, *,
+                   english: bool = False) -> list[str]:
     """The indexed articles: title, date and passage count, one block each."""
     if not articles:
-        return [EMPTY_INDEX]
+        return ["No article is indexed yet." if english else EMPTY_INDEX]
     passages = sum(a.chunks for a in articles)
-    blocks: list[Block] = [(Span("📚 "), Span("Các bài báo đang được tra cứu", bold=True),
-                            Span(f" ({len(articles)} bài, {passages} đoạn)"))]
+
+    def counted(count: int, vietnamese: str, noun: str) -> str:
+        if not english:
+            return f"{count} {vietnamese}"
+        return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+    heading = "The news articles searched" if english else "Các bài báo đang được tra cứu"
+    blocks: list[Block] = [(Span("📚 "), Span(heading, bold=True),
+                            Span(f" ({counted(len(articles), 'bài', 'article')}, "
+                                 f"{counted(passages, 'đoạn', 'passage')})"))]
     for number, article in enumerate(articles, 1):
         blocks.append((Span(f"{number}. "), Span(visible_name(article.title), bold=True),
-                       Span(f"\n{format_date(article.date)} · {article.chunks} đoạn · "),
+                       Span(f"\n{format_date(article.date, english=english)} · "
+                            f"{counted(article.chunks, 'đoạn', 'passage')} · "),
                        Span(visible_name(article.file), code=True)))
     return pack_blocks(blocks, limit)
 

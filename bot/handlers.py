@@ -173,7 +173,7 @@ class BotHandlers:
         if message is None:
             return
         articles = await asyncio.to_thread(lambda: self._provider().articles())
-        for page in fmt.format_sources(articles):
+        for page in fmt.format_sources(articles, english=english_user(update)):
             await self._reply(context.bot, message, page)
 
     async def ask(self, update: Update, context: Context) -> None:

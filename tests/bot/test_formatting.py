@@ -229,3 +229,12 @@ def test_greeting_language_follows_the_telegram_app_but_defaults_to_vietnamese()
     text, _ = fmt.greeting(["Ai dự?"], english=True)
     assert text.startswith("Hello!") and fmt.greeting(["Ai dự?"])[0].startswith("Xin chào")
     assert "<i>Ai dự?</i>" in fmt.help_text("bot", "Ai dự?", english=True)
+
+
+def test_the_sources_list_in_english() -> None:
+    articles = [ArticleInfo("a.txt", "Tiêu đề", "2022-08", 1),
+                ArticleInfo("b.txt", "Hai", None, 3)]
+    text = "\n".join(fmt.format_sources(articles, english=True))
+    assert "The news articles searched</b> (2 articles, 4 passages)" in text
+    assert "08/2022 · 1 passage · " in text and "date unknown · 3 passages · " in text
+    assert fmt.format_sources([], english=True) == ["No article is indexed yet."]
