@@ -54,6 +54,18 @@ _DAY_MONTH = re.compile(
 _MONTH = re.compile(
     r"(?<!\w)(?:tháng|thang)\s+(\d{1,2})(?:\s*[/-]\s*|\s+(?:năm|nam)\s+)" + _YEAR + r"(?!\d)",
     re.IGNORECASE)
+# English months with their year ('in August 2022', 'on 11 August 2022', 'Aug. 11, 2022').
+_MONTH_NAMES = ("january february march april may june july august september october "
+                "november december").split()
+_MONTH_NAME = (r"(" + "|".join(_MONTH_NAMES)
+               + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
+_ENGLISH_DAY = re.compile(
+    r"(?<!\w)(?:on\s+)?(?:(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r"|"
+    + _MONTH_NAME.replace("(", "(?P<month2>", 1) + r"\s+(\d{1,2})(?:st|nd|rd|th)?)"
+    r",?\s+" + _YEAR + r"(?!\d)", re.IGNORECASE)
+_ENGLISH_MONTH = re.compile(
+    r"(?<!\w)(?:in\s+)?" + _MONTH_NAME + r",?\s+(?:of\s+)?" + _YEAR + r"(?!\d)",
+    re.IGNORECASE)
 _YEAR_ONLY = re.compile(r"(?<!\w)(?:năm|nam|in|of)\s+" + _YEAR + r"(?!\d)", re.IGNORECASE)
 _RELATIVE = re.compile(
     r"(?<!\w)(hôm qua|hom qua|yesterday|tuần trước|tuan truoc|last week|tuần này|tuan nay|"
@@ -71,6 +83,11 @@ _EVENT_WORDS = frozenset(fold(w) for w in (
 ).split())
 _ADMIN = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
 _FOLDED_PLACES = sorted({fold(" ".join(p)) for p in PLACES}, key=len, reverse=True)
+
+
+def _month_number(name: str) -> int:
+    """'August', 'aug', 'Sept.' -> 8, 8, 9."""
+    return [n[:3] for n in _MONTH_NAMES].index(name.lower()[:3]) + 1
 
 
 def _month_range(year: int, month: int) -> DayRange:
@@ -101,7 +118,7 @@ def _relative(word: str, today: date) -> DayRange:
 
 def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]:
     """The time the question states, how it was written, and the question without it."""
-    for pattern in (_DAY_MONTH, _MONTH, _YEAR_ONLY, _RELATIVE):
+    for pattern in (_DAY_MONTH, _MONTH, _ENGLISH_DAY, _ENGLISH_MONTH, _YEAR_ONLY, _RELATIVE):
         m = pattern.search(question)
         if m is None:
             continue
@@ -116,6 +133,12 @@ def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]
                     found = DayRange(date(2000, month, day), date(2000, month, day), True)
             elif pattern is _MONTH:
                 found = _month_range(int(m.group(2)), int(m.group(1)))
+            elif pattern is _ENGLISH_DAY:
+                first = date(int(m.group(5)), _month_number(m.group(2) or m.group(3)),
+                             int(m.group(1) or m.group(4)))
+                found = DayRange(first, first)
+            elif pattern is _ENGLISH_MONTH:
+                found = _month_range(int(m.group(2)), _month_number(m.group(1)))
             elif pattern is _YEAR_ONLY:
                 year = int(m.group(1))
                 found = DayRange(date(year, 1, 1), date(year, 12, 31))

@@ -38,6 +38,14 @@ TODAY = date(2026, 12, 2)  # a Wednesday
      "có hội nghị nào?"),
     ("Ai dự ngày hội năm ngoái?", date(2025, 1, 1), date(2025, 12, 31), "năm ngoái",
      "Ai dự ngày hội?"),
+    ("What happened in August 2022?", date(2022, 8, 1), date(2022, 8, 31), "in August 2022",
+     "What happened?"),
+    ("Who spoke on 11 August 2022?", date(2022, 8, 11), date(2022, 8, 11),
+     "on 11 August 2022", "Who spoke?"),
+    ("Who attended on Aug. 11, 2022?", date(2022, 8, 11), date(2022, 8, 11),
+     "on Aug. 11, 2022", "Who attended?"),
+    ("Who came in Sept 2023?", date(2023, 9, 1), date(2023, 9, 30), "in Sept 2023",
+     "Who came?"),
 ])
 def test_time_filters(question: str, first: date, last: date, said: str, rest: str) -> None:
     found, searched = parse_filter(question, TODAY)
@@ -69,6 +77,7 @@ def test_place_filters(question: str, place: str, key: str) -> None:
     "Tô Lâm dự ngày hội ở đâu?", "Ai phát biểu tại Ngày hội?", "ngày 31/2 có gì",
     "tháng 13/2022 có gì", "Ai tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc?",
     "Có 2023 người dự", "Ai dự lễ tại nhà văn hóa?",
+    "May I ask what happened?", "Who may attend in the march?",
 ])
 def test_no_filter(question: str) -> None:
     assert parse_filter(question, TODAY) == (None, question)
