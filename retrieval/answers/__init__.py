@@ -18,7 +18,14 @@ from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
 from .people import MAX_PEOPLE, _title_match, extract_people
 from .places import extract_place
-from .questions import QuestionKind, _asked_title_words, question_kind, question_role
+from .questions import (
+    QuestionKind,
+    _asked_title_words,
+    asks_about_someone,
+    names_in_question,
+    question_kind,
+    question_role,
+)
 from .tokens import Tok, tokenize
 from .topic import TOPIC_MARGIN, on_topic
 
@@ -75,6 +82,12 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             wider = extract_people(hits, asked, role)
             if any(_fits(p, role, asked) for p in wider):
                 people = tuple(p for p in wider if _fits(p, role, asked))
+        if asks_about_someone(question):
+            # "Nguyễn Tiến Hải là ai?": that person, with the title the passages give.
+            everyone = {p.name: p for p in (*extract_people(hits), *people)}
+            named = names_in_question(question, everyone)
+            if named:
+                people = tuple(everyone[name] for name in named)
         return Answer(kind="people", people=people, role=role) if people else None
     if kind == "date":
         return extract_date(relevant)

@@ -48,7 +48,8 @@ _WHO = _q_phrases(
     "lãnh đạo nào; đại biểu nào; đồng chí nào; "
     "ông nào; bà nào; quan chức nào; cán bộ nào; nhân vật nào; họ tên; tên là gì; tên gì; "
     "who; whom; whose; which officials; which official; which leaders; which leader; "
-    "what officials; which people; name the"
+    "what officials; which people; name the; chức vụ gì; chức danh gì; chức vụ nào; "
+    "chức danh nào; what position; what title; which position"
 )
 _WHEN = _q_phrases(
     "khi nào; bao giờ; lúc nào; ngày nào; hôm nào; năm nào; tháng nào; thời gian nào; "
@@ -177,6 +178,26 @@ def _english_title_asked(words: Sequence[str]) -> bool:
             if following in _ENGLISH_VERBS:
                 break
     return False
+
+
+# 'Nguyễn Tiến Hải là ai?', 'Who is Nguyen Tien Hai?', 'Ông X giữ chức vụ gì?': a question
+# about the person it names, not about who else was there.
+_ABOUT_SOMEONE = re.compile(
+    r"(?:(?<!\w)(?:là|la)\s+ai\s*[?.!]*\s*$|^\s*who(?:\s+is|\s+was|'s)\s|"
+    r"(?<!\w)(?:chức|chuc)\s+(?:vụ|vu|danh)\s+(?:gì|gi|nào|nao)(?!\w)|"
+    r"(?<!\w)what\s+(?:position|title)(?!\w))", re.IGNORECASE)
+
+
+def asks_about_someone(question: str) -> bool:
+    """Whether the question asks who someone is or what post they hold."""
+    return _ABOUT_SOMEONE.search(question[:2000]) is not None
+
+
+def names_in_question(question: str, names: Iterable[str]) -> list[str]:
+    """The names among ``names`` the question names, in their order."""
+    folded = f" {' '.join(fold(w) for w in syllables(question[:2000]))} "
+    return [name for name in names
+            if f" {' '.join(fold(w) for w in syllables(name))} " in folded]
 
 
 def _asked_title_words(question: str) -> frozenset[str]:

@@ -271,6 +271,23 @@ def test_an_english_question_naming_a_title_puts_who_holds_it_first() -> None:
     assert answer is not None and answer.people[0].name == "Lê Văn An"
 
 
+@pytest.mark.parametrize("question", [
+    "Nguyễn Tiến Hải là ai?", "nguyen tien hai la ai", "Who is Nguyen Tien Hai?",
+    "Ông Nguyễn Tiến Hải giữ chức vụ gì?", "What position does Nguyen Tien Hai hold?",
+])
+def test_a_question_about_a_named_person_answers_with_that_person(question: str) -> None:
+    answer = extract_answer(question, [CA_MAU_LEADERS])
+    assert answer is not None
+    assert [(p.name, p.title) for p in answer.people] == [(
+        "Nguyễn Tiến Hải",
+        "Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Chủ tịch Hội đồng nhân dân tỉnh")]
+
+
+def test_who_else_was_there_is_not_a_question_about_the_person_named() -> None:
+    answer = extract_answer("Ai dự ngày hội cùng ông Nguyễn Tiến Hải?", [CA_MAU_LEADERS])
+    assert answer is not None and len(answer.people) == 3
+
+
 def test_a_district_after_its_unit_word_is_a_place_not_a_person() -> None:
     passage = hit("Tham dự có ông Nguyễn Ngọc Ánh, Phó Chủ tịch UBND quận Ninh Kiều và Trung "
                   "tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an; Chủ tịch UBND tỉnh Huỳnh Quốc "
