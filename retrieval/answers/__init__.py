@@ -23,6 +23,7 @@ from .questions import (
     _asked_title_words,
     asks_about_someone,
     names_in_question,
+    person_asked_about,
     question_kind,
     question_role,
 )
@@ -88,6 +89,8 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             named = names_in_question(question, everyone)
             if named:
                 people = tuple(everyone[name] for name in named)
+            elif person_asked_about(question) is not None:
+                return None  # 'Who is Pham Minh Chinh?' and no passage names him
         return Answer(kind="people", people=people, role=role) if people else None
     if kind == "date":
         return extract_date(relevant)

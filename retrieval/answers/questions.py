@@ -8,7 +8,7 @@ from typing import Literal
 
 from ..text import QUESTION_WORDS, fold, has_diacritics, looks_english, syllables
 from ..types import Role
-from .gazetteer import _TITLE_HEADS
+from .gazetteer import _TITLE_HEADS, SURNAMES
 from .lexicon import _phrases, _words, norm
 
 QuestionKind = Literal["who", "date", "place"]
@@ -186,6 +186,31 @@ _ABOUT_SOMEONE = re.compile(
     r"(?:(?<!\w)(?:là|la)\s+ai\s*[?.!]*\s*$|^\s*who(?:\s+is|\s+was|'s)\s|"
     r"(?<!\w)(?:chức|chuc)\s+(?:vụ|vu|danh)\s+(?:gì|gi|nào|nao)(?!\w)|"
     r"(?<!\w)what\s+(?:position|title)(?!\w))", re.IGNORECASE)
+
+
+# The whole question is a name and what is asked of it: 'Who is Pham Minh Chinh?',
+# 'Phạm Minh Chính là ai?', 'Ông Nguyễn Văn A giữ chức vụ gì?'.
+_NAME = r"([^\W\d_][\w.]*(?:\s+[^\W\d_][\w.]*){1,4})"
+_WHOLE_NAME = re.compile(
+    r"^\s*(?:who(?:\s+is|\s+was|'s)\s+(?:mr\.?\s+|mrs\.?\s+|ms\.?\s+)?" + _NAME
+    + r"\s*[?.!]*\s*$|(?:(?:ông|bà|ong|ba|đồng chí|dong chi)\s+)?" + _NAME
+    + r"\s+(?:là\s+ai|la\s+ai|giữ\s+chức\s+vụ\s+gì|giu\s+chuc\s+vu\s+gi)\s*[?.!]*\s*$)",
+    re.IGNORECASE)
+
+
+def person_asked_about(question: str) -> str | None:
+    """The name a question asks about when it is nothing but that name and 'who is' / 'là
+    ai' / 'giữ chức vụ gì', the name written with capitals ('Who is Pham Minh Chinh?')."""
+    m = _WHOLE_NAME.match(question[:2000])
+    name = (m.group(1) or m.group(2)) if m else None
+    # From a surname: 'Bí Thư Tỉnh Ủy là ai?' in Title Case asks for whoever holds a title.
+    if name is None or not all(w[0].isupper() for w in name.split()) \
+            or fold(norm(name.split()[0])) not in _FOLDED_SURNAMES:
+        return None
+    return name
+
+
+_FOLDED_SURNAMES = frozenset(fold(s) for s in SURNAMES)
 
 
 def asks_about_someone(question: str) -> bool:

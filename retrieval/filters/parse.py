@@ -61,7 +61,7 @@ _MONTH_NAME = (r"(" + "|".join(_MONTH_NAMES)
                + r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
 _ENGLISH_DAY = re.compile(
     r"(?<!\w)(?:on\s+)?(?:(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r"|"
-    + _MONTH_NAME.replace("(", "(?P<month2>", 1) + r"\s+(\d{1,2})(?:st|nd|rd|th)?)"
+    + _MONTH_NAME + r"\s+(\d{1,2})(?:st|nd|rd|th)?)"
     r",?\s+" + _YEAR + r"(?!\d)", re.IGNORECASE)
 _ENGLISH_MONTH = re.compile(
     r"(?<!\w)(?:in\s+)?" + _MONTH_NAME + r",?\s+(?:of\s+)?" + _YEAR + r"(?!\d)",

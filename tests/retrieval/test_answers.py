@@ -283,6 +283,17 @@ def test_a_question_about_a_named_person_answers_with_that_person(question: str)
         "Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Chủ tịch Hội đồng nhân dân tỉnh")]
 
 
+@pytest.mark.parametrize("question", [
+    "Who is Pham Minh Chinh?", "Phạm Minh Chính là ai?", "Ông Phạm Văn B giữ chức vụ gì?"])
+def test_a_question_about_someone_no_passage_names_gets_no_people(question: str) -> None:
+    assert extract_answer(question, [CA_MAU_LEADERS]) is None
+
+
+def test_a_title_in_title_case_is_not_a_name_asked_about() -> None:
+    answer = extract_answer("Chủ Tịch UBND Huyện Cái Nước là ai?", [CA_MAU_LEADERS])
+    assert answer is not None and answer.people[0].name == "Lê Văn An"
+
+
 def test_who_else_was_there_is_not_a_question_about_the_person_named() -> None:
     answer = extract_answer("Ai dự ngày hội cùng ông Nguyễn Tiến Hải?", [CA_MAU_LEADERS])
     assert answer is not None and len(answer.people) == 3
