@@ -70,7 +70,7 @@ def _gazetteer() -> tuple[dict[str, str], Units, Units]:
 def provinces_named(question: str) -> list[str]:
     """Folded names of the provinces a question names ('thanh hoa'), in the question's order.
     A question with diacritics must write the province's own ('Thanh Hóa', not 'Thành')."""
-    provinces = _gazetteer()[0]
+    provinces, districts, wards = _gazetteer()
     folded = " ".join(fold_in_place(question).split())
     accented = folded != " ".join(question.lower().split())
     found: list[tuple[int, str]] = []
@@ -79,6 +79,14 @@ def provinces_named(question: str) -> list[str]:
             continue
         for match in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
             if accented and _exact(question, match.start(), match.end(), written) is False:
+                continue
+            # Unaccented, 'dong son la ai' is huyện Đông Sơn + 'là ai', not Sơn La: a name
+            # that starts inside a longer unit name ending on its first word is not there.
+            before = folded[:match.start()].split()[-2:]
+            first = key.split()[0]
+            if not accented and any(" ".join([*before[i:], first]) in districts
+                                    or " ".join([*before[i:], first]) in wards
+                                    for i in range(len(before))):
                 continue
             found.append((match.start(), key))
     return [key for _, key in sorted(found)]

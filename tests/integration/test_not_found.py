@@ -99,3 +99,11 @@ def test_prepositions_the_passage_lacks_do_not_make_it_not_found(
         response = seed_searcher.search(question, top_k=3)
         assert response.answered, question
         assert response.results[0].source.file.startswith("003_")
+
+
+def test_an_unaccented_district_is_not_read_as_the_province_it_ends_like(
+        seed_searcher: Searcher) -> None:
+    """'dong son la ai' (huyện Đông Sơn, 'là ai') named Sơn La and was told "not found"."""
+    response = seed_searcher.search("bi thu huyen uy dong son la ai")
+    assert response.answered and response.answer is not None
+    assert response.answer.people[0].name == "Lê Trọng Thụ"

@@ -14,6 +14,13 @@ def test_a_question_names_a_province_with_its_own_accents() -> None:
     assert provinces_named("Giá vàng hôm nay?") == []
 
 
+def test_an_unaccented_province_inside_a_district_name_is_not_named() -> None:
+    # 'dong son la ai': huyện Đông Sơn, then 'là ai'; Sơn La is not asked about.
+    assert provinces_named("bi thu huyen uy dong son la ai") == []
+    assert provinces_named("ngay hoi o son la") == ["son la"]
+    assert provinces_named("hung my ca mau") == ["ca mau"]
+
+
 def test_units_after_a_unit_word_give_their_province() -> None:
     text = "Sáng 3-8, Ban Chỉ đạo 138 huyện Đông Sơn và thị trấn Rừng Thông đã tổ chức."
     assert "thanh hoa" in provinces_of_units([text])
