@@ -105,7 +105,7 @@ async def feedback_press(handlers: BotHandlers, update: Update, context: Context
     query = update.callback_query
     if query is None:
         return
-    english = fmt.speaks_english(query.from_user.language_code)
+    english = fmt.english_user(update)
     parsed = parse_feedback_data(query.data or "")
     message = query.message if isinstance(query.message, Message) else None
     store = handlers.feedback.store

@@ -146,6 +146,12 @@ def speaks_english(language_code: str | None) -> bool:
     return bool(language_code) and not str(language_code).lower().startswith("vi")
 
 
+def english_user(update: object) -> bool:
+    """Whether to speak English to the user an update comes from (``speaks_english``)."""
+    user = getattr(update, "effective_user", None)
+    return speaks_english(getattr(user, "language_code", None))
+
+
 def greeting(examples: Sequence[str], *, english: bool = False
              ) -> tuple[str, InlineKeyboardMarkup]:
     """The /start message and its example-question buttons."""

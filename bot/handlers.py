@@ -69,11 +69,6 @@ def _reply_to(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
-def english_user(update: object) -> bool:
-    """Whether to speak English to the update's user (``fmt.speaks_english``)."""
-    user = update.effective_user if isinstance(update, Update) else None
-    return fmt.speaks_english(user.language_code if user is not None else None)
-
 
 class BotHandlers:
     """The bot's update handlers, sharing the settings, the searcher and the limits."""
@@ -115,7 +110,7 @@ class BotHandlers:
             logger.warning("update %s: %s has the wrong type: ignored", update.update_id,
                            problem)
             if update.callback_query is not None and problem != "callback_query.id":
-                await update.callback_query.answer(fmt.say("expired", english_user(update)),
+                await update.callback_query.answer(fmt.say("expired", fmt.english_user(update)),
                                                    show_alert=True)
             raise ApplicationHandlerStop
         chat = update.effective_chat
@@ -134,18 +129,19 @@ class BotHandlers:
 
     async def _refuse(self, update: Update, context: Context) -> None:
         if update.inline_query is not None:
-            await say_inline(update.inline_query, fmt.say("not_allowed", english_user(update)))
+            await say_inline(update.inline_query, fmt.say("not_allowed", fmt.english_user(update)))
             return
         if update.callback_query is not None:
             # A press must be answered or the client keeps spinning.
-            await update.callback_query.answer(fmt.say("not_allowed", english_user(update)),
+            await update.callback_query.answer(fmt.say("not_allowed", fmt.english_user(update)),
                                                show_alert=True)
             return
         message = update.message
         if message is None or not self._addressed(message, context.bot):
             return
         if self._refused.add(message.chat_id):
-            await self._reply(context.bot, message, fmt.say("not_allowed", english_user(update)))
+            await self._reply(context.bot, message,
+                              fmt.say("not_allowed", fmt.english_user(update)))
 
     # --- commands --------------------------------------------------------------------------
 
@@ -155,7 +151,7 @@ class BotHandlers:
         if message is None:
             return
         text, keyboard = fmt.greeting(self.settings.example_questions,
-                                      english=english_user(update))
+                                      english=fmt.english_user(update))
         await self._reply(context.bot, message, text, keyboard)
 
     async def help(self, update: Update, context: Context) -> None:
@@ -164,7 +160,7 @@ class BotHandlers:
         if message is None:
             return
         text = fmt.help_text(context.bot.username, self.settings.example_questions[0],
-                             english=english_user(update))
+                             english=fmt.english_user(update))
         await self._reply(context.bot, message, text)
 
     async def sources(self, update: Update, context: Context) -> None:
@@ -173,7 +169,7 @@ class BotHandlers:
         if message is None:
             return
         articles = await asyncio.to_thread(lambda: self._provider().articles())
-        for page in fmt.format_sources(articles, english=english_user(update)):
+        for page in fmt.format_sources(articles, english=fmt.english_user(update)):
             await self._reply(context.bot, message, page)
 
     async def ask(self, update: Update, context: Context) -> None:
@@ -205,14 +201,14 @@ class BotHandlers:
         """Stickers, photos and the like in a private chat get a hint."""
         message = update.effective_message
         if message is not None:
-            await self._reply(context.bot, message, fmt.say("not_text", english_user(update)))
+            await self._reply(context.bot, message, fmt.say("not_text", fmt.english_user(update)))
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """A command we do not know, in a private chat, points to /help."""
         message = update.effective_message
         if message is not None:
             await self._reply(context.bot, message,
-                              fmt.say("unknown_command", english_user(update)))
+                              fmt.say("unknown_command", fmt.english_user(update)))
 
     # --- buttons ---------------------------------------------------------------------------
 
@@ -232,7 +228,7 @@ class BotHandlers:
         if ref is None or message is None or question is None or not hmac.compare_digest(
                 ref.mac, fmt.page_mac(self._key, message.chat_id, ref.origin, ref.offset,
                                       question)):
-            await query.answer(fmt.say("expired", english_user(update)), show_alert=True)
+            await query.answer(fmt.say("expired", fmt.english_user(update)), show_alert=True)
             return
         if not await self._within_quota(update, context):
             return
@@ -240,7 +236,7 @@ class BotHandlers:
             response, _, page_size = await self._search(context.bot, message.chat_id, question,
                                                         ref.offset)
         except BadQuestionError:
-            await query.answer(fmt.say("expired", english_user(update)), show_alert=True)
+            await query.answer(fmt.say("expired", fmt.english_user(update)), show_alert=True)
             return
         if not response.results:
             await query.answer(fmt.PAGE_WORDS[response.english].no_more)
@@ -263,7 +259,7 @@ class BotHandlers:
         message = query.message if isinstance(query.message, Message) else None
         examples = self.settings.example_questions
         if message is None or index >= len(examples):
-            await query.answer(fmt.say("expired", english_user(update)), show_alert=True)
+            await query.answer(fmt.say("expired", fmt.english_user(update)), show_alert=True)
             return
         if not await self._within_quota(update, context):
             return
@@ -298,7 +294,7 @@ class BotHandlers:
             logger.warning("update %s: %s", update_id, context.error)
         else:
             logger.error("error while handling update %s", update_id, exc_info=context.error)
-        apology = fmt.say("unavailable" if unavailable else "apology", english_user(update))
+        apology = fmt.say("unavailable" if unavailable else "apology", fmt.english_user(update))
         if not isinstance(update, Update) or isinstance(context.error, Forbidden | TimedOut):
             # Forbidden: we were blocked or removed. TimedOut: the reply may have gone out.
             return
@@ -320,7 +316,7 @@ class BotHandlers:
         bot = context.bot
         if not question:
             await self._reply(bot, message, fmt.empty_ask(self.settings.example_questions[0],
-                                                          english=english_user(update)))
+                                                          english=fmt.english_user(update)))
             return
         if not quota_checked and not await self._within_quota(update, context):
             return
@@ -329,7 +325,7 @@ class BotHandlers:
             response, reading, page_size = await self._search(
                 bot, message.chat_id, question, 0, read_followup=not from_example)
         except BadQuestionError:
-            await self._reply(bot, message, fmt.say("bad_question", english_user(update)))
+            await self._reply(bot, message, fmt.say("bad_question", fmt.english_user(update)))
             return
         if reading is not None and reading.how is not None:
             # Read as another question: its pages are that question's.
@@ -388,7 +384,7 @@ class BotHandlers:
         if verdict is Verdict.OK:
             return True
         notice = fmt.rate_limited(self.settings.rate_limit_per_minute,
-                                  english=english_user(update))
+                                  english=fmt.english_user(update))
         self._over_limit.add(key)
         if update.callback_query is not None:
             await update.callback_query.answer(notice, show_alert=verdict is Verdict.NOTIFY)

@@ -122,7 +122,7 @@ class InlineAnswers:
         # With an allow-list an answer must not be served from Telegram's cache to others.
         personal = settings.allowed_chat_ids is not None
         text = " ".join(query.query.split())
-        english = fmt.speaks_english(query.from_user.language_code)
+        english = fmt.english_user(update)
         if not text:
             await answer(query, [], settings.inline_cache_time, personal)
             return

@@ -13,7 +13,7 @@ from retrieval import NewsQAError
 from retrieval.events.catalog import PeopleCatalog
 from retrieval.events.lookup import people_report
 
-from .formatting import speaks_english
+from .formatting import english_user
 from .frontend.messages import language
 from .people_view import events_pages, events_rich, people_pages, people_rich
 
@@ -64,11 +64,6 @@ def repl_events(repl: Repl, argument: str) -> bool:
 
 # --- Telegram ----------------------------------------------------------------------------
 
-def _english(update: Update) -> bool:
-    user = update.effective_user
-    return speaks_english(user.language_code if user is not None else None)
-
-
 def _argument(text: str | None) -> str:
     """'/people@bot Tô Lâm' -> 'Tô Lâm'."""
     _, _, rest = (text or "").partition(" ")
@@ -80,7 +75,7 @@ async def bot_people(handlers: BotHandlers, update: Update, context: Context) ->
     message = update.effective_message
     if message is None or not await handlers._within_quota(update, context):
         return
-    name, english = _argument(message.text), _english(update)
+    name, english = _argument(message.text), english_user(update)
     pages = await asyncio.to_thread(lambda: people_pages(
         people_report(_catalog(handlers._provider()), name, english=english), english=english))
     for page in pages:
@@ -92,7 +87,7 @@ async def bot_events(handlers: BotHandlers, update: Update, context: Context) ->
     message = update.effective_message
     if message is None or not await handlers._within_quota(update, context):
         return
-    english = _english(update)
+    english = english_user(update)
     pages = await asyncio.to_thread(
         lambda: events_pages(_catalog(handlers._provider()), english=english))
     for page in pages:
