@@ -81,6 +81,9 @@ def passages(count: int, work: Path = DEFAULT_WORK) -> tuple[list[str], list[int
     return texts, owners
 
 
+SENTENCES = 3
+
+
 def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
           vectors: np.ndarray[Any, Any]) -> dict[str, float]:
     timings: dict[str, float] = {}
@@ -100,7 +103,9 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
     # The model's identity: searches then fuse the dense side with the model's weights.
     manifest = Manifest(FORMAT_VERSION, "bench", bundled_identity(),
                         ChunkingSettings(256, 1, True), TOKENIZER_VERSION,
-                        plan_store_dense(settings, len(texts)), Counts(len(articles), len(texts)))
+                        plan_store_dense(settings, len(texts)), Counts(len(articles), len(texts)),
+                        sentence_vectors=True)
+    noise = np.random.default_rng(7)
     store = open_store(settings)
     try:
         started = time.perf_counter()
@@ -110,11 +115,17 @@ def build(settings: RetrievalSettings, texts: list[str], owners: list[int],
             for start in range(0, len(texts), 1000):
                 stop = min(len(texts), start + 1000)
                 ordinals = np.asarray([row - first_of[owners[row]] for row in range(start, stop)])
+                # Three sentences a passage (the default passages' size), each near it.
+                sentences = np.repeat(vectors[start:stop], SENTENCES, axis=0) + noise.normal(
+                    0, 0.02, ((stop - start) * SENTENCES, vectors.shape[1]))
+                sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
                 writer.write_passages(PassageBatch(
                     start, texts[start:stop], terms[start:stop], vectors[start:stop],
                     np.zeros(stop - start, np.uint8), np.asarray(owners[start:stop]),
                     ordinals, np.zeros(stop - start, np.int64),
-                    np.asarray([len(t) for t in texts[start:stop]])))
+                    np.asarray([len(t) for t in texts[start:stop]]),
+                    np.arange(0, (stop - start) * SENTENCES + 1, SENTENCES),
+                    sentences.astype(np.float32)))
             timings["write_s"] = time.perf_counter() - started
             writer.write_restorer(DiacriticRestorer.fit(texts[:5000]))
             writer.write_facts(article_facts(articles, texts))

@@ -35,6 +35,14 @@ def linear_fusion(lexical: FloatArray, dense: FloatArray, dense_weight: float) -
     )
 
 
+def mixed_dense(passage: FloatArray, best_sentence: FloatArray, share: float) -> FloatArray:
+    """A passage's dense score, ``share`` of it from its best sentence and the rest from
+    the passage as a whole: a question about one sentence of a passage matches that
+    sentence's own vector better than the passage's (docs/benchmarks.md)."""
+    if share <= 0:
+        return passage
+    return ((1.0 - share) * passage + share * best_sentence).astype(np.float32)
+
 
 def margin_weight(lexical: FloatArray, dense: FloatArray, dense_weight: float,
                   alpha: float) -> float:

@@ -6,6 +6,7 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .store import (
     plan_store_dense,
 )
 from .store.layout import write_error
+from .store.sentences import SENTENCE_DTYPE, passage_sentences
 from .text import document_terms
 from .types import Article, ArticleInfo, Chunk, SkippedFile
 
@@ -50,6 +52,7 @@ class BuildReport:
     removed_articles: int = 0
     facts_extracted: int = 0  # articles whose people and events were read anew
     embedded_chars: int = 0
+    embedded_sentences: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
     full: bool = False
@@ -86,6 +89,14 @@ def embedding_input(article: Article, chunk: Chunk, with_title: bool) -> str:
     if not with_title or chunk.start == 0:
         return chunk.text
     return f"{article.title}\n{chunk.text}"
+
+
+def sentence_input(article: Article, chunk: Chunk, sentence: str, with_title: bool) -> str:
+    """What the model sees for one sentence of a passage: a real headline gives it the
+    context its passage has (a collection without headlines gains nothing from a lead)."""
+    if not with_title or not article.has_headline or chunk.start == 0:
+        return sentence
+    return f"{article.title}\n{sentence}"
 
 
 def build_index(
@@ -132,13 +143,13 @@ def build_index(
                                      settings) for article in articles]
         earlier = {} if full or previous is None else {f.file: f for f in previous.facts()}
         facts, report.facts_extracted = build_facts(articles, chunks_by_article, earlier)
-        vectors, people, origins = _vectors(articles, chunks_by_article, reusable, embedder,
-                                            settings, progress, report)
+        embedded = _vectors(articles, chunks_by_article, reusable, embedder, settings,
+                            progress, report)
         previous_files = set(previous.manifest.article_hashes) if previous else set()
         report.removed_articles = len(previous_files - {a.file for a in articles})
         try:
-            reused = (previous, origins) if previous is not None and reusable else None
-            manifest = _write_generation(writer, articles, chunks_by_article, vectors, people,
+            reused = (previous, embedded.origins) if previous is not None and reusable else None
+            manifest = _write_generation(writer, articles, chunks_by_article, embedded,
                                          embedder, settings, reused)
             writer.write_facts(facts)
             report.generation = writer.commit()
@@ -159,6 +170,7 @@ class Reusable:
     people: np.ndarray[Any, Any] | None
     spans: np.ndarray[Any, Any] | None  # (ordinal, start, end) of each passage
     first: int  # number of its first passage in the earlier generation
+    sentences: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None  # offsets, vectors
 
 
 def _reusable(previous: StoredPassages | None, embedder: Embedder,
@@ -178,7 +190,8 @@ def _reusable(previous: StoredPassages | None, embedder: Embedder,
         if len(block) == record.chunks:
             reusable[record.content_hash] = Reusable(
                 block, previous.people_counts(record.first_chunk, stop),
-                previous.passage_spans(record.first_chunk, stop), record.first_chunk)
+                previous.passage_spans(record.first_chunk, stop), record.first_chunk,
+                previous.sentence_vectors(record.first_chunk, stop))
     return reusable
 
 
@@ -205,13 +218,23 @@ def people_counts(chunks: list[Chunk]) -> np.ndarray[Any, Any]:
                         for c in chunks), dtype=np.uint8, count=len(chunks))
 
 
+@dataclass(frozen=True)
+class EmbeddedPassages:
+    """Every passage's vector and people count, its sentences' vectors, and where each
+    passage was in the earlier generation (-1: embedded now)."""
+
+    vectors: np.ndarray[Any, Any]
+    people: np.ndarray[Any, Any]
+    origins: np.ndarray[Any, Any]
+    sentence_offsets: np.ndarray[Any, Any]  # passage i owns rows offsets[i] .. offsets[i+1]-1
+    sentence_vectors: np.ndarray[Any, Any]  # float16
+
+
 def _vectors(
     articles: list[Article], chunks_by_article: list[list[Chunk]],
     reusable: dict[str, Reusable], embedder: Embedder,
     settings: RetrievalSettings, progress: ProgressCallback | None, report: BuildReport,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Vectors and people counts of every passage, and where each was in the earlier
-    generation (-1: embedded now)."""
+) -> EmbeddedPassages:
     dimension = embedder.identity.dimension
     total = sum(len(c) for c in chunks_by_article)
     vectors = np.empty((total, dimension), dtype=np.float32)
@@ -219,6 +242,12 @@ def _vectors(
     origins = np.full(total, -1, dtype=np.int64)
     to_embed: list[str] = []
     rows: list[int] = []
+    # Per passage: its sentences' rows among the sentences to embed (-1 - i: row i of
+    # ``kept``, the vectors of an unchanged article).
+    sentence_rows: list[list[int]] = []
+    sentences_to_embed: list[str] = []
+    kept: list[np.ndarray[Any, Any]] = []
+    kept_rows = 0
     row = 0
     for article, chunks in zip(articles, chunks_by_article, strict=True):
         old = reusable.get(article.content_hash)
@@ -234,25 +263,56 @@ def _vectors(
             for offset, chunk in enumerate(chunks):
                 to_embed.append(embedding_input(article, chunk, settings.embed_with_title))
                 rows.append(row + offset)
+        if old is not None and old.sentences is not None:
+            offsets, block = old.sentences
+            kept.append(np.asarray(block, dtype=SENTENCE_DTYPE))
+            sentence_rows.extend(
+                list(range(-1 - kept_rows - a, -1 - kept_rows - b, -1))
+                for a, b in itertools.pairwise(offsets.tolist()))
+            kept_rows += len(block)
+        else:
+            # An article's passages share sentences (the overlap): each is embedded once.
+            known: dict[str, int] = {}
+            for chunk in chunks:
+                passage_rows = []
+                for sentence in passage_sentences(chunk.text):
+                    sentence = sentence_input(article, chunk, sentence, settings.embed_with_title)
+                    if sentence not in known:
+                        known[sentence] = len(sentences_to_embed)
+                        sentences_to_embed.append(sentence)
+                    passage_rows.append(known[sentence])
+                sentence_rows.append(passage_rows)
         row += len(chunks)
 
+    texts = to_embed + sentences_to_embed
     done = 0
     if progress:
-        progress(0, len(to_embed))
+        progress(0, len(texts))
 
     def advance(count: int) -> None:
         nonlocal done
         done += count
         if progress:
-            progress(done, len(to_embed))
+            progress(done, len(texts))
 
     embed_started = time.perf_counter()
+    embedded = (embedder.embed_passages(texts, on_batch=advance) if texts
+                else np.zeros((0, dimension), dtype=np.float32))
     if to_embed:
-        vectors[np.asarray(rows)] = embedder.embed_passages(to_embed, on_batch=advance)
+        vectors[np.asarray(rows)] = embedded[:len(to_embed)]
     report.embed_seconds = time.perf_counter() - embed_started
     report.embedded_chunks = len(to_embed)
-    report.embedded_chars = sum(len(t) for t in to_embed)
-    return vectors, people, origins
+    report.embedded_sentences = len(sentences_to_embed)
+    report.embedded_chars = sum(len(t) for t in texts)
+    pool = np.concatenate([embedded[len(to_embed):].astype(SENTENCE_DTYPE), *kept]
+                          ) if kept else embedded[len(to_embed):].astype(SENTENCE_DTYPE)
+    # Kept rows (-1 - i) come after the embedded ones in ``pool``.
+    flat = np.fromiter((r if r >= 0 else len(sentences_to_embed) - 1 - r
+                        for passage in sentence_rows for r in passage), dtype=np.int64)
+    offsets = np.zeros(total + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(passage) for passage in sentence_rows])
+    return EmbeddedPassages(vectors, people, origins, offsets,
+                            pool[flat] if len(flat) else pool[:0])
 
 
 def _restorer(articles: list[Article], previous: StoredPassages | None) -> DiacriticRestorer:
@@ -304,15 +364,16 @@ def plan_manifest(articles: list[Article], embedder: Embedder, settings: Retriev
         dense=plan_store_dense(settings, chunks),
         counts=Counts(articles=len(articles), chunks=chunks),
         article_hashes={a.file: a.content_hash for a in articles},
+        sentence_vectors=True,
     )
 
 
 def _write_generation(
     writer: StoreWriter, articles: list[Article], chunks_by_article: list[list[Chunk]],
-    vectors: np.ndarray[Any, Any], people: np.ndarray[Any, Any], embedder: Embedder,
-    settings: RetrievalSettings,
+    embedded: EmbeddedPassages, embedder: Embedder, settings: RetrievalSettings,
     reused: tuple[StoredPassages, np.ndarray[Any, Any]] | None = None,
 ) -> Manifest:
+    vectors, people, offsets = embedded.vectors, embedded.people, embedded.sentence_offsets
     manifest = plan_manifest(articles, embedder, settings, len(vectors))
     writer.begin(manifest)
     if reused is not None:
@@ -331,7 +392,9 @@ def _write_generation(
             articles=np.full(len(chunks), article_no, dtype=np.int64),
             ordinals=np.array([c.ordinal for c in chunks], dtype=np.int64),
             starts=np.array([c.start for c in chunks], dtype=np.int64),
-            ends=np.array([c.end for c in chunks], dtype=np.int64)))
+            ends=np.array([c.end for c in chunks], dtype=np.int64),
+            sentence_offsets=offsets[first:stop + 1] - offsets[first],
+            sentence_vectors=embedded.sentence_vectors[offsets[first]:offsets[stop]]))
         first = stop
     writer.write_articles(records)
     writer.write_restorer(_restorer(articles, reused[0] if reused else None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from .events.catalog import PeopleCatalog
 from .events.reverse import events_answer
 from .filters import ArticleFilter
 from .filters.scope import Scope, Scoper, scoped_candidates
-from .fusion import linear_fusion, margin_weight
+from .fusion import linear_fusion, margin_weight, mixed_dense
 from .notfound import (
     THRESHOLDS,
     Evidence,
@@ -289,6 +289,11 @@ class Searcher:
                  else scoped_candidates(generation, terms, query_vector, depth, passages))
         if len(found.ids) == 0:
             return Ranking([], question, terms, query_vector, english)
+        share = self.settings.dense_sentence_share
+        if query_vector is not None and share > 0:
+            best = generation.sentence_scores(found.ids, query_vector)
+            if best is not None:
+                found = replace(found, dense=mixed_dense(found.dense, best, share))
         if query_vector is not None and not unaccented:
             # Not for unaccented questions: their dense side reads restored diacritics, and
             # moving the weight lost hit@1 on them (docs/benchmarks.md).

@@ -73,6 +73,9 @@ class RetrievalSettings(BaseSettings):
     # How far the dense weight moves towards the side (lexical or dense) whose best candidate
     # stands out more (0: a constant weight).
     fusion_margin_alpha: float = Field(0.2, ge=0, le=0.5)
+    # Share of a passage's dense score taken from its best sentence's vector (the rest from
+    # the passage's own); 0 ignores the sentence vectors.
+    dense_sentence_share: float = Field(0.5, ge=0, le=1)
     restore_diacritics: bool = True
     # Weight of the best-sentence coverage added to the fused score of the top passages.
     sentence_weight: float = Field(0.3, ge=0, le=5)

@@ -7,10 +7,12 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.frontend.messages import set_language
 from retrieval import RetrievalSettings, Searcher, build_index
+from retrieval.embedding import BundledE5Embedder
 from tests.support.postgres import (  # noqa: F401 - fixtures
     pg_seed_template,
     pg_seed_url,
@@ -37,6 +39,28 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSQA_LANGUAGE", "en")
     set_language("en")
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembered_embeddings() -> Iterator[None]:
+    """The bundled model's vector of a text depends on that text alone (not on its batch),
+    so the many in-process builds of the seeds embed each passage and sentence once per
+    session. Builds in subprocesses (the CLI, the bot) still run the model on everything."""
+    encode = BundledE5Embedder._encode
+    memo: dict[tuple[str, bool], np.ndarray] = {}
+
+    def remembered(self: BundledE5Embedder, texts: list[str], is_query: bool) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (t, is_query) not in memo]
+        if missing:
+            memo.update(((t, is_query), v)
+                        for t, v in zip(missing, encode(self, missing, is_query), strict=True))
+        return np.stack([memo[(t, is_query)] for t in texts])
+
+    BundledE5Embedder._encode = remembered  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BundledE5Embedder._encode = encode  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

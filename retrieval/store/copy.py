@@ -8,6 +8,8 @@ article unchanged.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..diacritics import DiacriticRestorer
@@ -31,7 +33,10 @@ def copy_live(source: FilesStore, target: Store, batch: int = BATCH) -> str:
         if stored is None:
             raise ValueError("the source store has no intact generation")
         with target.writer() as writer:
-            writer.begin(stored.manifest)  # with its article hashes (the loaded one has none)
+            with_sentences = stored.sentence_vectors(0, 0) is not None
+            # With its article hashes (the loaded manifest has none); a source built before
+            # sentence vectors lends each passage's vector as its one sentence, unused.
+            writer.begin(replace(stored.manifest, sentence_vectors=with_sentences))
             writer.write_articles(articles)
             for first in range(0, generation.size, batch):
                 stop = min(generation.size, first + batch)
@@ -39,16 +44,21 @@ def copy_live(source: FilesStore, target: Store, batch: int = BATCH) -> str:
                 texts = generation.texts(ids)
                 owners = np.asarray([generation.article_of(i) for i in ids], dtype=np.int64)
                 starts = np.asarray([generation.start_of(i) for i in ids], dtype=np.int64)
+                vectors = np.asarray(stored.passage_vectors(first, stop), dtype=np.float32)
+                sentences = stored.sentence_vectors(first, stop)
+                if sentences is None:
+                    sentences = np.arange(len(ids) + 1, dtype=np.int64), vectors
                 writer.write_passages(PassageBatch(
                     first=first, texts=texts, terms=[document_terms(t) for t in texts],
-                    vectors=np.asarray(stored.passage_vectors(first, stop), dtype=np.float32),
+                    vectors=vectors,
                     people=np.asarray([generation.people_count(i) for i in ids], np.uint8),
                     articles=owners,
                     ordinals=np.asarray([i - articles[a].first_chunk
                                          for i, a in zip(ids, owners.tolist(), strict=True)],
                                         dtype=np.int64),
                     starts=starts,
-                    ends=starts + np.asarray([len(t) for t in texts], dtype=np.int64)))
+                    ends=starts + np.asarray([len(t) for t in texts], dtype=np.int64),
+                    sentence_offsets=sentences[0], sentence_vectors=sentences[1]))
             writer.write_facts(generation.facts())
             writer.write_restorer(restorer)
             return writer.commit()

@@ -31,6 +31,8 @@ from .layout import (
     DIACRITICS,
     LEXICAL,
     PEOPLE,
+    SENTENCE_OFFSETS,
+    SENTENCE_VECTORS,
     TEXT_OFFSETS,
     TEXTS,
     VECTORS,
@@ -39,9 +41,33 @@ from .layout import (
 )
 from .manifest import FORMAT_VERSION, Manifest
 from .protocol import Candidates, FloatArray, IntArray, StoreWriter, candidates_of
+from .sentences import SENTENCE_DTYPE, best_sentence_scores
 
 # Columns of the chunk table (chunks.npy); only this module reads it.
 _ARTICLE, _ORDINAL, _START, _END = range(4)
+
+
+def load_sentences(folder: Path, manifest: Manifest
+                   ) -> tuple[IntArray, np.ndarray[Any, Any]] | None:
+    """The passages' sentence offsets and vectors (memory-mapped), or None for a generation
+    built before them."""
+    if not manifest.sentence_vectors:
+        return None
+    offsets = load_array(folder / SENTENCE_OFFSETS)
+    path = folder / SENTENCE_VECTORS
+    dimension = int(manifest.embedder.dimension)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CorruptIndexError(str(path), str(exc)) from exc
+    rows = int(offsets[-1]) if len(offsets) else -1
+    if (len(offsets) != manifest.counts.chunks + 1 or int(offsets[0]) != 0
+            or bool((offsets[1:] <= offsets[:-1]).any())
+            or size != rows * dimension * np.dtype(SENTENCE_DTYPE).itemsize):
+        raise CorruptIndexError(str(path), "sentence vectors do not fit their offsets")
+    if rows == 0:
+        return offsets, np.zeros((0, dimension), dtype=SENTENCE_DTYPE)
+    return offsets, np.memmap(path, dtype=SENTENCE_DTYPE, mode="r", shape=(rows, dimension))
 
 
 def load_articles_file(path: Path) -> list[ArticleInfo]:
@@ -76,6 +102,7 @@ class FilesGeneration:
             raise CorruptIndexError(str(folder / TEXT_OFFSETS),
                                     "passage offsets do not fit texts.bin")
         self.dense = _load_dense(folder, manifest, settings)
+        self._sentences = load_sentences(folder, manifest)
         self.lexical = LexicalIndex.load(folder / LEXICAL)
         try:
             self.restorer = DiacriticRestorer.load(folder / DIACRITICS)
@@ -152,6 +179,11 @@ class FilesGeneration:
     def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
         return np.asarray(self.dense.vectors(passages) @ vector, dtype=np.float32)
 
+    def sentence_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray | None:
+        if self._sentences is None:
+            return None
+        return best_sentence_scores(*self._sentences, passages, vector)
+
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
         return candidates_of(self, terms, vector, k)
 
@@ -188,6 +220,12 @@ class StoredGeneration:
                   else None)
         self._people = people if people is not None and len(people) == len(self._vectors) \
             else None
+        try:
+            self._sentences = load_sentences(folder, manifest)
+        except (CorruptIndexError, OSError, ValueError):
+            self._sentences = None  # embedded again
+        if self._sentences is not None and len(self._sentences[0]) != len(self._vectors) + 1:
+            self._sentences = None
 
     @property
     def manifest(self) -> Manifest:
@@ -207,6 +245,14 @@ class StoredGeneration:
 
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
         return None if self._people is None else self._people[start:stop]
+
+    def sentence_vectors(self, start: int, stop: int) -> tuple[IntArray, FloatArray] | None:
+        if self._sentences is None:
+            return None
+        offsets, vectors = self._sentences
+        first, last = int(offsets[start]), int(offsets[stop])
+        return (np.asarray(offsets[start:stop + 1] - first, dtype=np.int64),
+                np.asarray(vectors[first:last], dtype=np.float32))
 
     def restorer(self) -> DiacriticRestorer | None:
         try:

@@ -7,7 +7,8 @@ Layout::
       fusion.json        fusion weights fitted by `newsqa eval --tune`, per embedder
       gen-<time>-<pid>/  manifest.json, articles.json, chunks.npy, texts.bin,
                          text_offsets.npy, vectors.npy, people.npy, dense.faiss|dense.npy,
-                         lexical/, diacritics.json
+                         sentence_vectors.f16, sentence_offsets.npy, lexical/,
+                         diacritics.json
 
 A running build holds an flock on INDEX_DIR itself. A build writes a whole new generation,
 fsyncs it, then replaces CURRENT: a build killed at any point leaves the previous generation
@@ -57,6 +58,10 @@ TEXT_OFFSETS = "text_offsets.npy"
 VECTORS = "vectors.npy"
 # Per passage, how many people it names (uint8), counted at build time.
 PEOPLE = "people.npy"
+# Per passage, the vectors of its sentences (float16 rows, no header: their number is the
+# last offset) and where each passage's rows start (``store.sentences``).
+SENTENCE_VECTORS = "sentence_vectors.f16"
+SENTENCE_OFFSETS = "sentence_offsets.npy"
 LEXICAL = "lexical"
 DIACRITICS = "diacritics.json"
 DENSE_FILES = {"faiss": "dense.faiss", "numpy": "dense.npy"}

@@ -60,6 +60,8 @@ class Manifest:
     article_hashes: dict[str, str] = field(default_factory=dict)
     # relative path -> size and checksum (files store; empty elsewhere)
     files: dict[str, FileEntry] = field(default_factory=dict)
+    # Each passage's sentences have vectors too (False: built before they existed).
+    sentence_vectors: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class Manifest:
             "counts": asdict(self.counts),
             "article_hashes": dict(self.article_hashes),
             "files": {path: asdict(entry) for path, entry in self.files.items()},
+            "sentence_vectors": self.sentence_vectors,
         }
 
     def to_json(self) -> str:
@@ -100,6 +103,7 @@ class Manifest:
             counts=counts,
             article_hashes=hashes,
             files=files,
+            sentence_vectors=bool(data.get("sentence_vectors", False)),
         )
 
 

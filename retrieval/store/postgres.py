@@ -62,6 +62,7 @@ class PostgresGeneration:
         self._meta: OrderedDict[int, tuple[int, int, int, int]] = OrderedDict()
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
+        self._sentence_scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
         self._ef_search = settings.hnsw_ef_search
         with pool.connection() as connection:
             try:
@@ -248,6 +249,35 @@ class PostgresGeneration:
                 "SELECT id, -(embedding <#> %s) FROM {}.passages WHERE id = ANY(%s::int4[])"),
                 (Vector(np.asarray(vector, dtype=np.float32)), ids.tolist())).fetchall()
         return _aligned(ids, rows)
+
+    def sentence_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray | None:
+        from pgvector import Vector
+
+        if not self._manifest.sentence_vectors:
+            return None
+        ids = np.asarray(passages, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.float32)
+        key = _vector_key(vector)
+        with self._lock:
+            known = dict(self._sentence_scores.get(key, {}))
+        missing = sorted(set(ids.tolist()) - set(known))
+        if missing:
+            with self._pool.connection() as connection:
+                rows = connection.execute(self._q(
+                    # Half-precision rows against the full-precision query, as in the files
+                    # store.
+                    "SELECT passage, max(-(embedding::vector <#> %s)) FROM {}.sentences "
+                    "WHERE passage = ANY(%s::int4[]) GROUP BY passage"),
+                    (Vector(np.asarray(vector, dtype=np.float32)), missing)).fetchall()
+            known.update((int(i), float(score)) for i, score in rows)
+            # Kept like the dense scores: a question asked again needs no round trip.
+            with self._lock:
+                self._sentence_scores[key] = known
+                self._sentence_scores.move_to_end(key)
+                while len(self._sentence_scores) > SCORE_MEMO_SIZE:
+                    self._sentence_scores.popitem(last=False)
+        return _aligned(ids, list(known.items()))
 
     # --- both -------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
     <generation>.meta      manifest (jsonb), diacritic model (jsonb), term count
     <generation>.articles  one row per article (file, title, date, hash, passages)
     <generation>.passages  text, position, people count, embedding vector(d)
+    <generation>.sentences one row per sentence of each passage: its embedding halfvec(d)
     <generation>.terms     per term (by its 64-bit key): the passages that have it and
                            their BM25 impacts, the files store's postings (postgres_lexical)
     <generation>.dense     the FAISS index of the embeddings in parts (NEWSQA_PG_DENSE_INDEX
@@ -61,6 +62,8 @@ def create_tables(schema: str, dimension: int) -> list[sql.Composed]:
                 "ordinal integer NOT NULL, start_char integer NOT NULL, "
                 "end_char integer NOT NULL, people smallint NOT NULL, text text NOT NULL, "
                 "embedding vector({}) NOT NULL)").format(s, sql.Literal(dimension)),
+        sql.SQL("CREATE TABLE {}.sentences (passage integer NOT NULL, "
+                "embedding halfvec({}) NOT NULL)").format(s, sql.Literal(dimension)),
         sql.SQL("CREATE TABLE {}.terms (key bigint NOT NULL, scale real NOT NULL, "
                 "doc_ids bytea NOT NULL, impacts bytea NOT NULL)").format(s),
         # Postings barely compress; stored plainly they are read without decompressing.
@@ -78,6 +81,7 @@ def create_indexes(schema: str, dimension: int, hnsw: tuple[int, int] | None
     s = sql.Identifier(schema)
     statements = [
         sql.SQL("CREATE UNIQUE INDEX ON {}.terms (key)").format(s),
+        sql.SQL("CREATE INDEX ON {}.sentences (passage)").format(s),
     ]
     if hnsw is not None:
         m, ef_construction = hnsw

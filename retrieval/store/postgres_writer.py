@@ -91,6 +91,8 @@ class PostgresStored:
                 seen += 1
         if seen != size:
             raise NewsQAError(f"generation {schema} lacks passages")
+        self._sentences = (_read_sentences(connection, schema, size, dimension)
+                           if self._manifest.sentence_vectors else None)
 
     @property
     def manifest(self) -> Manifest:
@@ -105,6 +107,14 @@ class PostgresStored:
     def people_counts(self, start: int, stop: int) -> np.ndarray[Any, np.dtype[np.uint8]]:
         return self._people[start:stop]
 
+    def sentence_vectors(self, start: int, stop: int
+                         ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+        if self._sentences is None:
+            return None
+        offsets, vectors = self._sentences
+        first, last = int(offsets[start]), int(offsets[stop])
+        return offsets[start:stop + 1] - first, vectors[first:last]
+
     def restorer(self) -> DiacriticRestorer | None:
         return None  # jsonb keeps no key order: the statistics are fitted again
 
@@ -113,6 +123,28 @@ class PostgresStored:
 
     def facts(self) -> Sequence[ArticleFacts]:
         return self._facts
+
+
+def _read_sentences(connection: psycopg.Connection[Any], schema: str, size: int,
+                    dimension: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Every passage's sentence offsets and vectors (float32), in passage order."""
+    owners: list[int] = []
+    rows: list[np.ndarray[Any, Any]] = []
+    query = sql.SQL("COPY (SELECT passage, embedding FROM {}.sentences ORDER BY passage) "
+                    "TO STDOUT WITH (FORMAT BINARY)").format(sql.Identifier(schema))
+    with connection.cursor() as cursor, cursor.copy(query) as copy:
+        copy.set_types(["int4", "halfvec"])
+        for passage, vector in copy.rows():
+            owners.append(int(passage))
+            rows.append(vector.to_numpy())
+    counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=size)
+    if len(counts) != size or bool((counts == 0).any()):
+        raise NewsQAError(f"generation {schema} lacks sentence vectors")
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    vectors = (np.asarray(rows, dtype=np.float32) if rows
+               else np.zeros((0, dimension), dtype=np.float32))
+    return offsets, vectors
 
 
 class PostgresWriter:
@@ -238,7 +270,7 @@ class PostgresWriter:
         if batch.first != len(self._terms):
             raise NewsQAError(f"passages written out of order ({batch.first}, expected "
                               f"{len(self._terms)})")
-        from pgvector import Vector
+        from pgvector import HalfVector, Vector
 
         query = sql.SQL("COPY {} (id, article, ordinal, start_char, end_char, people, text, "
                         "embedding) FROM STDIN WITH (FORMAT BINARY)").format(
@@ -251,6 +283,16 @@ class PostgresWriter:
                                 int(batch.ordinals[offset]), int(batch.starts[offset]),
                                 int(batch.ends[offset]), int(batch.people[offset]),
                                 batch.texts[offset], Vector(vectors[offset])))
+        offsets = np.asarray(batch.sentence_offsets, dtype=np.int64)
+        if len(offsets) != len(batch) + 1 or len(batch.sentence_vectors) != int(offsets[-1]):
+            raise ValueError("every passage needs its sentence vectors, in order")
+        owners = batch.first + np.repeat(np.arange(len(batch)), np.diff(offsets))
+        query = sql.SQL("COPY {} (passage, embedding) FROM STDIN WITH (FORMAT BINARY)"
+                        ).format(self._table("sentences"))
+        with self._db().cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(["int4", "halfvec"])
+            for owner, sentence in zip(owners.tolist(), batch.sentence_vectors, strict=True):
+                copy.write_row((owner, HalfVector(np.asarray(sentence, dtype=np.float32))))
         # Interned: a build holds every passage's terms until commit, and most are repeats.
         self._terms.extend([sys.intern(term) for term in terms] for terms in batch.terms)
         if self._store.settings.pg_dense_index == "replica":

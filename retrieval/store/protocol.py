@@ -107,6 +107,10 @@ class Generation(Protocol):
     def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
         """Scores of the given passages against ``vector``, aligned with them."""
 
+    def sentence_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray | None:
+        """Each given passage's best score of one of its sentences against ``vector``,
+        aligned with them; None if the generation has no sentence vectors."""
+
     # --- both -------------------------------------------------------------------------------
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
@@ -130,6 +134,10 @@ class PassageBatch:
     ordinals: IntArray  # position of the passage within its article
     starts: IntArray  # character offsets [start, end) in the article body
     ends: IntArray
+    # The vectors of each passage's sentences: passage ``first + i`` owns rows
+    # ``sentence_offsets[i] .. sentence_offsets[i+1]-1`` (at least one; offsets from 0).
+    sentence_offsets: IntArray
+    sentence_vectors: FloatArray
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -156,6 +164,10 @@ class StoredPassages(Protocol):
     def restorer(self) -> DiacriticRestorer | None:
         """The diacritic statistics as fitted (their words in the order ``fit`` met them),
         or None if the store does not keep that order."""
+
+    def sentence_vectors(self, start: int, stop: int) -> tuple[IntArray, FloatArray] | None:
+        """The sentence vectors of passages ``start .. stop-1`` as ``PassageBatch`` holds
+        them (offsets from 0, vectors); None if the generation has none (built before them)."""
 
     def passage_spans(self, start: int, stop: int) -> IntArray | None:
         """(ordinal, start, end) of passages ``start .. stop-1`` (rows of 3): an unchanged

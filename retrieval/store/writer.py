@@ -30,6 +30,8 @@ from .layout import (
     LEXICAL,
     MANIFEST,
     PEOPLE,
+    SENTENCE_OFFSETS,
+    SENTENCE_VECTORS,
     TEXT_OFFSETS,
     TEXTS,
     VECTORS,
@@ -40,6 +42,7 @@ from .layout import (
 )
 from .manifest import Manifest
 from .protocol import FloatArray, IntArray, PassageBatch, StoredPassages
+from .sentences import SENTENCE_DTYPE
 
 
 class FilesWriter:
@@ -54,6 +57,7 @@ class FilesWriter:
         self._committed = False
         self._texts: IO[bytes] | None = None
         self._vectors: IO[bytes] | None = None
+        self._sentences: IO[bytes] | None = None
         self._verified: set[Path] = set()  # folders whose files matched their checksums
         # The earlier generation, its manifest and where each new passage was in it.
         self._reuse: tuple[Path, Manifest, IntArray] | None = None
@@ -131,6 +135,7 @@ class FilesWriter:
         self._people = np.zeros(count, dtype=np.uint8)
         self._rows = np.zeros((count, 4), dtype=np.int32)  # article, ordinal, start, end
         self._offsets = np.zeros(count + 1, dtype=np.int64)
+        self._sentence_offsets = np.zeros(count + 1, dtype=np.int64)
         self._terms: list[Sequence[Sequence[str]]] = []  # each batch's, in order
         self._articles: list[ArticleInfo] = []
         # Vectors go to disk batch by batch (a million of them are 1.5 GB): the .npy header
@@ -142,6 +147,8 @@ class FilesWriter:
                 "fortran_order": False, "shape": (count, dimension)})
         with writing(self.folder / TEXTS):
             self._texts = open(self.folder / TEXTS, "wb")  # noqa: SIM115 - closed by commit/abort
+        with writing(self.folder / SENTENCE_VECTORS):
+            self._sentences = open(self.folder / SENTENCE_VECTORS, "wb")  # noqa: SIM115 - closed by commit/abort
 
     def write_articles(self, articles: Sequence[ArticleInfo]) -> None:
         self._articles.extend(articles)
@@ -158,6 +165,17 @@ class FilesWriter:
                 self._texts.write(text)
         with writing(self.folder / VECTORS):
             self._vectors.write(np.ascontiguousarray(batch.vectors, dtype=np.float32).tobytes())
+        offsets = np.asarray(batch.sentence_offsets, dtype=np.int64)
+        if (len(offsets) != len(batch) + 1 or int(offsets[0]) != 0
+                or bool((offsets[1:] <= offsets[:-1]).any())
+                or len(batch.sentence_vectors) != int(offsets[-1])):
+            raise ValueError("every passage needs its sentence vectors, in order")
+        self._sentence_offsets[batch.first + 1:rows.stop + 1] = (
+            self._sentence_offsets[batch.first] + offsets[1:])
+        assert self._sentences is not None
+        with writing(self.folder / SENTENCE_VECTORS):
+            self._sentences.write(np.ascontiguousarray(batch.sentence_vectors,
+                                                       dtype=SENTENCE_DTYPE).tobytes())
         self._people[rows] = batch.people
         self._rows[rows] = np.stack([batch.articles, batch.ordinals, batch.starts, batch.ends],
                                     axis=1)
@@ -186,8 +204,12 @@ class FilesWriter:
             texts.close()
         with writing(folder / VECTORS):
             self._vectors.close()
+        assert self._sentences is not None
+        with writing(folder / SENTENCE_VECTORS):
+            self._sentences.close()
         for name, array in ((TEXT_OFFSETS, self._offsets), (CHUNKS, self._rows),
-                            (PEOPLE, self._people)):
+                            (PEOPLE, self._people),
+                            (SENTENCE_OFFSETS, self._sentence_offsets)):
             with writing(folder / name):
                 save_array(folder / name, array)
         with writing(folder / ARTICLES):
@@ -249,7 +271,7 @@ class FilesWriter:
 
     def abort(self) -> None:
         # Closing flushes: on a full disk that fails too, and the folder goes anyway.
-        for handle in (self._texts, self._vectors):
+        for handle in (self._texts, self._vectors, self._sentences):
             if handle is not None:
                 with contextlib.suppress(OSError):
                     handle.close()

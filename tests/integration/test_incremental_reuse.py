@@ -24,7 +24,8 @@ NEW = ("Tin mới về Hậu Giang\n\nSáng nay, tỉnh Hậu Giang khánh thàn
 # Everything a generation holds but the dense index (an HNSW graph grown node by node is
 # not the graph built in one go) and the manifest (its build time and checksums).
 SAME_AS_FULL = ("articles.json", "chunks.npy", "texts.bin", "text_offsets.npy", "vectors.npy",
-                "people.npy", "diacritics.json", "lexical")
+                "people.npy", "diacritics.json", "lexical", "sentence_vectors.f16",
+                "sentence_offsets.npy")
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -42,14 +42,18 @@ def test_a_when_question_ranks_the_passage_that_gives_the_day_first(
         seed_index_dir: Path) -> None:
     question = "bo truong To Lam ve du ngay hoi o Ca Mau khi nao"
 
-    def first(answer_type_weight: float) -> str:
+    def first(answer_type_weight: float, sentence_share: float = 0.5) -> str:
         searcher = Searcher.open(RetrievalSettings(
-            articles_dir=SEEDS, index_dir=seed_index_dir,
-            answer_type_weight=answer_type_weight, _env_file=None))
+            articles_dir=SEEDS, index_dir=seed_index_dir, answer_type_weight=answer_type_weight,
+            dense_sentence_share=sentence_share, _env_file=None))
         return searcher.search(question).results[0].text
 
     assert "11/8/2022" in first(0.3)
-    assert "11/8/2022" not in first(0.0)  # what the when-question prior is for
+    # The passage's own sentence vector finds it too; with passage vectors alone only the
+    # when-question prior does.
+    assert "11/8/2022" in first(0.0)
+    assert "11/8/2022" in first(0.3, sentence_share=0.0)
+    assert "11/8/2022" not in first(0.0, sentence_share=0.0)
 
 
 def test_unaccented_question_finds_the_same_passage(seed_searcher: Searcher) -> None:

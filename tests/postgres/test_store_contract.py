@@ -108,6 +108,27 @@ class StoreContract:
             np.testing.assert_allclose(generation.dense_scores(some, query), exact[some],
                                        atol=1e-5)
 
+    def test_sentence_scores_are_each_passages_best_sentence(
+            self, built: tuple[RetrievalSettings, Store]) -> None:
+        _, store = built
+        generation = store.current()
+        with store.writer() as writer:
+            stored = writer.reusable()
+            assert stored is not None
+            sentences = stored.sentence_vectors(0, generation.size)
+        assert sentences is not None
+        offsets, vectors = sentences
+        assert len(offsets) == generation.size + 1 and bool((np.diff(offsets) >= 1).all())
+        assert len(vectors) > generation.size  # passages of several sentences
+        query = _vectors(built)[5]
+        ids = np.array([9, 0, 5, generation.size - 1, 5], dtype=np.int64)
+        want = [float((vectors[offsets[i]:offsets[i + 1]] @ query).max()) for i in ids]
+        got = generation.sentence_scores(ids, query)
+        assert got is not None
+        np.testing.assert_allclose(got, want, atol=2e-3)  # half precision
+        empty = generation.sentence_scores(np.zeros(0, dtype=np.int64), query)
+        assert empty is not None and len(empty) == 0
+
     def test_candidates_carry_both_scores(self, built: tuple[RetrievalSettings, Store]) -> None:
         generation = built[1].current()
         vectors = _vectors(built)
@@ -222,7 +243,9 @@ def _write_copy(writer: object, generation: object, stored: object, articles: in
         articles=np.asarray([g.article_of(i) for i in range(count)], dtype=np.int64),
         ordinals=np.arange(count, dtype=np.int64),
         starts=np.asarray([g.start_of(i) for i in range(count)], dtype=np.int64),
-        ends=np.asarray([g.start_of(i) + len(t) for i, t in enumerate(texts)], dtype=np.int64)))
+        ends=np.asarray([g.start_of(i) + len(t) for i, t in enumerate(texts)], dtype=np.int64),
+        sentence_offsets=np.arange(count + 1, dtype=np.int64),
+        sentence_vectors=np.asarray(s.passage_vectors(0, count), dtype=np.float32)))
     from retrieval.diacritics import DiacriticRestorer
 
     w.write_restorer(DiacriticRestorer.fit(texts))

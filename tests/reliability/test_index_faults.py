@@ -218,7 +218,8 @@ def test_simultaneous_newsqa_index_runs_build_once_and_refuse_clearly(
 # Files the searcher reads on load, and the rest of a generation.
 CHECKED_FILES = ["dense.faiss", "chunks.npy", "texts.bin", "text_offsets.npy",
                  "articles.json", "diacritics.json", "lexical/impacts.npy",
-                 "lexical/terms.npy", "manifest.json", "people.npy", "people_events.json"]
+                 "lexical/terms.npy", "manifest.json", "people.npy", "people_events.json",
+                 "sentence_vectors.f16", "sentence_offsets.npy"]
 OTHER_FILES = ["vectors.npy", "lexical/doc_ids.npy", "lexical/indptr.npy",
                "lexical/scales.npy", "lexical/params.json", "lexical/tf.npy",
                "lexical/lengths.npy"]

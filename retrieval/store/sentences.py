@@ -1,0 +1,44 @@
+"""Sentence vectors of passages: a passage scored by its best sentence as well as as a whole.
+
+A 3-sentence passage's vector averages what its sentences say; a question about one of them
+matches that sentence's own vector better. Each passage owns the vectors of its sentences
+(``offsets[i] .. offsets[i+1]-1``, at least one each), stored as float16.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..text import sentence_spans
+
+FloatArray = np.ndarray[Any, np.dtype[np.float32]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+SENTENCE_DTYPE = np.float16
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage as the model sees them (the passage itself when it has
+    no sentence break)."""
+    sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
+    sentences = [s for s in sentences if s]
+    return sentences or [text]
+
+
+def best_sentence_scores(offsets: IntArray, vectors: np.ndarray[Any, Any], passages: IntArray,
+                         vector: FloatArray) -> FloatArray:
+    """For each of ``passages``, the largest inner product of one of its sentence vectors
+    with ``vector``."""
+    ids = np.asarray(passages, dtype=np.int64)
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.float32)
+    starts = np.asarray(offsets[ids], dtype=np.int64)
+    counts = np.asarray(offsets[ids + 1], dtype=np.int64) - starts
+    ends = np.cumsum(counts)
+    rows = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
+    order = np.argsort(rows, kind="stable")  # memory-mapped rows read in file order
+    scores = np.empty(len(rows), dtype=np.float32)
+    scores[order] = np.asarray(vectors[rows[order]], dtype=np.float32) @ vector
+    return np.maximum.reduceat(scores, ends - counts).astype(np.float32)
+
