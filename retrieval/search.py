@@ -29,7 +29,7 @@ from .notfound import (
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
-from .store.protocol import IntArray
+from .store.protocol import Candidates, IntArray
 from .text import (
     QueryTerms,
     clean_question,
@@ -289,11 +289,8 @@ class Searcher:
                  else scoped_candidates(generation, terms, query_vector, depth, passages))
         if len(found.ids) == 0:
             return Ranking([], question, terms, query_vector, english)
-        share = self.settings.dense_sentence_share
-        if query_vector is not None and share > 0:
-            best = generation.sentence_scores(found.ids, query_vector)
-            if best is not None:
-                found = replace(found, dense=mixed_dense(found.dense, best, share))
+        if query_vector is not None and self.settings.dense_sentence_share > 0:
+            found = self._with_best_sentences(generation, found, query_vector, depth)
         if query_vector is not None and not unaccented:
             # Not for unaccented questions: their dense side reads restored diacritics, and
             # moving the weight lost hit@1 on them (docs/benchmarks.md).
@@ -310,6 +307,23 @@ class Searcher:
                        else len(passages))
         return Ranking(collapse(cache, candidates, fused, wanted, per_article),
                        question, terms, query_vector, english)
+
+    def _with_best_sentences(self, generation: Generation, found: Candidates,
+                             vector: np.ndarray[Any, Any], depth: int) -> Candidates:
+        """``found`` with each candidate's dense score mixed with its best sentence's. A
+        filtered search scores every passage it keeps (thousands): only each ranker's best
+        ``depth`` get their sentences read, the candidates an unfiltered search has."""
+        chosen = np.arange(len(found.ids))
+        if len(chosen) > 2 * depth:
+            chosen = np.union1d(np.argpartition(-found.dense, depth)[:depth],
+                                np.argpartition(-found.lexical, depth)[:depth])
+        best = generation.sentence_scores(found.ids[chosen], vector)
+        if best is None:
+            return found
+        dense = found.dense.copy()
+        dense[chosen] = mixed_dense(found.dense[chosen], best,
+                                    self.settings.dense_sentence_share)
+        return replace(found, dense=dense)
 
     def _embed_query(self, text: str) -> np.ndarray[Any, Any]:
         cached = self._query_cache.get(text)

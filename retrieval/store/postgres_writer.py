@@ -342,7 +342,7 @@ class PostgresWriter:
         db.execute(sql.SQL("INSERT INTO {} (manifest, restorer, facts) VALUES (%s, %s, %s)"
                            ).format(self._table("meta")),
                    (Jsonb(manifest.as_dict()), Jsonb(self._restorer), self._facts))
-        for table in ("passages", "terms", "articles"):
+        for table in ("passages", "sentences", "terms", "articles"):
             db.execute(sql.SQL("ANALYZE {}").format(self._table(table)))
         # The commit point: one transaction moves the pointer.
         with db.transaction():

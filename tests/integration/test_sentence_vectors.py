@@ -16,6 +16,7 @@ from retrieval.indexer import sentence_input
 from retrieval.store import open_store
 from retrieval.store.layout import SENTENCE_OFFSETS, SENTENCE_VECTORS, IndexDir
 from retrieval.store.manifest import sealed
+from retrieval.store.protocol import Candidates
 from retrieval.store.sentences import passage_sentences
 from retrieval.types import Chunk
 from tests.conftest import SEEDS
@@ -136,3 +137,38 @@ def test_the_search_mixes_the_best_sentence_into_the_dense_score(
         return [h.chunk_id for h in searcher.search(question, top_k=10).results]
 
     assert ranking(0.0) != ranking(1.0)
+
+
+def test_a_filtered_search_reads_the_sentences_of_each_rankers_best_only(
+        settings: RetrievalSettings) -> None:
+    embedder = HashingEmbedder()
+    build_index(settings, embedder=embedder)
+    searcher = Searcher(settings, embedder)
+
+    class Recording:
+        def __init__(self) -> None:
+            self.asked: list[np.ndarray] = []
+
+        def sentence_scores(self, passages: np.ndarray, vector: np.ndarray) -> np.ndarray:
+            self.asked.append(np.asarray(passages))
+            return np.ones(len(passages), dtype=np.float32)
+
+    # A filter keeps 1,000 passages: lexical best at the end, dense best at the start.
+    count = 1000
+    found = Candidates(np.arange(count, dtype=np.int64),
+                       np.arange(count, dtype=np.float32),
+                       np.linspace(0.9, 0.1, count, dtype=np.float32))
+    recording = Recording()
+    mixed = searcher._with_best_sentences(recording, found,  # type: ignore[arg-type]
+                                          np.ones(64, np.float32), depth=10)
+    (asked,) = recording.asked
+    assert sorted(asked.tolist()) == [*range(10), *range(990, 1000)]
+    share = settings.dense_sentence_share
+    np.testing.assert_allclose(mixed.dense[asked], (1 - share) * found.dense[asked] + share)
+    others = np.setdiff1d(np.arange(count), asked)
+    np.testing.assert_array_equal(mixed.dense[others], found.dense[others])
+    # An unfiltered search's candidates (at most each ranker's best) are all read.
+    small = Candidates(found.ids[:20], found.lexical[:20], found.dense[:20])
+    searcher._with_best_sentences(recording, small,  # type: ignore[arg-type]
+                                  np.ones(64, np.float32), depth=10)
+    assert len(recording.asked[-1]) == 20
