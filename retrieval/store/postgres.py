@@ -64,7 +64,6 @@ class PostgresGeneration:
         self._scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
         self._sentence_scores: OrderedDict[bytes, dict[int, float]] = OrderedDict()
         self._ef_search = settings.hnsw_ef_search
-        self._sentence_share = settings.dense_sentence_share
         with pool.connection() as connection:
             try:
                 row = connection.execute(self._q("SELECT manifest, restorer, facts FROM {}.meta")
@@ -289,16 +288,7 @@ class PostgresGeneration:
         query gives the dense scores and positions of the lexical candidates it lacks."""
         if vector is None or self._local is not None:
             candidates = candidates_of(self, terms, vector, k)
-            # The search asks for the candidates' best sentences next: read them meanwhile.
-            sentences = (self._background.submit(self.sentence_scores, candidates.ids, vector)
-                         if vector is not None and self._sentence_share > 0 else None)
-            try:
-                self._fetch_meta(candidates.ids.tolist())
-            except BaseException:
-                futures.wait([sentences] if sentences is not None else [])
-                raise
-            if sentences is not None:
-                sentences.result()
+            self._fetch_meta(candidates.ids.tolist())
             return candidates
         dense_rows = self._background.submit(self._dense_rows, vector, k)
         try:
