@@ -51,6 +51,7 @@ from .postgres_schema import (
     new_generation_name,
 )
 from .protocol import PassageBatch, StoredPassages
+from .sentences import SENTENCE_DTYPE
 
 if TYPE_CHECKING:
     from .postgres import PostgresStore
@@ -113,7 +114,7 @@ class PostgresStored:
             return None
         offsets, vectors = self._sentences
         first, last = int(offsets[start]), int(offsets[stop])
-        return offsets[start:stop + 1] - first, vectors[first:last]
+        return offsets[start:stop + 1] - first, vectors[first:last].astype(np.float32)
 
     def restorer(self) -> DiacriticRestorer | None:
         return None  # jsonb keeps no key order: the statistics are fitted again
@@ -127,23 +128,28 @@ class PostgresStored:
 
 def _read_sentences(connection: psycopg.Connection[Any], schema: str, size: int,
                     dimension: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Every passage's sentence offsets and vectors (float32), in passage order."""
-    owners: list[int] = []
-    rows: list[np.ndarray[Any, Any]] = []
-    query = sql.SQL("COPY (SELECT passage, embedding FROM {}.sentences ORDER BY passage) "
-                    "TO STDOUT WITH (FORMAT BINARY)").format(sql.Identifier(schema))
+    """Every passage's sentence offsets and vectors (float16, as stored), in passage order."""
+    table = sql.SQL("{}.sentences").format(sql.Identifier(schema))
+    row = connection.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+    total = int(row[0]) if row else 0
+    owners = np.zeros(total, dtype=np.int64)
+    vectors = np.zeros((total, dimension), dtype=SENTENCE_DTYPE)
+    query = sql.SQL("COPY (SELECT passage, embedding FROM {} ORDER BY passage) "
+                    "TO STDOUT WITH (FORMAT BINARY)").format(table)
+    seen = 0
     with connection.cursor() as cursor, cursor.copy(query) as copy:
         copy.set_types(["int4", "halfvec"])
         for passage, vector in copy.rows():
-            owners.append(int(passage))
-            rows.append(vector.to_numpy())
-    counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=size)
-    if len(counts) != size or bool((counts == 0).any()):
+            if seen == total:
+                raise NewsQAError(f"generation {schema} changed while it was read")
+            owners[seen] = passage
+            vectors[seen] = vector.to_numpy()
+            seen += 1
+    counts = np.bincount(owners[:seen], minlength=size)
+    if seen != total or len(counts) != size or bool((counts == 0).any()):
         raise NewsQAError(f"generation {schema} lacks sentence vectors")
     offsets = np.zeros(size + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(counts)
-    vectors = (np.asarray(rows, dtype=np.float32) if rows
-               else np.zeros((0, dimension), dtype=np.float32))
     return offsets, vectors
 
 
