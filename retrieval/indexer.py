@@ -6,7 +6,6 @@ generation; only new or changed articles are embedded. Deleted articles drop out
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -242,12 +241,11 @@ def _vectors(
     origins = np.full(total, -1, dtype=np.int64)
     to_embed: list[str] = []
     rows: list[int] = []
-    # Per passage: its sentences' rows among the sentences to embed (-1 - i: row i of
-    # ``kept``, the vectors of an unchanged article).
-    sentence_rows: list[list[int]] = []
     sentences_to_embed: list[str] = []
-    kept: list[np.ndarray[Any, Any]] = []
-    kept_rows = 0
+    # Per article, in order: an unchanged article's sentence vectors, or the rows of
+    # ``sentences_to_embed`` that its passages' sentences are (rows of the embedded ones).
+    sentence_blocks: list[np.ndarray[Any, Any]] = []
+    sentence_counts: list[int] = []  # per passage
     row = 0
     for article, chunks in zip(articles, chunks_by_article, strict=True):
         old = reusable.get(article.content_hash)
@@ -265,23 +263,22 @@ def _vectors(
                 rows.append(row + offset)
         if old is not None and old.sentences is not None:
             offsets, block = old.sentences
-            kept.append(np.asarray(block, dtype=SENTENCE_DTYPE))
-            sentence_rows.extend(
-                list(range(-1 - kept_rows - a, -1 - kept_rows - b, -1))
-                for a, b in itertools.pairwise(offsets.tolist()))
-            kept_rows += len(block)
+            sentence_blocks.append(np.asarray(block, dtype=SENTENCE_DTYPE))
+            sentence_counts.extend(np.diff(offsets).tolist())
         else:
             # An article's passages share sentences (the overlap): each is embedded once.
             known: dict[str, int] = {}
+            article_rows: list[int] = []
             for chunk in chunks:
-                passage_rows = []
-                for sentence in passage_sentences(chunk.text):
-                    sentence = sentence_input(article, chunk, sentence, settings.embed_with_title)
-                    if sentence not in known:
-                        known[sentence] = len(sentences_to_embed)
-                        sentences_to_embed.append(sentence)
-                    passage_rows.append(known[sentence])
-                sentence_rows.append(passage_rows)
+                inputs = [sentence_input(article, chunk, sentence, settings.embed_with_title)
+                          for sentence in passage_sentences(chunk.text)]
+                for text in inputs:
+                    if text not in known:
+                        known[text] = len(sentences_to_embed)
+                        sentences_to_embed.append(text)
+                    article_rows.append(known[text])
+                sentence_counts.append(len(inputs))
+            sentence_blocks.append(np.asarray(article_rows, dtype=np.int64))
         row += len(chunks)
 
     texts = to_embed + sentences_to_embed
@@ -304,15 +301,13 @@ def _vectors(
     report.embedded_chunks = len(to_embed)
     report.embedded_sentences = len(sentences_to_embed)
     report.embedded_chars = sum(len(t) for t in texts)
-    pool = np.concatenate([embedded[len(to_embed):].astype(SENTENCE_DTYPE), *kept]
-                          ) if kept else embedded[len(to_embed):].astype(SENTENCE_DTYPE)
-    # Kept rows (-1 - i) come after the embedded ones in ``pool``.
-    flat = np.fromiter((r if r >= 0 else len(sentences_to_embed) - 1 - r
-                        for passage in sentence_rows for r in passage), dtype=np.int64)
+    sentences = embedded[len(to_embed):].astype(SENTENCE_DTYPE)
+    blocks = [block if block.dtype == SENTENCE_DTYPE else sentences[block]
+              for block in sentence_blocks]
     offsets = np.zeros(total + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(passage) for passage in sentence_rows])
+    offsets[1:] = np.cumsum(sentence_counts)
     return EmbeddedPassages(vectors, people, origins, offsets,
-                            pool[flat] if len(flat) else pool[:0])
+                            np.concatenate(blocks) if blocks else sentences[:0])
 
 
 def _restorer(articles: list[Article], previous: StoredPassages | None) -> DiacriticRestorer:

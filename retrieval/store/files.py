@@ -41,7 +41,7 @@ from .layout import (
 )
 from .manifest import FORMAT_VERSION, Manifest
 from .protocol import Candidates, FloatArray, IntArray, StoreWriter, candidates_of
-from .sentences import SENTENCE_DTYPE, best_sentence_scores
+from .sentences import SENTENCE_DTYPE, best_sentence_scores, sentences_of
 
 # Columns of the chunk table (chunks.npy); only this module reads it.
 _ARTICLE, _ORDINAL, _START, _END = range(4)
@@ -249,10 +249,7 @@ class StoredGeneration:
     def sentence_vectors(self, start: int, stop: int) -> tuple[IntArray, FloatArray] | None:
         if self._sentences is None:
             return None
-        offsets, vectors = self._sentences
-        first, last = int(offsets[start]), int(offsets[stop])
-        return (np.asarray(offsets[start:stop + 1] - first, dtype=np.int64),
-                np.asarray(vectors[first:last], dtype=np.float32))
+        return sentences_of(*self._sentences, start, stop)
 
     def restorer(self) -> DiacriticRestorer | None:
         try:

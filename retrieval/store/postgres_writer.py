@@ -51,7 +51,7 @@ from .postgres_schema import (
     new_generation_name,
 )
 from .protocol import PassageBatch, StoredPassages
-from .sentences import SENTENCE_DTYPE
+from .sentences import SENTENCE_DTYPE, sentences_of
 
 if TYPE_CHECKING:
     from .postgres import PostgresStore
@@ -112,9 +112,7 @@ class PostgresStored:
                          ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
         if self._sentences is None:
             return None
-        offsets, vectors = self._sentences
-        first, last = int(offsets[start]), int(offsets[stop])
-        return offsets[start:stop + 1] - first, vectors[first:last].astype(np.float32)
+        return sentences_of(*self._sentences, start, stop)
 
     def restorer(self) -> DiacriticRestorer | None:
         return None  # jsonb keeps no key order: the statistics are fitted again

@@ -42,3 +42,12 @@ def best_sentence_scores(offsets: IntArray, vectors: np.ndarray[Any, Any], passa
     scores[order] = np.asarray(vectors[rows[order]], dtype=np.float32) @ vector
     return np.maximum.reduceat(scores, ends - counts).astype(np.float32)
 
+
+
+def sentences_of(offsets: IntArray, vectors: np.ndarray[Any, Any], start: int, stop: int
+                 ) -> tuple[IntArray, FloatArray]:
+    """The sentence offsets (from 0) and vectors of passages ``start .. stop-1``, as
+    ``PassageBatch`` holds them."""
+    first, last = int(offsets[start]), int(offsets[stop])
+    return (np.asarray(offsets[start:stop + 1] - first, dtype=np.int64),
+            np.asarray(vectors[first:last], dtype=np.float32))
