@@ -19,6 +19,8 @@ from tests.support.postgres import (  # noqa: F401 - fixtures
     pg_server,
     pg_url,
 )
+from tests.support.remembered_vectors import ENV as REMEMBERED_ENV
+from tests.support.remembered_vectors import Key, remember, save
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -41,26 +43,26 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+_REMEMBERED: dict[Key, np.ndarray] = {}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def remembered_embeddings() -> Iterator[None]:
-    """The bundled model's vector of a text depends on that text alone (not on its batch),
-    so the many in-process builds of the seeds embed each passage and sentence once per
-    session. Builds in subprocesses (the CLI, the bot) still run the model on everything."""
-    encode = BundledE5Embedder._encode
-    memo: dict[tuple[str, bool], np.ndarray] = {}
-
-    def remembered(self: BundledE5Embedder, texts: list[str], is_query: bool) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if (t, is_query) not in memo]
-        if missing:
-            memo.update(((t, is_query), v)
-                        for t, v in zip(missing, encode(self, missing, is_query), strict=True))
-        return np.stack([memo[(t, is_query)] for t in texts])
-
-    BundledE5Embedder._encode = remembered  # type: ignore[method-assign]
+    """In-process builds run the bundled model once per text for the session (see
+    tests/support/remembered_vectors.py)."""
+    encode = remember(_REMEMBERED)
     try:
         yield
     finally:
         BundledE5Embedder._encode = encode  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def remembered_vectors_env(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory
+                           ) -> dict[str, str]:
+    """The environment that hands the seeds' vectors to `tests.support.remembering_newsqa`."""
+    path = save(_REMEMBERED, tmp_path_factory.mktemp("remembered") / "vectors.npz")
+    return {REMEMBERED_ENV: str(path)}
 
 
 @pytest.fixture(scope="session")

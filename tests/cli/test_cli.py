@@ -17,11 +17,15 @@ QUESTION = "Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ qu�
 
 
 def newsqa(*args: str, index: Path | None = None, stdin: str | None = None,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
+           env: dict[str, str] | None = None, remembered: dict[str, str] | None = None,
+           ) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess; with ``remembered`` (the `remembered_vectors_env`
+    fixture), the model runs only on texts the session has not embedded yet."""
+    full_env = {**os.environ, **(env or {}), **(remembered or {})}
     if index is not None:
         full_env["NEWSQA_INDEX_DIR"] = str(index)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, env=full_env,
+    module = "tests.support.remembering_newsqa" if remembered else "bot.cli"
+    return subprocess.run([sys.executable, "-m", module, *args], input=stdin, env=full_env,
                           cwd=REPO, capture_output=True, text=True, timeout=120)
 
 

@@ -75,7 +75,7 @@ def test_too_few_questions_keep_the_default_and_say_so(seed_settings: RetrievalS
 
 @pytest.mark.slow
 def test_a_better_weight_is_stored_announced_and_can_be_reset(
-    seed_settings: RetrievalSettings,
+    seed_settings: RetrievalSettings, remembered_vectors_env: dict[str, str],
 ) -> None:
     index = seed_settings.index_dir
     questions = index.parent / "dense.jsonl"
@@ -85,14 +85,15 @@ def test_a_better_weight_is_stored_announced_and_can_be_reset(
     # dense weight beats it on the held-out part and is stored.
     lexical_only = {"NEWSQA_DENSE_WEIGHT_ACCENTED": "0", "NEWSQA_DENSE_WEIGHT_UNACCENTED": "0"}
     result = newsqa("eval", str(questions), "--articles", str(REPO / "seeds"), "--tune",
-                    "--index", str(index), env=lexical_only)
+                    "--index", str(index), env=lexical_only, remembered=remembered_vectors_env)
     assert result.returncode == 0, result.stderr
     entry = stored(index)
     assert entry is not None and entry["accented"] > 0, result.stderr
     assert f"stored dense weights accented {entry['accented']:.2f}" in result.stderr
     assert "newsqa eval --reset-tuning" in result.stderr
 
-    rebuilt = newsqa("index", "--full", "--articles", str(REPO / "seeds"), index=index)
+    rebuilt = newsqa("index", "--full", "--articles", str(REPO / "seeds"), index=index,
+                     remembered=remembered_vectors_env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "Tuned fusion weights in force" in rebuilt.stderr
 
@@ -119,7 +120,7 @@ def test_eval_over_the_configured_articles_reuses_the_configured_index(
 
 @pytest.mark.slow
 def test_private_eval_index_is_in_the_cache_and_tuning_lands_in_the_configured_index(
-    seed_settings: RetrievalSettings, tmp_path: Path,
+    seed_settings: RetrievalSettings, tmp_path: Path, remembered_vectors_env: dict[str, str],
 ) -> None:
     folder = tmp_path / "devset"
     (folder / "articles").mkdir(parents=True)
@@ -130,7 +131,8 @@ def test_private_eval_index_is_in_the_cache_and_tuning_lands_in_the_configured_i
     index = seed_settings.index_dir
     lexical_only = {"NEWSQA_DENSE_WEIGHT_ACCENTED": "0", "NEWSQA_DENSE_WEIGHT_UNACCENTED": "0",
                     "NEWSQA_ARTICLES_DIR": str(REPO / "seeds")}
-    result = newsqa("eval", str(folder), "--tune", index=index, env=lexical_only)
+    result = newsqa("eval", str(folder), "--tune", index=index, env=lexical_only,
+                    remembered=remembered_vectors_env)
     assert result.returncode == 0, result.stderr
     (private,) = (tmp_path / "cache" / "newsqa").iterdir()
     assert str(private) in result.stderr

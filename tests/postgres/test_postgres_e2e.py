@@ -29,12 +29,15 @@ ASKED = ["Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quố
 
 
 def newsqa(*args: str, url: str, articles: Path = SEEDS, timeout: float = 300,
-           ) -> subprocess.CompletedProcess[str]:
+           remembered: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI over Postgres; with ``remembered`` (the `remembered_vectors_env`
+    fixture), the model runs only on texts the session has not embedded yet."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
                 "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
-                "NEWSQA_LANGUAGE": "en"})
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=REPO,
+                "NEWSQA_LANGUAGE": "en", **(remembered or {})})
+    module = "tests.support.remembering_newsqa" if remembered else "bot.cli"
+    return subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -44,10 +47,10 @@ def pg_settings(url: str, articles: Path = SEEDS) -> RetrievalSettings:
 
 
 @pytest.fixture(scope="module")
-def seeded_url(pg_server: LocalServer) -> str:
+def seeded_url(pg_server: LocalServer, remembered_vectors_env: dict[str, str]) -> str:
     """A database that `newsqa index` filled from seeds/."""
     url = new_database(pg_server)
-    result = newsqa("index", url=url)
+    result = newsqa("index", url=url, remembered=remembered_vectors_env)
     assert result.returncode == 0, result.stderr
     assert "Index ready" in result.stderr
     assert pg_server.password not in result.stderr + result.stdout
@@ -97,8 +100,9 @@ def _generations(url: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def test_a_killed_build_leaves_the_answers_unchanged(pg_seed_url: str, tmp_path: Path
-                                                     ) -> None:
+def test_a_killed_build_leaves_the_answers_unchanged(
+    pg_seed_url: str, tmp_path: Path, remembered_vectors_env: dict[str, str],
+) -> None:
     url = pg_seed_url
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -110,7 +114,7 @@ def test_a_killed_build_leaves_the_answers_unchanged(pg_seed_url: str, tmp_path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
                 "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
-                "NEWSQA_LANGUAGE": "en"})
+                "NEWSQA_LANGUAGE": "en", **remembered_vectors_env})
     marker = tmp_path / "stalled"
     env["NEWSQA_TEST_STALL_MARKER"] = str(marker)
     build = subprocess.Popen(
@@ -130,7 +134,7 @@ def test_a_killed_build_leaves_the_answers_unchanged(pg_seed_url: str, tmp_path:
     assert _live(url) == live
     assert _answers(url, articles) == before
     # The next build drops the dead one's schema and takes the lock it left behind.
-    result = newsqa("index", url=url, articles=articles)
+    result = newsqa("index", url=url, articles=articles, remembered=remembered_vectors_env)
     assert result.returncode == 0, result.stderr
     # The live generation's vectors were reused: the dead build harmed nothing.
     assert re.search(r"[1-9]\d* reused", result.stderr), result.stderr
