@@ -61,7 +61,7 @@ from .synth import ensure_collection, questions
 
 SMALL_ARTICLES = 105  # about 10^3 chunks
 CORPUS_ARTICLES = 10_000  # about 10^5 chunks
-EF_SWEEP = (32, 64, 128, 256, 512)
+EF_SWEEP = (32, 64, 128, 256, 512, 768, 1536, 3072)
 
 
 # --- building the generations --------------------------------------------------------------
