@@ -72,6 +72,15 @@ _RELATIVE = re.compile(
     r"this week|tháng trước|thang truoc|last month|tháng này|thang nay|this month|"
     r"năm ngoái|nam ngoai|năm trước|nam truoc|last year|năm nay|nam nay|this year|"
     r"gần đây|gan day|mới đây|moi day|recently|lately)(?!\w)", re.IGNORECASE)
+# 'so với năm trước', 'cùng kỳ năm 2021', 'than in 2021': a time to compare with, not when
+# the news happened.
+_COMPARED = re.compile(r"(?<!\w)(?:so với|so voi|cùng kỳ|cung ky|hơn|hon|compared with|"
+                       r"compared to|than|versus|vs\.?)\s*$", re.IGNORECASE)
+# '2 năm trước', 'vài tháng trước': that long ago, not the last calendar year or month;
+# 'năm trước đó': the year before another one.
+_COUNTED = re.compile(r"(?<!\w)(?:\d+|mấy|may|vài|vai|nhiều|nhieu|một|mot|hai|ba|bốn|bon|"
+                      r"năm|nam)\s*$", re.IGNORECASE)
+_BEFORE_THAT = re.compile(r"\s*(?:đó|do|ấy|ay)(?!\w)", re.IGNORECASE)
 # A place after 'ở' / 'tại' / 'in' (capitalised words, or a known place typed in lower case).
 _PLACE_LEAD = re.compile(r"(?<!\w)(?:ở|tại|o|tai|in|at)\s+", re.IGNORECASE)
 _NOT_A_PLACE = frozenset({"dau", "nao", "day", "do", "the", "a", "an", "which", "what",
@@ -81,6 +90,7 @@ _EVENT_WORDS = frozenset(fold(w) for w in (
     "ngày hội lễ hội nghị đại hội hội thảo chương trình buổi cuộc ủy ban bộ sở trường "
     "công an ban đảng"
 ).split())
+_NAME_GAP = re.compile(r"\s+|\.|\s*-\s*")
 _ADMIN = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
 _FOLDED_PLACES = sorted({fold(" ".join(p)) for p in PLACES}, key=len, reverse=True)
 
@@ -116,10 +126,21 @@ def _relative(word: str, today: date) -> DayRange:
     return DayRange(today - timedelta(days=RECENT_DAYS), today)
 
 
+def _not_when(question: str, found: re.Match[str], relative: bool) -> bool:
+    """The time words found say something else than when the news happened."""
+    before = question[:found.start()]
+    if _COMPARED.search(before):
+        return True
+    return relative and (fold(found.group(1).lower()).split()[0] in {"nam", "thang", "tuan"}
+                         and (_COUNTED.search(before) is not None
+                              or _BEFORE_THAT.match(question, found.end()) is not None))
+
+
 def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]:
     """The time the question states, how it was written, and the question without it."""
     for pattern in (_DAY_MONTH, _MONTH, _ENGLISH_DAY, _ENGLISH_MONTH, _YEAR_ONLY, _RELATIVE):
-        m = pattern.search(question)
+        m = next((m for m in pattern.finditer(question)
+                  if not _not_when(question, m, pattern is _RELATIVE)), None)
         if m is None:
             continue
         try:
@@ -168,11 +189,15 @@ def _place(question: str) -> tuple[str | None, str | None]:
             if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
                 written = " ".join(tail.split()[:len(known.split())]).strip(" ?.,!;:")
                 return written, known
-        capitalised = []
-        for word in words:
-            if not word[0].isupper():
+        capitalised: list[str] = []
+        end = 0
+        for word in re.finditer(r"[^\W\d_]+", tail):
+            # One name: 'Cà Mau', 'TP.HCM', 'Bà Rịa - Vũng Tàu'; not 'Khoản 2, Điều 6'.
+            if (not word.group()[0].isupper()
+                    or (capitalised and not _NAME_GAP.fullmatch(tail, end, word.start()))):
                 break
-            capitalised.append(word)
+            capitalised.append(word.group())
+            end = word.end()
         if 2 <= len(capitalised) <= 4 and fold(capitalised[0].lower()) not in _EVENT_WORDS:
             written = " ".join(capitalised)
             return written, fold(written.lower())

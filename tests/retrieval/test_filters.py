@@ -46,6 +46,11 @@ TODAY = date(2026, 12, 2)  # a Wednesday
      "on Aug. 11, 2022", "Who attended?"),
     ("Who came in Sept 2023?", date(2023, 9, 1), date(2023, 9, 30), "in Sept 2023",
      "Who came?"),
+    # The year compared with is not the news' time; the one before it is.
+    ("Năm 2023 số ca tăng bao nhiêu so với năm 2022?", date(2023, 1, 1), date(2023, 12, 31),
+     "Năm 2023", "số ca tăng bao nhiêu so với năm 2022?"),
+    ("ngay hoi nam truoc o dau", date(2025, 1, 1), date(2025, 12, 31), "nam truoc",
+     "ngay hoi o dau"),
 ])
 def test_time_filters(question: str, first: date, last: date, said: str, rest: str) -> None:
     found, searched = parse_filter(question, TODAY)
@@ -66,6 +71,7 @@ def test_a_day_without_a_year_is_that_day_of_any_year() -> None:
     ("còn ở Thanh Hóa thì sao?", "Thanh Hóa", "thanh hoa"),
     ("Ngày hội tại tỉnh Thanh Hoá diễn ra khi nào?", "Thanh Hoá", "thanh hoa"),
     ("ai dự ngày hội ở quận Ninh Kiều", "Ninh Kiều", "ninh kieu"),
+    ("Ai dự ngày hội ở TP.HCM?", "TP HCM", "tp hcm"),
 ])
 def test_place_filters(question: str, place: str, key: str) -> None:
     found, searched = parse_filter(question, TODAY)
@@ -78,6 +84,16 @@ def test_place_filters(question: str, place: str, key: str) -> None:
     "tháng 13/2022 có gì", "Ai tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc?",
     "Có 2023 người dự", "Ai dự lễ tại nhà văn hóa?",
     "May I ask what happened?", "Who may attend in the march?",
+    # A time to compare with ('so với năm trước'), a time ago, the year before another.
+    "Tội phạm giảm bao nhiêu phần trăm so với năm trước?",
+    "toi pham giam bao nhieu phan tram so voi nam truoc",
+    "Số ca tăng bao nhiêu so với cùng kỳ năm 2021?",
+    "xuat khau tang bao nhieu so voi cung ky nam truoc",
+    "How much did crime fall compared with last year?", "Were there more cases than in 2021?",
+    "2 năm trước ai dự ngày hội?", "vai thang truoc co gi", "Năm trước đó có bao nhiêu ca?",
+    # Capitalised words apart are no one place name.
+    "Ai được kéo dài thêm 2 học kỳ theo quy định tại Khoản 2, Điều 6 của Quy chế này?",
+    "Sinh viên làm gì tại P. ĐTĐH hoặc văn phòng khoa?",
 ])
 def test_no_filter(question: str) -> None:
     assert parse_filter(question, TODAY) == (None, question)
