@@ -289,7 +289,8 @@ _ROLE_PHRASES: tuple[tuple[Role, QIndex], ...] = (
         "received; receive; was awarded; were awarded; won")),
     ("awarded", _q_phrases(
         "trao; tặng; trao tặng; trao thưởng; trao giải; khen thưởng; handed; presented; "
-        "gave awards; gave the awards; awarded")),
+        "gave awards; gave the awards; gave flowers; gave gifts; gave certificates; "
+        "gave out; handed out; hand out; awarded")),
     ("presided", _q_phrases(
         "chủ trì; đồng chủ trì; chủ tọa; điều hành; chaired; chair; chairs; presided; "
         "hosted")),

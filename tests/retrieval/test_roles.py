@@ -29,6 +29,9 @@ def shown(question: str, hits: list[SearchHit]) -> list[tuple[str, list[str]]]:
     ("Những ai được trao Bằng khen?", "was_awarded"),
     ("Ai đã tham dự Ngày hội ở Cà Mau?", "attended"),
     ("Which officials attended the festival?", "attended"),
+    ("who gave flowers at rung thong", "awarded"),
+    ("Who handed out gifts to the families?", "awarded"),
+    ("Who gave a speech at the festival?", "spoke"),
     ("Ai là Chủ tịch UBND Hà Nội?", None),
 ])
 def test_the_role_a_question_asks_about(question: str, role: str | None) -> None:
