@@ -88,6 +88,10 @@ def _contains(words: Sequence[str], phrases: QIndex, folded: bool) -> bool:
                for i, w in enumerate(words) for p in phrases.get(w, ()))
 
 
+# Words before 'vị' that make it no person: 'đơn vị', 'gia vị', 'hương vị', 'mùi vị', 'khẩu vị'.
+_VI_COMPOUNDS = frozenset({"don", "gia", "huong", "mui", "khau"})
+
+
 def question_kind(question: str) -> QuestionKind | None:
     """'who', 'date' or 'place' for questions a short answer fits; None for the rest."""
     raw = _Q_WORD.findall(question[:2000])
@@ -102,9 +106,17 @@ def question_kind(question: str) -> QuestionKind | None:
         # 'AI' is artificial intelligence unless the whole question is in capitals; 'Ai Cập'.
         if words[i] == "ai" and ((w == "AI" and not all_caps) or following == "cap"):
             words[i] = "_"
-        # 'đơn vị nào' asks for a unit, not a person ('vị nào').
-        if fold(words[i]) == "don" and following == "vi":
+        # 'ai đó', 'ai cũng', 'bất kỳ ai': someone, anyone; no person is asked for.
+        if fold(words[i]) == "ai" and (following in {"do", "cung"} or (
+                i > 0 and fold(words[i - 1]) in {"ky", "cu"})):
+            words[i] = "_"
+        # 'đơn vị nào', 'gia vị nào' ask for a unit or a spice, not a person ('vị nào').
+        if fold(words[i]) in _VI_COMPOUNDS and following == "vi":
             words[i + 1] = "_"
+        # '… từ năm bao nhiêu tuổi?' asks an age, not a year.
+        if (fold(words[i]) == "nam"
+                and [fold(w) for w in words[i + 1:i + 4]] == ["bao", "nhieu", "tuoi"]):
+            words[i] = "_"
     if _contains(words, _WHEN_COUNT, folded):
         return "date"
     if _contains(words, _HOW_MANY, folded):

@@ -85,6 +85,10 @@ def test_when_and_where_questions(question: str, kind: str) -> None:
     "How many people attended?",
     "Quận Ninh Kiều có những mô hình nào?",
     "Đơn vị nào tổ chức ngày hội?",  # a unit, not a person ('vị nào')
+    "Tỏi thuộc nhóm gia vị nào?",  # a spice
+    "mon nay co huong vi nao",  # a flavour
+    "Khi nhờ ai đó nhận hộ chứng chỉ thì cần thủ tục gì?",  # someone
+    "Bất kỳ ai cũng được đăng ký học vượt phải không?",  # anyone
     "AI có thay thế được phóng viên không?",  # artificial intelligence
     "Ai Cập có bao nhiêu dân?",
     "Cơ quan nào quản lý?",  # 'quan' is not 'quận' in an accented question
@@ -95,6 +99,14 @@ def test_when_and_where_questions(question: str, kind: str) -> None:
 ])
 def test_other_questions_get_no_short_answer_kind(question: str) -> None:
     assert question_kind(question) not in {"who", "place"}
+
+
+@pytest.mark.parametrize("question", [
+    "Anh bắt đầu hiến máu từ năm bao nhiêu tuổi?",
+    "ong phat hien benh vao nam bao nhieu tuoi",
+])
+def test_an_age_is_not_a_year(question: str) -> None:
+    assert question_kind(question) is None
 
 
 # --- people ------------------------------------------------------------------------------
