@@ -66,14 +66,15 @@ def _title_text(titles: Sequence[Sequence[str]]) -> str:
 
 
 def _title_match(asked: frozenset[str], title: str) -> float:
-    """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …') part
-    counts only if the question says so too: the Phó Bí thư is not the Bí thư asked for."""
+    """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …', or 'Thứ
+    trưởng …') part counts only if the question says so too: the Phó Bí thư is not the Bí
+    thư asked for, the Thứ trưởng Bộ Công an (deputy minister) not its Bộ trưởng."""
     if not asked:
         return 0.0
     kept = []
     for segment in title.split(", "):
         first = norm(segment.split()[0]) if segment.split() else ""
-        if (first,) not in _POSITION_MODIFIERS or fold(first) in asked:
+        if ((first,) not in _POSITION_MODIFIERS and first != "thứ") or fold(first) in asked:
             kept.append(segment)
     return _overlap(set(asked), " ".join(kept))
 

@@ -163,6 +163,7 @@ _ENGLISH_TITLE_WORDS: dict[str, str] = {
 _ENGLISH_TITLE_PHRASE_WORDS = {
     "deputy prime minister": "pho thu tuong", "prime minister": "thu tuong",
     "deputy minister": "thu truong", "vice minister": "thu truong",
+    "public security": "cong an",
 }
 _ENGLISH_TITLE_PHRASES = re.compile(
     "|".join(rf"\b{re.escape(p)}\b" for p in _ENGLISH_TITLE_PHRASE_WORDS), re.IGNORECASE)

@@ -271,6 +271,22 @@ def test_a_question_naming_a_title_puts_who_holds_it_first(question: str, first:
     assert len(answer.people) == 3  # the others stay, after
 
 
+MINISTRY_LEADERS = hit(
+    "Dự ngày hội có Trung tướng Nguyễn Duy Ngọc, Thứ trưởng Bộ Công an; Đại tướng Tô Lâm, "
+    "Ủy viên Bộ Chính trị, Bộ trưởng Bộ Công an.")
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    ("Bộ trưởng Bộ Công an là ai?", "Tô Lâm"),  # not the Thứ trưởng (deputy minister)
+    ("Who is the Minister of Public Security?", "Tô Lâm"),
+    ("Thứ trưởng Bộ Công an là ai?", "Nguyễn Duy Ngọc"),
+    ("Who is the deputy minister of public security?", "Nguyễn Duy Ngọc"),
+])
+def test_a_minister_is_not_a_deputy_minister(question: str, first: str) -> None:
+    answer = extract_answer(question, [MINISTRY_LEADERS])
+    assert answer is not None and answer.people[0].name == first
+
+
 def test_a_question_naming_no_title_keeps_the_article_order() -> None:
     answer = extract_answer("Ai dự ngày hội?", [CA_MAU_LEADERS])
     assert answer is not None
