@@ -20,6 +20,14 @@ _PLACE_HEADS = ADMIN_WORDS | _phrases(
 # Lower-case syllables inside a place name ('Đại học Cần Thơ', 'Trụ sở Văn hóa').
 _PLACE_JOINERS = _words("học an hóa ủy ban nhân dân")
 _NOT_PLACE_STARTS = _words("Ngày Hội Lễ Chương Phong Kế Nghị Chỉ Báo Cuộc Buổi")
+# An institution's name runs on in lower case ('Bệnh viện Nhiệt đới Trung ương cơ sở 2',
+# 'Viện Hàn lâm Khoa học'): it is read to the next punctuation mark or linking word.
+_INSTITUTIONS = _phrases("bệnh viện; viện; học viện; đại học; trung tâm; phòng khám")
+_AFTER_NAME = _words(
+    "và để với trong từ vào của cho khi do đã được là có sau trước theo nhưng thì mà này đó "
+    "đang sẽ vì nên rồi cùng bằng lúc hôm ngày sáng chiều tối"
+)
+_LONGEST_INSTITUTION = 12  # tokens
 
 
 
@@ -51,6 +59,13 @@ def _place_end(toks: Sequence[Tok], i: int) -> int | None:
     if toks[i].cap and toks[i].norm in _NOT_PLACE_STARTS and not _phrase_at(
             toks, i, _PLACE_HEADS):
         return None  # 'tại Hội nghị', 'tại Ngày hội': an event, not a place
+    if toks[i].cap and (n := _phrase_at(toks, i, _INSTITUTIONS)):
+        end = k = i + n
+        while (k < len(toks) and k - i < _LONGEST_INSTITUTION and toks[k].kind != "p"
+               and toks[k].norm not in _AFTER_NAME):
+            k += 1
+            end = k
+        return end
     end: int | None = None
     k = i
     while k < len(toks) and k - i < 30:

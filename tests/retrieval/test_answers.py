@@ -414,6 +414,21 @@ def test_place_from_the_passage() -> None:
     assert answer is not None and answer.value == "Đại học Cần Thơ"
 
 
+@pytest.mark.parametrize(("text", "place"), [
+    ("Hiện Nhung đang được điều trị tại Bệnh viện Nhiệt đới Trung ương cơ sở 2, sức khỏe ổn "
+     "định.", "Bệnh viện Nhiệt đới Trung ương cơ sở 2"),
+    ("Bệnh nhân khám tại Bệnh viện Đa khoa Đức Giang để kiểm tra.",
+     "Bệnh viện Đa khoa Đức Giang"),
+    ("Nghiên cứu được công bố tại Viện Hàn lâm Khoa học Quốc gia Mỹ.",
+     "Viện Hàn lâm Khoa học Quốc gia Mỹ"),
+    ("Cuộc họp diễn ra tại Trung tâm Y tế huyện và kết thúc sớm.", "Trung tâm Y tế huyện"),
+])
+def test_an_institution_is_named_whole(text: str, place: str) -> None:
+    # Its name runs on in lower case ('Nhiệt đới'); it was cut to 'Bệnh' or 'Viện Hàn'.
+    answer = extract_answer("Ở đâu?", [hit(text)])
+    assert answer is not None and answer.value == place
+
+
 def test_the_headline_says_where_when_the_passages_name_only_the_organisers() -> None:
     passage = SearchHit(rank=1, score=1.0, text="Ban Chỉ đạo thị trấn Rừng Thông đã tổ chức "
                         "Ngày hội năm 2023.", source=Source(
