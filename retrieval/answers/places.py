@@ -60,12 +60,11 @@ def _place_end(toks: Sequence[Tok], i: int) -> int | None:
             toks, i, _PLACE_HEADS):
         return None  # 'tại Hội nghị', 'tại Ngày hội': an event, not a place
     if toks[i].cap and (n := _phrase_at(toks, i, _INSTITUTIONS)):
-        end = k = i + n
+        k = i + n
         while (k < len(toks) and k - i < _LONGEST_INSTITUTION and toks[k].kind != "p"
                and toks[k].norm not in _AFTER_NAME):
             k += 1
-            end = k
-        return end
+        return k
     end: int | None = None
     k = i
     while k < len(toks) and k - i < 30:
