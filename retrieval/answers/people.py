@@ -65,6 +65,11 @@ def _title_text(titles: Sequence[Sequence[str]]) -> str:
     return ", ".join(ranks + rest)
 
 
+# 'Thứ trưởng' is a deputy minister: not one of the position modifiers the name reader
+# skips before a title, but a deputy all the same when a title is matched.
+_DEPUTY_HEADS = frozenset({"thứ"})
+
+
 def _title_match(asked: frozenset[str], title: str) -> float:
     """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …', or 'Thứ
     trưởng …') part counts only if the question says so too: the Phó Bí thư is not the Bí
@@ -74,7 +79,8 @@ def _title_match(asked: frozenset[str], title: str) -> float:
     kept = []
     for segment in title.split(", "):
         first = norm(segment.split()[0]) if segment.split() else ""
-        if ((first,) not in _POSITION_MODIFIERS and first != "thứ") or fold(first) in asked:
+        if (((first,) not in _POSITION_MODIFIERS and first not in _DEPUTY_HEADS)
+                or fold(first) in asked):
             kept.append(segment)
     return _overlap(set(asked), " ".join(kept))
 

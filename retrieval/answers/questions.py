@@ -101,21 +101,21 @@ def question_kind(question: str) -> QuestionKind | None:
     # Typed without diacritics, 'quan' may be 'quận'; with them, 'quan' is just 'quan'.
     folded = not has_diacritics(question)
     all_caps = question.upper() == question
+    plain = [fold(w) for w in words]
     for i, w in enumerate(raw):
-        following = fold(words[i + 1]) if i + 1 < len(words) else ""
+        following = plain[i + 1] if i + 1 < len(plain) else ""
         # 'AI' is artificial intelligence unless the whole question is in capitals; 'Ai Cập'.
         if words[i] == "ai" and ((w == "AI" and not all_caps) or following == "cap"):
             words[i] = "_"
         # 'ai đó', 'ai cũng', 'bất kỳ ai': someone, anyone; no person is asked for.
-        if fold(words[i]) == "ai" and (following in {"do", "cung"} or (
-                i > 0 and fold(words[i - 1]) in {"ky", "cu"})):
+        if plain[i] == "ai" and (following in {"do", "cung"}
+                                 or (i > 0 and plain[i - 1] in {"ky", "cu"})):
             words[i] = "_"
         # 'đơn vị nào', 'gia vị nào' ask for a unit or a spice, not a person ('vị nào').
-        if fold(words[i]) in _VI_COMPOUNDS and following == "vi":
+        if plain[i] in _VI_COMPOUNDS and following == "vi":
             words[i + 1] = "_"
         # '… từ năm bao nhiêu tuổi?' asks an age, not a year.
-        if (fold(words[i]) == "nam"
-                and [fold(w) for w in words[i + 1:i + 4]] == ["bao", "nhieu", "tuoi"]):
+        if plain[i] == "nam" and plain[i + 1:i + 4] == ["bao", "nhieu", "tuoi"]:
             words[i] = "_"
     if _contains(words, _WHEN_COUNT, folded):
         return "date"

@@ -90,6 +90,7 @@ _EVENT_WORDS = frozenset(fold(w) for w in (
     "ngày hội lễ hội nghị đại hội hội thảo chương trình buổi cuộc ủy ban bộ sở trường "
     "công an ban đảng"
 ).split())
+_WORD = re.compile(r"[^\W\d_]+")
 _NAME_GAP = re.compile(r"\s+|\.|\s*-\s*")
 _ADMIN = ("tỉnh", "thành phố", "tp", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
 _FOLDED_PLACES = sorted({fold(" ".join(p)) for p in PLACES}, key=len, reverse=True)
@@ -182,8 +183,8 @@ def _place(question: str) -> tuple[str | None, str | None]:
                 tail = tail[len(admin) + 1:]
                 folded_tail = folded_tail[len(admin) + 1:]
                 break
-        words = re.findall(r"[^\W\d_]+", tail)
-        if not words or fold(words[0].lower()) in _NOT_A_PLACE:
+        words = list(_WORD.finditer(tail))
+        if not words or fold(words[0].group().lower()) in _NOT_A_PLACE:
             continue
         for known in _FOLDED_PLACES:
             if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
@@ -191,7 +192,7 @@ def _place(question: str) -> tuple[str | None, str | None]:
                 return written, known
         capitalised: list[str] = []
         end = 0
-        for word in re.finditer(r"[^\W\d_]+", tail):
+        for word in words:
             # One name: 'Cà Mau', 'TP.HCM', 'Bà Rịa - Vũng Tàu'; not 'Khoản 2, Điều 6'.
             if (not word.group()[0].isupper()
                     or (capitalised and not _NAME_GAP.fullmatch(tail, end, word.start()))):

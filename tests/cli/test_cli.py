@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from retrieval import RetrievalSettings
+from tests.support.remembered_vectors import newsqa_command
 
 from ..conftest import REPO
 
@@ -24,8 +24,7 @@ def newsqa(*args: str, index: Path | None = None, stdin: str | None = None,
     full_env = {**os.environ, **(env or {}), **(remembered or {})}
     if index is not None:
         full_env["NEWSQA_INDEX_DIR"] = str(index)
-    module = "tests.support.remembering_newsqa" if remembered else "bot.cli"
-    return subprocess.run([sys.executable, "-m", module, *args], input=stdin, env=full_env,
+    return subprocess.run([*newsqa_command(remembered), *args], input=stdin, env=full_env,
                           cwd=REPO, capture_output=True, text=True, timeout=120)
 
 

@@ -21,6 +21,7 @@ from retrieval import RetrievalSettings, Searcher
 from retrieval.store.postgres_local import LocalServer
 from tests.conftest import REPO, SEEDS
 from tests.support.postgres import assert_same_top3, new_database
+from tests.support.remembered_vectors import newsqa_command
 
 pytestmark = pytest.mark.slow
 ASKED = ["Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc ở quận Ninh Kiều?",
@@ -36,8 +37,7 @@ def newsqa(*args: str, url: str, articles: Path = SEEDS, timeout: float = 300,
     env.update({"NEWSQA_STORE": "postgres", "NEWSQA_PG_URL": url,
                 "NEWSQA_ARTICLES_DIR": str(articles), "HF_HUB_OFFLINE": "1",
                 "NEWSQA_LANGUAGE": "en", **(remembered or {})})
-    module = "tests.support.remembering_newsqa" if remembered else "bot.cli"
-    return subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=REPO,
+    return subprocess.run([*newsqa_command(remembered), *args], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 

@@ -12,7 +12,8 @@ wrote (`save`): it runs the model only on the texts that file lacks.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,13 @@ def load(path: Path) -> dict[Key, np.ndarray]:
     with np.load(path, allow_pickle=False) as stored:
         return {(str(t), bool(q)): v for t, q, v in
                 zip(stored["texts"], stored["is_query"], stored["vectors"], strict=True)}
+
+
+def newsqa_command(remembered: Mapping[str, str] | None) -> list[str]:
+    """How a test starts `newsqa`: with the session's vectors when ``remembered`` (the
+    `remembered_vectors_env` fixture) is given, else the plain CLI."""
+    module = "tests.support.remembering_newsqa" if remembered else "bot.cli"
+    return [sys.executable, "-m", module]
 
 
 def remember_from_env() -> None:
