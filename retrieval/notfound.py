@@ -18,6 +18,7 @@ own threshold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,6 +44,11 @@ FUNCTION_WORDS = frozenset(
     "ở tại vào trong trên dưới với về từ đến tới để theo bằng bởi do vì nên hay hoặc nhưng "
     "cùng rồi".split())
 _FOLDED_FUNCTION_WORDS = frozenset(fold(w) for w in FUNCTION_WORDS)
+# So are the words that ask for a position, and the 'ông' / 'bà' before a name: "Ông Lê
+# Trọng Thụ giữ chức vụ gì?" is answered by "Bí thư Huyện ủy … Lê Trọng Thụ".
+_POSITION_ASKED = re.compile(r"(?<!\w)(?:(?:giữ|giu)\s+)?(?:chức|chuc)\s+(?:vụ|vu|danh)(?!\w)",
+                             re.IGNORECASE)
+_HONORIFICS = frozenset({"ông", "bà"})
 
 NOT_FOUND_VI = ("Không tìm thấy bài báo nào trả lời câu hỏi này. Những đoạn gần nhất "
                 "(có thể không liên quan):")
@@ -65,12 +71,15 @@ def with_place(found: Evidence, question: str,
 
 
 def function_words(question: str) -> frozenset[str]:
-    """The folded syllables of ``question`` that are prepositions or conjunctions; typed
-    with diacritics, only those written as one ('ở', not the 'ô' of 'ô nhiễm')."""
+    """The folded syllables of ``question`` that are prepositions or conjunctions, ask for a
+    position ('giữ chức vụ') or address a person ('ông'); typed with diacritics, only those
+    written as one ('ở', not the 'ô' of 'ô nhiễm')."""
     said = syllables(question)
+    asked = {fold(s) for m in _POSITION_ASKED.finditer(question) for s in syllables(m.group())}
     if has_diacritics(question):
-        return frozenset(fold(s) for s in said if s in FUNCTION_WORDS)
-    return frozenset(s for s in said if s in _FOLDED_FUNCTION_WORDS)
+        return frozenset(asked | {fold(s) for s in said
+                                  if s in FUNCTION_WORDS or s.lower() in _HONORIFICS})
+    return frozenset(asked | {s for s in said if s in _FOLDED_FUNCTION_WORDS})
 
 
 def evidence(terms: QueryTerms, idf: np.ndarray[Any, Any], size: int,

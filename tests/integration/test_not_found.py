@@ -101,6 +101,18 @@ def test_prepositions_the_passage_lacks_do_not_make_it_not_found(
         assert response.results[0].source.file.startswith("003_")
 
 
+@pytest.mark.parametrize("question", [
+    "Lê Trọng Thụ giữ chức vụ gì?", "le trong thu giu chuc vu gi",
+    "Ông Nguyễn Tiến Hải giữ chức vụ gì?",
+])
+def test_asking_a_named_persons_position_is_answered(seed_searcher: Searcher,
+                                                      question: str) -> None:
+    # The passage names him with his titles; it says neither 'giữ chức vụ' nor 'ông'.
+    response = seed_searcher.search(question, top_k=3)
+    assert response.answered, question
+    assert response.answer is not None and len(response.answer.people) == 1
+
+
 def test_an_unaccented_district_is_not_read_as_the_province_it_ends_like(
         seed_searcher: Searcher) -> None:
     """'dong son la ai' (huyện Đông Sơn, 'là ai') named Sơn La and was told "not found"."""

@@ -13,6 +13,12 @@ def test_prepositions_are_function_words_typed_either_way() -> None:
     assert function_words("ngay hoi o ca mau to chuc vao ngay nao") == {"o", "vao"}
 
 
+def test_asking_a_position_and_addressing_a_person_are_function_words() -> None:
+    assert function_words("Ông Lê Trọng Thụ giữ chức vụ gì?") == {"ong", "giu", "chuc", "vu"}
+    assert function_words("nguyen tien hai giu chuc vu gi") == {"giu", "chuc", "vu"}
+    assert function_words("Ai tổ chức ngày hội?") == frozenset()  # 'tổ chức': organised
+
+
 def test_an_accented_look_alike_of_a_preposition_is_a_word() -> None:
     # 'ô' of 'ô nhiễm', 'đèn' and 'vé' fold to the prepositions 'ở', 'đến' and 'về'.
     assert function_words("Ô nhiễm ở Hà Nội do đèn hay vé?") == {"o", "do", "hay"}
