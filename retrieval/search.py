@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .answers import extract_answer
+from .crosslingual import english_query_terms, rendering_spans
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
@@ -36,6 +37,7 @@ from .text import (
     is_unaccented_vietnamese,
     looks_english,
     match_spans,
+    merged_spans,
     query_terms,
     syllables,
 )
@@ -175,7 +177,8 @@ class Searcher:
         # Highlights weigh the question's syllables as the ranker does (their idf).
         weights = {t[1:]: float(w) for t, w in zip(ranking.terms.terms, idf.tolist(),
                                                    strict=True) if "_" not in t}
-        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text, weights)
+        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text, weights,
+                               ranking.english)
                      for i, (chunk_id, score) in enumerate(page))
         events = events_answer(text, self.people(), scope) if with_answer else None
         # A reverse question is answered from the people catalog, not by the best passage.
@@ -242,7 +245,7 @@ class Searcher:
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
-             question: str, weights: dict[str, float]) -> SearchHit:
+             question: str, weights: dict[str, float], english: bool) -> SearchHit:
         generation = cache.generation
         passage = generation.text(chunk_id)
         # Re-ranking has folded the passage already (a passage past the re-ranked ones,
@@ -250,8 +253,10 @@ class Searcher:
         folded = cache.terms(chunk_id).folded
         return SearchHit(rank=rank, score=round(float(score), 4), text=passage,
                          source=generation.source(chunk_id),
-                         highlights=tuple(match_spans(passage, question, folded=folded,
-                                                      weights=weights)),
+                         highlights=merged_spans([
+                             *match_spans(passage, question, folded=folded, weights=weights),
+                             # An English question's words where the passage says them.
+                             *(rendering_spans(question, passage, folded) if english else [])]),
                          chunk_id=chunk_id)
 
     def prepare_question(self, question: str) -> tuple[str, list[str]]:
@@ -277,7 +282,7 @@ class Searcher:
             if english and weights.origin != "lexical only":
                 # Only names match across the languages: the dense side carries the meaning.
                 dense_weight = self.settings.dense_weight_english
-        terms = query_terms(question)
+        terms = english_query_terms(question) if english else query_terms(question)
         depth = max(CANDIDATES, 4 * wanted)
         query_vector = None
         if dense_weight > 0:

@@ -9,7 +9,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 # Characters that carry no text: C0/C1 controls (but not newline/tab), zero-width and
@@ -418,6 +418,17 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
                 else:
                     spans.append((start, end))
     return spans
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``spans`` in order, overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from ..crosslingual import english_query_terms
 from ..text import QUESTION_WORDS, fold, has_diacritics, looks_english, syllables
 from ..types import Role
 from .gazetteer import _TITLE_HEADS, SURNAMES
@@ -147,26 +148,8 @@ _ASKED_TITLES = _index(
 )
 
 
-# English title words as the articles write them (folded), so an English question's title
-# ('the director of the Can Tho city police') is matched against Vietnamese titles.
-_ENGLISH_TITLE_WORDS: dict[str, str] = {
-    "director": "giam doc", "chairman": "chu tich", "chairwoman": "chu tich",
-    "chair": "chu tich", "president": "chu tich", "secretary": "bi thu",
-    "minister": "bo truong", "deputy": "pho", "vice": "pho", "head": "truong",
-    "chief": "truong", "commander": "chi huy", "general": "tuong", "colonel": "ta",
-    "police": "cong an", "security": "an ninh", "ministry": "bo", "city": "tp thanh pho",
-    "province": "tinh", "provincial": "tinh", "district": "huyen quan", "ward": "phuong",
-    "commune": "xa", "town": "thi tran", "committee": "uy ban ubnd", "council": "hdnd",
-    "department": "so cuc", "party": "dang",
-}
-# Titles whose Vietnamese is not word for word: a deputy minister is a 'thứ trưởng'.
-_ENGLISH_TITLE_PHRASE_WORDS = {
-    "deputy prime minister": "pho thu tuong", "prime minister": "thu tuong",
-    "deputy minister": "thu truong", "vice minister": "thu truong",
-    "public security": "cong an",
-}
-_ENGLISH_TITLE_PHRASES = re.compile(
-    "|".join(rf"\b{re.escape(p)}\b" for p in _ENGLISH_TITLE_PHRASE_WORDS), re.IGNORECASE)
+# English title words: an English question naming one asks for whoever holds it, the title's
+# words read in Vietnamese through the glossary (``crosslingual``).
 _ENGLISH_TITLE_HEADS = frozenset(
     "director chairman chairwoman chair president secretary minister deputy head chief "
     "commander general colonel".split())
@@ -243,10 +226,8 @@ def _asked_title_words(question: str) -> frozenset[str]:
     title holds them first; empty when it names none ('Ai dự ngày hội?')."""
     words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
     if looks_english(question) and _ENGLISH_TITLE_HEADS.intersection(words):
-        titled = _ENGLISH_TITLE_PHRASES.sub(
-            lambda m: _ENGLISH_TITLE_PHRASE_WORDS[m.group().lower()], question[:2000])
-        return frozenset(part for w in _question_words(titled)
-                         for part in _ENGLISH_TITLE_WORDS.get(w, w).split())
+        return frozenset(t[1:] for t in english_query_terms(question[:2000]).terms
+                         if "_" not in t) - QUESTION_WORDS - _GENERIC_WORDS
     if not _contains(words, _ASKED_TITLES, not has_diacritics(question)):
         return frozenset()
     return frozenset(_question_words(question))

@@ -38,6 +38,18 @@ def test_seed_index_answers_known_questions(seed_searcher: Searcher) -> None:
     assert all(top.text[s:e] for s, e in top.highlights)
 
 
+def test_an_english_question_finds_and_shows_the_vietnamese_it_asks_about(
+        seed_searcher: Searcher) -> None:
+    response = seed_searcher.search("In how many wards was the model ward police pilot "
+                                    "carried out?", top_k=3)
+    # 'model ward police' is 'Công an phường điển hình, kiểu mẫu' (seed 002); the model
+    # alone ranked the passage 5th.
+    top = response.results[0]
+    assert top.source.file == "002_493233f6a5b72f62.txt" and "5 Công an phường" in top.text
+    shown = {top.text[s:e].lower() for s, e in top.highlights}
+    assert {"thí điểm", "kiểu mẫu"} <= shown
+
+
 def test_a_when_question_ranks_the_passage_that_gives_the_day_first(
         seed_index_dir: Path) -> None:
     question = "bo truong To Lam ve du ngay hoi o Ca Mau khi nao"

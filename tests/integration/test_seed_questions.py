@@ -32,11 +32,6 @@ ROWS = load()
 KNOWN_MISSES = {
     49: "the passage listing the models is its article's 3rd best (2 are shown): it writes "
         "'ANTT' for 'an ninh trật tự' and leaves 'Rừng Thông' to the headline",
-    # English questions reach Vietnamese passages through the dense model only.
-    62: "the pilot passage ('Công an phường điển hình, kiểu mẫu') ranks 5th: nothing but the "
-        "model ties 'model ward police' to it",
-    69: "the '3 mô hình' passage is found at English dense weight 0.9, not at 0.7 (0.9 costs "
-        "who-answer precision: 0.856)",
 }
 
 

@@ -1,0 +1,171 @@
+"""An English question's lexical terms in Vietnamese.
+
+The articles are Vietnamese: of an English question only the names ('To Lam', 'Ca Mau')
+match them word for word. Its other words are looked up in ``glossary`` and scored as
+the Vietnamese the articles write ('festival' -> 'ngày hội', 'lễ hội'), so BM25 and the
+best-sentence coverage weigh what the question asks and not only where.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .glossary import GLOSSARY
+from .text import _TOKEN, _VIETNAMESE_SYLLABLE, BIGRAM_WEIGHT, QUESTION_WORDS, QueryTerms, fold
+
+# 'people's committee' -> 'people committee': the possessive is not a word.
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+# Words that say how the question is put, not what it is about.
+_FUNCTION_WORDS = frozenset(
+    "what who whom whose when where which why how is are was were be been being am did do "
+    "does done has have had having the a an of in on at to for by with from into onto about "
+    "as and or but nor than then so such that this these those there here it its they them "
+    "their he him his she her we us our you your i me my mine will would can could should "
+    "shall may might must also any some all each every many much more most other another "
+    "not no yes very only just please tell show give list find name named according "
+    "after before during since until while between against among within without over under "
+    "up down out off again still ever if whether one ones s".split())
+
+# Past forms the suffix rules below do not undo.
+_IRREGULAR = {
+    "said": "say", "told": "tell", "spoke": "speak", "spoken": "speak", "held": "hold",
+    "gave": "give", "given": "give", "took": "take", "taken": "take", "met": "meet",
+    "won": "win", "fell": "fall", "rose": "rise", "built": "build", "led": "lead",
+    "sent": "send", "paid": "pay", "began": "begin", "begun": "begin", "went": "go",
+    "came": "come", "became": "become", "chose": "choose", "chosen": "choose",
+    "men": "man", "women": "woman", "children": "child", "people": "people",
+    "died": "die", "dying": "die", "caught": "catch", "brought": "bring", "sought": "seek",
+}
+
+
+def _lemmas(word: str) -> tuple[str, ...]:
+    """``word`` and the base forms it may be an inflection of ('households' -> 'household',
+    'praised' -> 'praise', 'carried' -> 'carry'); the glossary keeps whichever it has."""
+    found = [word]
+    if word in _IRREGULAR:
+        found.append(_IRREGULAR[word])
+    for suffix, replacements in (("ies", ("y",)), ("ied", ("y",)), ("es", ("", "e")),
+                                 ("s", ("",)), ("ed", ("", "e")), ("ing", ("", "e"))):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            found.extend(word[:-len(suffix)] + r for r in replacements)
+    return tuple(found)
+
+
+def _english_words(text: str) -> list[str]:
+    return [m.group().lower() for m in _TOKEN.finditer(_POSSESSIVE.sub("", text))]
+
+
+@cache
+def _glossary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    """English phrase (its words) -> its Vietnamese renderings as the glossary writes them,
+    and the longest phrase's length."""
+    entries: dict[tuple[str, ...], list[str]] = {}
+    for line in GLOSSARY.strip().splitlines():
+        english, vietnamese = line.split("=")
+        renderings = [" ".join(v.split()) for v in vietnamese.split(";")]
+        for form in english.split("|"):
+            known = entries.setdefault(tuple(_english_words(form)), [])
+            known.extend(r for r in renderings if r and r not in known)
+    return ({k: tuple(v) for k, v in entries.items()},
+            max(len(k) for k in entries))
+
+
+def _is_name_word(token: str, position: int) -> bool:
+    """'Son' of 'Dong Son', 'Can' of 'Can Tho': a capitalised Vietnamese syllable after the
+    first word names someone or somewhere, whatever it means in English."""
+    return (position > 0 and token[:1].isupper()
+            and _VIETNAMESE_SYLLABLE.fullmatch(fold(token.lower())) is not None)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of an English question: words kept as written (a name, an acronym, a word
+    the glossary lacks), or one glossary word or phrase and its Vietnamese renderings."""
+
+    as_written: tuple[str, ...] = ()
+    renderings: tuple[str, ...] = ()
+
+
+def _glossary_phrase(tokens: list[str], lowered: list[str], i: int
+                     ) -> tuple[int, tuple[str, ...]] | None:
+    """The longest glossary phrase at ``tokens[i]``: its length and renderings."""
+    glossary, longest = _glossary()
+    for size in range(min(longest, len(tokens) - i), 0, -1):
+        if any(_is_name_word(tokens[j], j) for j in range(i, i + size)):
+            continue
+        for words in itertools.product(*(_lemmas(w) for w in lowered[i:i + size])):
+            renderings = glossary.get(words)
+            if renderings:
+                return size, renderings
+    return None
+
+
+def read_english(question: str) -> list[Piece]:
+    """``question`` as pieces; function words dropped."""
+    tokens = [m.group() for m in _TOKEN.finditer(_POSSESSIVE.sub("", question))]
+    lowered = [t.lower() for t in tokens]
+    pieces: list[Piece] = []
+    run: list[str] = []  # words kept as written, one piece for their bigrams
+
+    def close_run() -> None:
+        if run:
+            pieces.append(Piece(as_written=tuple(run)))
+            run.clear()
+
+    i = 0
+    while i < len(tokens):
+        found = None if _is_name_word(tokens[i], i) else _glossary_phrase(tokens, lowered, i)
+        if found is not None:
+            close_run()
+            pieces.append(Piece(renderings=found[1]))
+            i += found[0]
+            continue
+        if lowered[i] in _FUNCTION_WORDS and not _is_name_word(tokens[i], i):
+            close_run()
+        else:
+            run.append(tokens[i])
+        i += 1
+    close_run()
+    return pieces
+
+
+def english_query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT
+                        ) -> QueryTerms:
+    """The terms of an English question: the Vietnamese of its glossary words, each
+    rendering of a word sharing that word's weight, and its other words (names, acronyms,
+    numbers) as written, as ``query_terms`` scores them."""
+    weighted: dict[str, float] = {}
+
+    def add(syllables: list[str], weight: float, as_written: bool) -> None:
+        for syllable in syllables:
+            # Vietnamese renderings keep 'an' (công an) and 'to' (tổ quốc).
+            if not as_written or syllable not in QUESTION_WORDS:
+                weighted["~" + syllable] = weighted.get("~" + syllable, 0.0) + weight
+        for first, second in itertools.pairwise(syllables):
+            term = "~" + first + "_" + second
+            weighted[term] = weighted.get(term, 0.0) + weight * bigram_weight
+
+    for piece in read_english(question):
+        add([fold(w.lower()) for w in piece.as_written], 1.0, as_written=True)
+        for rendering in piece.renderings:
+            add([fold(s) for s in rendering.split()], 1.0 / len(piece.renderings),
+                as_written=False)
+    return QueryTerms(tuple(weighted), tuple(weighted.values()))
+
+
+def rendering_spans(question: str, text: str, folded: str) -> list[tuple[int, int]]:
+    """Where ``text`` says an English question's glossary words in Vietnamese, for
+    highlighting ('Bí thư' for 'Party Secretary'); ``folded`` is ``fold_in_place(text)``.
+    Renderings of one syllable ('tỉnh', 'bộ') are in too many passages to show."""
+    phrases = {fold(r) for piece in read_english(question) for r in piece.renderings
+               if " " in r}
+    if not phrases:
+        return []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+        r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)
+    ) + r")(?!\w)")
+    return [m.span() for m in pattern.finditer(folded)]

@@ -1,0 +1,80 @@
+"""An English question's lexical terms: glossary words in Vietnamese, names as written."""
+
+from __future__ import annotations
+
+from retrieval.crosslingual import _glossary, english_query_terms, rendering_spans
+from retrieval.glossary import GLOSSARY
+from retrieval.text import _VIETNAMESE_SYLLABLE, fold, fold_in_place
+
+WRITTEN_IN_LETTERS = {"ubnd", "hdnd", "mttq", "tp", "hcm", "camera", "virus"}
+
+
+def weights(question: str) -> dict[str, float]:
+    terms = english_query_terms(question)
+    return dict(zip(terms.terms, terms.weights, strict=True))
+
+
+def test_title_and_place_words_become_the_vietnamese_the_articles_write() -> None:
+    got = weights("Who is the Party Secretary of Dong Son district?")
+    # 'Party Secretary' is one title: 'bí thư', not 'đảng' + 'bí thư'.
+    assert got["~bi_thu"] > 0 and "~dang" not in got
+    # A district is a 'huyện' or a 'quận': the word's weight is shared between them.
+    assert got["~huyen"] == got["~quan"] == 0.5
+    # The name stays as written; 'Son' of a name is not the English 'son' (con trai).
+    assert got["~dong_son"] > 0 and "~con" not in got and "~trai" not in got
+    # Function words are gone, and no English word is left to match Vietnamese by accident
+    # ('the' folds like 'thể', 'is' matches nothing).
+    assert not {"~who", "~is", "~the", "~of", "~party", "~secretary", "~district"} & set(got)
+
+
+def test_inflected_and_possessive_forms_are_found() -> None:
+    got = weights("How many households were praised by the people's committee?")
+    assert "~ho_dan" in got  # households -> household
+    assert "~bieu_duong" in got  # praised -> praise
+    assert "~uy_ban" in got and "~ubnd" in got  # people's committee
+    got = weights("In how many wards was the pilot carried out?")
+    assert "~thi_diem" in got and "~thuc_hien" in got and "~phuong" in got
+
+
+def test_renderings_keep_syllables_a_vietnamese_question_would_drop() -> None:
+    # 'an' and 'to' are question words of a folded Vietnamese question (and English
+    # function words); in 'công an' and 'tổ quốc' they are what the article says.
+    got = weights("Who represented the Ministry of Public Security?")
+    assert got["~an"] > 0 and got["~cong_an"] > 0 and got["~dai_dien"] > 0
+    got = weights("When was the national security festival held?")
+    assert got["~to_quoc"] > 0
+
+
+def test_words_the_glossary_lacks_are_kept_as_written() -> None:
+    got = weights("How many COVID vaccine doses did Hanoi give in 2021?")
+    assert {"~covid", "~doses", "~2021"} <= set(got)
+    assert "~vac_xin" in got and "~ha_noi" in got
+    # A name at the start of the question is not mistaken for English either.
+    assert "~lam" in weights("What did To Lam say?")
+
+
+def test_every_glossary_line_has_english_forms_and_vietnamese_syllables() -> None:
+    for line in GLOSSARY.strip().splitlines():
+        english, _, vietnamese = line.partition("=")
+        assert english.strip() and vietnamese.strip(), line
+        for rendering in vietnamese.split(";"):
+            syllables = rendering.split()
+            assert syllables, line
+    entries, longest = _glossary()
+    assert longest <= 4 and len(entries) > 500
+    for renderings in entries.values():
+        for rendering in renderings:
+            # Folded Vietnamese syllables, or what the articles write in letters ('UBND').
+            assert all(_VIETNAMESE_SYLLABLE.fullmatch(s) or s in WRITTEN_IN_LETTERS
+                       for s in fold(rendering).split()), rendering
+
+
+def test_a_passage_shows_where_it_says_the_english_words() -> None:
+    passage = "Bí thư Huyện ủy, Chủ tịch UBND huyện Đông Sơn Lê Trọng Thụ phát biểu."
+    spans = rendering_spans("Who is the Party Secretary of Dong Son district?", passage,
+                            fold_in_place(passage))
+    # 'Bí thư' for 'Party Secretary'; 'huyện' alone is in too many passages to show.
+    assert [passage[a:b] for a, b in spans] == ["Bí thư"]
+    assert rendering_spans("Who spoke?", passage, fold_in_place(passage)) == [
+        (passage.index("phát biểu"), passage.index("phát biểu") + len("phát biểu"))]
+    assert rendering_spans("Is it Dong Son?", passage, fold_in_place(passage)) == []
