@@ -88,6 +88,9 @@ class Piece:
 
     as_written: tuple[str, ...] = ()
     renderings: tuple[str, ...] = ()
+    # 'Can Tho University': the name the head word follows, which Vietnamese writes after
+    # it ('Đại học Cần Thơ').
+    named: tuple[str, ...] = ()
 
 
 def _glossary_phrase(tokens: list[str], lowered: list[str], i: int
@@ -102,6 +105,19 @@ def _glossary_phrase(tokens: list[str], lowered: list[str], i: int
             if renderings:
                 return size, renderings
     return None
+
+
+# Words that follow a name in English and precede it in Vietnamese ('Dong Son district':
+# 'huyện Đông Sơn').
+_HEADS_AFTER_NAME = frozenset(
+    "university college hospital clinic school province district city town township commune "
+    "ward village hamlet company bank bridge road street highway island market".split())
+
+
+def _names_a_place(tokens: list[str], lowered: list[str], i: int, size: int) -> bool:
+    """Whether the glossary phrase at ``tokens[i]`` is a head word right after a name."""
+    return (i > 0 and _is_name_word(tokens[i - 1], i - 1)
+            and any(lemma in _HEADS_AFTER_NAME for lemma in _lemmas(lowered[i + size - 1])))
 
 
 def read_english(question: str) -> list[Piece]:
@@ -120,8 +136,9 @@ def read_english(question: str) -> list[Piece]:
     while i < len(tokens):
         found = None if _is_name_word(tokens[i], i) else _glossary_phrase(tokens, lowered, i)
         if found is not None:
+            named = tuple(run) if _names_a_place(tokens, lowered, i, found[0]) else ()
             close_run()
-            pieces.append(Piece(renderings=found[1]))
+            pieces.append(Piece(renderings=found[1], named=named))
             i += found[0]
             continue
         if lowered[i] in _FUNCTION_WORDS and not _is_name_word(tokens[i], i):
@@ -152,8 +169,11 @@ def english_query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT
     for piece in read_english(question):
         add([fold(w.lower()) for w in piece.as_written], 1.0, as_written=True)
         for rendering in piece.renderings:
-            add([fold(s) for s in rendering.split()], 1.0 / len(piece.renderings),
-                as_written=False)
+            share = 1.0 / len(piece.renderings)
+            add([fold(s) for s in rendering.split()], share, as_written=False)
+            if piece.named:
+                term = f"~{fold(rendering.split()[-1])}_{fold(piece.named[0].lower())}"
+                weighted[term] = weighted.get(term, 0.0) + share * bigram_weight
     return QueryTerms(tuple(weighted), tuple(weighted.values()))
 
 

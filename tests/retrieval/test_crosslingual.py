@@ -6,7 +6,7 @@ from retrieval.crosslingual import _glossary, english_query_terms, rendering_spa
 from retrieval.glossary import GLOSSARY
 from retrieval.text import _VIETNAMESE_SYLLABLE, fold, fold_in_place
 
-WRITTEN_IN_LETTERS = {"ubnd", "hdnd", "mttq", "tp", "hcm", "camera", "virus"}
+WRITTEN_IN_LETTERS = {"ubnd", "hdnd", "mttq", "tp", "hcm", "usd", "camera", "virus"}
 
 
 def weights(question: str) -> dict[str, float]:
@@ -78,3 +78,12 @@ def test_a_passage_shows_where_it_says_the_english_words() -> None:
     assert rendering_spans("Who spoke?", passage, fold_in_place(passage)) == [
         (passage.index("phát biểu"), passage.index("phát biểu") + len("phát biểu"))]
     assert rendering_spans("Is it Dong Son?", passage, fold_in_place(passage)) == []
+
+
+def test_a_head_word_after_a_name_is_scored_before_it_as_vietnamese_writes_it() -> None:
+    # 'Can Tho University' is 'Đại học Cần Thơ', 'Dong Son district' 'huyện Đông Sơn'.
+    assert weights("Who spoke at Can Tho University?")["~hoc_can"] > 0
+    got = weights("Who is the Party Secretary of Dong Son district?")
+    assert got["~huyen_dong"] > 0 and got["~quan_dong"] > 0
+    # Only after a name: 'the district police' has none.
+    assert not [t for t in weights("Who leads the district police?") if t.startswith("~huyen_")]
