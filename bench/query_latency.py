@@ -342,7 +342,7 @@ def search_phases(searcher: Searcher, asked: list[str]) -> dict[str, Any]:
     timer.wrap(search_module, "linear_fusion", "fusion")
     timer.wrap(search_module, "collapse", "collapse")
     timer.wrap(search_module, "rerank_by_sentence", "best-sentence re-rank")
-    timer.wrap(search_module, "match_spans", "highlights")
+    timer.wrap(search_module.Highlighter, "spans", "highlights")
     timer.wrap(search_module, "extract_answer", "answer extraction")
     timer.wrap(rerank_module.PassageTermCache, "terms",
                "passage terms (collapse, re-rank; cached)")

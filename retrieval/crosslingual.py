@@ -177,15 +177,15 @@ def english_query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT
     return QueryTerms(tuple(weighted), tuple(weighted.values()))
 
 
-def rendering_spans(question: str, text: str, folded: str) -> list[tuple[int, int]]:
-    """Where ``text`` says an English question's glossary words in Vietnamese, for
-    highlighting ('Bí thư' for 'Party Secretary'); ``folded`` is ``fold_in_place(text)``.
-    Renderings of one syllable ('tỉnh', 'bộ') are in too many passages to show."""
+def rendering_pattern(question: str) -> re.Pattern[str] | None:
+    """Where a passage says an English question's glossary words in Vietnamese, for
+    highlighting ('Bí thư' for 'Party Secretary'): a pattern over ``fold_in_place`` text;
+    None when there are none. Renderings of one syllable ('tỉnh', 'bộ') are in too many
+    passages to show."""
     phrases = {fold(r) for piece in read_english(question) for r in piece.renderings
                if " " in r}
     if not phrases:
-        return []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(
         r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)
     ) + r")(?!\w)")
-    return [m.span() for m in pattern.finditer(folded)]

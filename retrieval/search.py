@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .answers import extract_answer
-from .crosslingual import english_query_terms, rendering_spans
+from .crosslingual import english_query_terms, rendering_pattern
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
@@ -32,11 +33,11 @@ from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
 from .store.protocol import Candidates, IntArray
 from .text import (
+    Highlighter,
     QueryTerms,
     clean_question,
     is_unaccented_vietnamese,
     looks_english,
-    match_spans,
     merged_spans,
     query_terms,
     syllables,
@@ -177,8 +178,10 @@ class Searcher:
         # Highlights weigh the question's syllables as the ranker does (their idf).
         weights = {t[1:]: float(w) for t, w in zip(ranking.terms.terms, idf.tolist(),
                                                    strict=True) if "_" not in t}
-        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, text, weights,
-                               ranking.english)
+        highlighter = Highlighter(text, weights)
+        # An English question's words are shown where the passage says them in Vietnamese.
+        rendered = rendering_pattern(text) if ranking.english else None
+        hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, highlighter, rendered)
                      for i, (chunk_id, score) in enumerate(page))
         events = events_answer(text, self.people(), scope) if with_answer else None
         # A reverse question is answered from the people catalog, not by the best passage.
@@ -245,7 +248,7 @@ class Searcher:
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
-             question: str, weights: dict[str, float], english: bool) -> SearchHit:
+             highlighter: Highlighter, rendered: re.Pattern[str] | None) -> SearchHit:
         generation = cache.generation
         passage = generation.text(chunk_id)
         # Re-ranking has folded the passage already (a passage past the re-ranked ones,
@@ -254,9 +257,9 @@ class Searcher:
         return SearchHit(rank=rank, score=round(float(score), 4), text=passage,
                          source=generation.source(chunk_id),
                          highlights=merged_spans([
-                             *match_spans(passage, question, folded=folded, weights=weights),
-                             # An English question's words where the passage says them.
-                             *(rendering_spans(question, passage, folded) if english else [])]),
+                             *highlighter.spans(passage, folded),
+                             *(m.span() for m in (rendered.finditer(folded) if rendered
+                                                  else ()))]),
                          chunk_id=chunk_id)
 
     def prepare_question(self, question: str) -> tuple[str, list[str]]:

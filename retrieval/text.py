@@ -337,6 +337,8 @@ DISTINCTIVE_SHARE = 0.5
 LIGHT_SHARE = 0.25
 
 
+# Passages repeat a few thousand syllables: highlighting asked for this ~20 times a passage.
+@functools.lru_cache(maxsize=1 << 16)
 def tone_key(syllable: str) -> tuple[str, ...]:
     """A syllable's letters and its marks in any order: 'hoá' and 'hóa', 'uỷ' and 'ủy' are
     one spelling with the tone mark placed by two conventions."""
@@ -359,65 +361,79 @@ def match_spans(text: str, question: str, *, folded: str | None = None,
     spells it and is not part of a name ('Hóa' of 'Thanh Hóa'), so 'ca mau' does not light
     up 'cá nhân' or 'cả nước'.
     """
-    asked = syllables(question)
-    accented_question = has_diacritics(question)
-    written = {fold(s): set() for s in asked}  # type: dict[str, set[tuple[str, ...]]]
-    for s in asked:
-        written[fold(s)].add(tone_key(s))
-    pairs = set(itertools.pairwise(fold(s) for s in asked))
-    # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm': capitalized words
-    # with only spaces between, acronyms aside) show only as the name.
-    names: set[str] = set()
-    name_run: list[Token] = []
-    for token in [*tokens(question), None]:
-        word = "" if token is None else question[token.start:token.end]
-        titled = len(word) > 1 and word[0].isupper() and not word.isupper()
-        if titled and token is not None and (
-                not name_run or not question[name_run[-1].end:token.start].strip()):
-            name_run.append(token)
-            continue
-        if len(name_run) > 1:
-            names.update(fold(t.text) for t in name_run)
-        name_run = [token] if titled and token is not None else []
-    heaviest = max((weights.get(f, 0.0) for f in written), default=0.0) if weights else 0.0
+    return Highlighter(question, weights).spans(text, folded)
 
-    def weight(syllable: str) -> float:
-        if syllable in QUESTION_WORDS:
-            return 0.0
-        if not weights or heaviest <= 0:
-            return 1.0
-        return weights.get(syllable, heaviest) / heaviest  # unknown to the index: rare
 
-    if folded is None:
-        folded = fold_in_place(text)
-    runs: list[list[tuple[int, int, str, bool]]] = []
-    run_end = -1
-    for start, end, syllable in find_syllables(folded, frozenset(written)):
-        exact = tone_key(text[start:end]) in written[syllable]
-        if accented_question and not exact:
-            continue  # another accent of a word the question spelled out
-        gap = text[run_end:start]
-        if not runs or gap.strip() or "\n" in gap:
-            runs.append([])
-        runs[-1].append((start, end, syllable, exact))
-        run_end = end
-    spans: list[tuple[int, int]] = []
-    for run in runs:
-        while len(run) > 1 and weight(run[0][2]) < LIGHT_SHARE:
-            run = run[1:]
-        while len(run) > 1 and weight(run[-1][2]) < LIGHT_SHARE:
-            run = run[:-1]
-        if any((a[2], b[2]) in pairs for a, b in itertools.pairwise(run)):
-            spans.append((run[0][0], run[-1][1]))
-            continue
-        for start, end, syllable, exact in run:
-            if (weight(syllable) >= DISTINCTIVE_SHARE and syllable not in names
-                    and (exact or syllable[0].isdigit())):
-                if spans and not text[spans[-1][1]:start].strip() and spans[-1][1] <= start:
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((start, end))
-    return spans
+class Highlighter:
+    """``match_spans`` for one question, read once for all the passages shown."""
+
+    def __init__(self, question: str, weights: dict[str, float] | None = None) -> None:
+        asked = syllables(question)
+        self.accented_question = has_diacritics(question)
+        self.written: dict[str, set[tuple[str, ...]]] = {fold(s): set() for s in asked}
+        for s in asked:
+            self.written[fold(s)].add(tone_key(s))
+        self.wanted = frozenset(self.written)
+        self.pairs = set(itertools.pairwise(fold(s) for s in asked))
+        # Syllables of a name the question writes ('Thanh Hóa', 'Tô Lâm': capitalized words
+        # with only spaces between, acronyms aside) show only as the name.
+        self.names: set[str] = set()
+        name_run: list[Token] = []
+        for token in [*tokens(question), None]:
+            word = "" if token is None else question[token.start:token.end]
+            titled = len(word) > 1 and word[0].isupper() and not word.isupper()
+            if titled and token is not None and (
+                    not name_run or not question[name_run[-1].end:token.start].strip()):
+                name_run.append(token)
+                continue
+            if len(name_run) > 1:
+                self.names.update(fold(t.text) for t in name_run)
+            name_run = [token] if titled and token is not None else []
+        heaviest = (max((weights.get(f, 0.0) for f in self.written), default=0.0)
+                    if weights else 0.0)
+        self.weights: dict[str, float] = {}
+        for syllable in self.written:
+            if syllable in QUESTION_WORDS:
+                self.weights[syllable] = 0.0
+            elif not weights or heaviest <= 0:
+                self.weights[syllable] = 1.0
+            else:  # unknown to the index: rare
+                self.weights[syllable] = weights.get(syllable, heaviest) / heaviest
+
+    def spans(self, text: str, folded: str | None = None) -> list[tuple[int, int]]:
+        """The spans of ``text`` to show (``folded``: ``fold_in_place(text)``, if known)."""
+        if folded is None:
+            folded = fold_in_place(text)
+        weight = self.weights.__getitem__
+        runs: list[list[tuple[int, int, str, bool]]] = []
+        run_end = -1
+        for start, end, syllable in find_syllables(folded, self.wanted):
+            exact = tone_key(text[start:end]) in self.written[syllable]
+            if self.accented_question and not exact:
+                continue  # another accent of a word the question spelled out
+            gap = text[run_end:start]
+            if not runs or gap.strip() or "\n" in gap:
+                runs.append([])
+            runs[-1].append((start, end, syllable, exact))
+            run_end = end
+        spans: list[tuple[int, int]] = []
+        for run in runs:
+            while len(run) > 1 and weight(run[0][2]) < LIGHT_SHARE:
+                run = run[1:]
+            while len(run) > 1 and weight(run[-1][2]) < LIGHT_SHARE:
+                run = run[:-1]
+            if any((a[2], b[2]) in self.pairs for a, b in itertools.pairwise(run)):
+                spans.append((run[0][0], run[-1][1]))
+                continue
+            for start, end, syllable, exact in run:
+                if (weight(syllable) >= DISTINCTIVE_SHARE and syllable not in self.names
+                        and (exact or syllable[0].isdigit())):
+                    if (spans and not text[spans[-1][1]:start].strip()
+                            and spans[-1][1] <= start):
+                        spans[-1] = (spans[-1][0], end)
+                    else:
+                        spans.append((start, end))
+        return spans
 
 
 def merged_spans(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..answers.gazetteer import PLACES
+from ..places import is_unit_name
 from ..text import fold
 
 RECENT_DAYS = 30  # 'gần đây', 'mới đây'
@@ -173,6 +174,16 @@ def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]
     return None, None, question
 
 
+def _starts_a_unit_name(tail: str, known: str) -> bool:
+    """Whether the known place at the start of ``tail`` runs on, without punctuation, into
+    the name of a district or commune of the gazetteer that is longer ('Vĩnh Thạnh')."""
+    words = tail.split()
+    size = len(known.split())
+    if len(words) <= size or not words[size - 1][-1].isalnum():
+        return False
+    return is_unit_name(" ".join([*words[:size], words[size].strip(" ?.,!;:")]))
+
+
 def _place(question: str) -> tuple[str | None, str | None]:
     """A place after 'ở' / 'tại' that is a known one or written with capitals."""
     for lead in _PLACE_LEAD.finditer(question):
@@ -188,6 +199,8 @@ def _place(question: str) -> tuple[str | None, str | None]:
             continue
         for known in _FOLDED_PLACES:
             if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
+                if _starts_a_unit_name(tail, known):
+                    break  # 'ở Vĩnh Thạnh' (a district) is not 'ở Vinh' (a city)
                 written = " ".join(tail.split()[:len(known.split())]).strip(" ?.,!;:")
                 return written, known
         capitalised: list[str] = []
