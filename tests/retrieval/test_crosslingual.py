@@ -6,7 +6,8 @@ from retrieval.crosslingual import _glossary, english_query_terms, rendering_pat
 from retrieval.glossary import GLOSSARY
 from retrieval.text import _VIETNAMESE_SYLLABLE, fold, fold_in_place
 
-WRITTEN_IN_LETTERS = {"ubnd", "hdnd", "mttq", "tp", "hcm", "usd", "camera", "virus"}
+WRITTEN_IN_LETTERS = {"ubnd", "hdnd", "mttq", "tp", "hcm", "usd", "camera", "virus", "vitamin",
+                      "protein", "calo", "stress", "x"}
 
 
 def weights(question: str) -> dict[str, float]:
