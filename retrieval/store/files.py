@@ -41,16 +41,16 @@ from .layout import (
 )
 from .manifest import FORMAT_VERSION, Manifest
 from .protocol import Candidates, FloatArray, IntArray, StoreWriter, candidates_of
-from .sentences import SENTENCE_DTYPE, best_sentence_scores, sentences_of
+from .sentences import SENTENCE_DTYPE, SentenceRows, best_sentence_scores, sentences_of
 
 # Columns of the chunk table (chunks.npy); only this module reads it.
 _ARTICLE, _ORDINAL, _START, _END = range(4)
 
 
 def load_sentences(folder: Path, manifest: Manifest
-                   ) -> tuple[IntArray, np.ndarray[Any, Any]] | None:
-    """The passages' sentence offsets and vectors (memory-mapped), or None for a generation
-    built before them."""
+                   ) -> tuple[IntArray, SentenceRows | np.ndarray[Any, Any]] | None:
+    """The passages' sentence offsets and vectors (read from the file as asked for), or None
+    for a generation built before them."""
     if not manifest.sentence_vectors:
         return None
     offsets = load_array(folder / SENTENCE_OFFSETS)
@@ -67,7 +67,7 @@ def load_sentences(folder: Path, manifest: Manifest
         raise CorruptIndexError(str(path), "sentence vectors do not fit their offsets")
     if rows == 0:
         return offsets, np.zeros((0, dimension), dtype=SENTENCE_DTYPE)
-    return offsets, np.memmap(path, dtype=SENTENCE_DTYPE, mode="r", shape=(rows, dimension))
+    return offsets, SentenceRows(FileBytes(path), dimension)
 
 
 def load_articles_file(path: Path) -> list[ArticleInfo]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..text import sentence_spans
+from .io import FileBytes
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -26,25 +27,47 @@ def passage_sentences(text: str) -> list[str]:
     return sentences or [text]
 
 
-def best_sentence_scores(offsets: IntArray, vectors: np.ndarray[Any, Any], passages: IntArray,
-                         vector: FloatArray) -> FloatArray:
+class SentenceRows:
+    """A generation's sentence vectors on disk, read a passage's rows at a time with
+    ``pread`` (``FileBytes``): mapped, the pages around the few hundred rows a search reads
+    stayed in the process's memory (225 of 238 MB after 300 searches at 10^5 passages)."""
+
+    def __init__(self, file: FileBytes, dimension: int) -> None:
+        self._file = file
+        self._row_bytes = dimension * np.dtype(SENTENCE_DTYPE).itemsize
+        self._dimension = dimension
+        self.rows = file.size // self._row_bytes
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, span: slice) -> np.ndarray[Any, Any]:
+        start, stop, _ = span.indices(self.rows)
+        if stop <= start:
+            return np.zeros((0, self._dimension), dtype=SENTENCE_DTYPE)
+        data = self._file[start * self._row_bytes:stop * self._row_bytes]
+        return np.frombuffer(data, dtype=SENTENCE_DTYPE).reshape(stop - start, self._dimension)
+
+
+def best_sentence_scores(offsets: IntArray, vectors: SentenceRows | np.ndarray[Any, Any],
+                         passages: IntArray, vector: FloatArray) -> FloatArray:
     """For each of ``passages``, the largest inner product of one of its sentence vectors
     with ``vector``."""
     ids = np.asarray(passages, dtype=np.int64)
     if len(ids) == 0:
         return np.zeros(0, dtype=np.float32)
     starts = np.asarray(offsets[ids], dtype=np.int64)
-    counts = np.asarray(offsets[ids + 1], dtype=np.int64) - starts
-    ends = np.cumsum(counts)
-    rows = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
-    order = np.argsort(rows, kind="stable")  # memory-mapped rows read in file order
-    scores = np.empty(len(rows), dtype=np.float32)
-    scores[order] = np.asarray(vectors[rows[order]], dtype=np.float32) @ vector
-    return np.maximum.reduceat(scores, ends - counts).astype(np.float32)
+    stops = np.asarray(offsets[ids + 1], dtype=np.int64)
+    # A passage's sentences are one run of rows: one read each.
+    rows = np.concatenate([vectors[start:stop] for start, stop
+                           in zip(starts.tolist(), stops.tolist(), strict=True)])
+    scores = np.asarray(rows, dtype=np.float32) @ vector
+    return np.maximum.reduceat(scores, np.cumsum(stops - starts) - (stops - starts)
+                               ).astype(np.float32)
 
 
-
-def sentences_of(offsets: IntArray, vectors: np.ndarray[Any, Any], start: int, stop: int
+def sentences_of(offsets: IntArray, vectors: SentenceRows | np.ndarray[Any, Any], start: int,
+                 stop: int
                  ) -> tuple[IntArray, FloatArray]:
     """The sentence offsets (from 0) and vectors of passages ``start .. stop-1``, as
     ``PassageBatch`` holds them."""
