@@ -172,3 +172,25 @@ def test_a_filtered_search_reads_the_sentences_of_each_rankers_best_only(
     searcher._with_best_sentences(recording, small,  # type: ignore[arg-type]
                                   np.ones(64, np.float32), depth=10)
     assert len(recording.asked[-1]) == 20
+
+
+def test_sentence_rows_read_from_the_file_are_the_stored_vectors(tmp_path: Path) -> None:
+    from retrieval.store.io import FileBytes
+    from retrieval.store.sentences import SENTENCE_DTYPE, SentenceRows, best_sentence_scores
+
+    rng = np.random.default_rng(0)
+    stored = rng.normal(size=(7, 4)).astype(SENTENCE_DTYPE)
+    path = tmp_path / "sentences.f16"
+    path.write_bytes(stored.tobytes())
+    rows = SentenceRows(FileBytes(path), 4)
+    assert len(rows) == 7
+    assert np.array_equal(rows[2:5], stored[2:5]) and rows[5:5].shape == (0, 4)
+    offsets = np.array([0, 2, 3, 7], dtype=np.int64)  # three passages: 2, 1 and 4 sentences
+    vector = rng.normal(size=4).astype(np.float32)
+    expected = [max(stored[a:b].astype(np.float32) @ vector)
+                for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    for passages in ([0, 1, 2], [2, 0], [1]):
+        got = best_sentence_scores(offsets, rows, np.array(passages), vector)
+        assert np.allclose(got, [expected[p] for p in passages])
+        assert np.array_equal(got, best_sentence_scores(offsets, stored, np.array(passages),
+                                                        vector))
