@@ -3,6 +3,7 @@ incremental builds, added to an index built before they existed, and used by the
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -188,7 +189,7 @@ def test_sentence_rows_read_from_the_file_are_the_stored_vectors(tmp_path: Path)
     offsets = np.array([0, 2, 3, 7], dtype=np.int64)  # three passages: 2, 1 and 4 sentences
     vector = rng.normal(size=4).astype(np.float32)
     expected = [max(stored[a:b].astype(np.float32) @ vector)
-                for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+                for a, b in itertools.pairwise(offsets.tolist())]
     for passages in ([0, 1, 2], [2, 0], [1]):
         got = best_sentence_scores(offsets, rows, np.array(passages), vector)
         assert np.allclose(got, [expected[p] for p in passages])
