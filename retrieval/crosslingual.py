@@ -45,14 +45,17 @@ _IRREGULAR = {
 def _lemmas(word: str) -> tuple[str, ...]:
     """``word`` and the base forms it may be an inflection of ('households' -> 'household',
     'praised' -> 'praise', 'carried' -> 'carry'); the glossary keeps whichever it has."""
-    found = [word]
-    if word in _IRREGULAR:
-        found.append(_IRREGULAR[word])
+    found: list[str] = []
     for suffix, replacements in (("ies", ("y",)), ("ied", ("y",)), ("es", ("", "e")),
                                  ("s", ("",)), ("ed", ("", "e")), ("ing", ("", "e"))):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            found.extend(word[:-len(suffix)] + r for r in replacements)
-    return tuple(found)
+            stem = word[:-len(suffix)]
+            found.extend(stem + r for r in replacements)
+            if suffix in ("ed", "ing") and len(stem) > 2 and stem[-1] == stem[-2]:
+                found.append(stem[:-1])  # 'planned' -> 'plan', 'committed' -> 'commit'
+    # The longest base first: 'wines' is 'wine' before it is 'win'.
+    ordered = sorted(dict.fromkeys(found), key=len, reverse=True)
+    return (word, *([_IRREGULAR[word]] if word in _IRREGULAR else []), *ordered)
 
 
 def _english_words(text: str) -> list[str]:
@@ -74,11 +77,17 @@ def _glossary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
             max(len(k) for k in entries))
 
 
-def _is_name_word(token: str, position: int) -> bool:
-    """'Son' of 'Dong Son', 'Can' of 'Can Tho': a capitalised Vietnamese syllable after the
-    first word names someone or somewhere, whatever it means in English."""
-    return (position > 0 and token[:1].isupper()
-            and _VIETNAMESE_SYLLABLE.fullmatch(fold(token.lower())) is not None)
+def _is_syllable(token: str) -> bool:
+    return token[:1].isupper() and _VIETNAMESE_SYLLABLE.fullmatch(fold(token.lower())) is not None
+
+
+def _is_name_word(tokens: list[str], position: int) -> bool:
+    """'Son' of 'Dong Son', 'Can' of 'Can Tho': a capitalised Vietnamese syllable names
+    someone or somewhere, whatever it means in English; the first word of the question
+    only when a second such syllable follows ('To Lam said …', not 'Do they …')."""
+    if not _is_syllable(tokens[position]):
+        return False
+    return position > 0 or (len(tokens) > 1 and _is_syllable(tokens[1]))
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ def _glossary_phrase(tokens: list[str], lowered: list[str], i: int
     """The longest glossary phrase at ``tokens[i]``: its length and renderings."""
     glossary, longest = _glossary()
     for size in range(min(longest, len(tokens) - i), 0, -1):
-        if any(_is_name_word(tokens[j], j) for j in range(i, i + size)):
+        if any(_is_name_word(tokens, j) for j in range(i, i + size)):
             continue
         for words in itertools.product(*(_lemmas(w) for w in lowered[i:i + size])):
             renderings = glossary.get(words)
@@ -116,7 +125,7 @@ _HEADS_AFTER_NAME = frozenset(
 
 def _names_a_place(tokens: list[str], lowered: list[str], i: int, size: int) -> bool:
     """Whether the glossary phrase at ``tokens[i]`` is a head word right after a name."""
-    return (i > 0 and _is_name_word(tokens[i - 1], i - 1)
+    return (i > 0 and _is_name_word(tokens, i - 1)
             and any(lemma in _HEADS_AFTER_NAME for lemma in _lemmas(lowered[i + size - 1])))
 
 
@@ -134,14 +143,20 @@ def read_english(question: str) -> list[Piece]:
 
     i = 0
     while i < len(tokens):
-        found = None if _is_name_word(tokens[i], i) else _glossary_phrase(tokens, lowered, i)
+        found = None if _is_name_word(tokens, i) else _glossary_phrase(tokens, lowered, i)
         if found is not None:
-            named = tuple(run) if _names_a_place(tokens, lowered, i, found[0]) else ()
+            named: tuple[str, ...] = ()
+            if _names_a_place(tokens, lowered, i, found[0]):
+                # The name is the capitalised words the head word follows, not all the run.
+                start = len(run)
+                while start > 0 and run[start - 1][:1].isupper():
+                    start -= 1
+                named = tuple(run[start:])
             close_run()
             pieces.append(Piece(renderings=found[1], named=named))
             i += found[0]
             continue
-        if lowered[i] in _FUNCTION_WORDS and not _is_name_word(tokens[i], i):
+        if lowered[i] in _FUNCTION_WORDS and not _is_name_word(tokens, i):
             close_run()
         else:
             run.append(tokens[i])

@@ -176,12 +176,15 @@ def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]
 
 def _starts_a_unit_name(tail: str, known: str) -> bool:
     """Whether the known place at the start of ``tail`` runs on, without punctuation, into
-    the name of a district or commune of the gazetteer that is longer ('Vĩnh Thạnh')."""
+    a longer capitalised name of a district or commune of the gazetteer ('Vĩnh Thạnh')."""
     words = tail.split()
     size = len(known.split())
     if len(words) <= size or not words[size - 1][-1].isalnum():
         return False
-    return is_unit_name(" ".join([*words[:size], words[size].strip(" ?.,!;:")]))
+    following = words[size].strip(" ?.,!;:")
+    # Capitalised, as names are written: 'ở Vinh bao giờ' is the city ('Vĩnh Bảo' folded).
+    return (following[:1].isupper()
+            and is_unit_name(" ".join([*words[:size], following])))
 
 
 def _place(question: str) -> tuple[str | None, str | None]:

@@ -91,3 +91,17 @@ def test_a_head_word_after_a_name_is_scored_before_it_as_vietnamese_writes_it() 
     assert got["~huyen_dong"] > 0 and got["~quan_dong"] > 0
     # Only after a name: 'the district police' has none.
     assert not [t for t in weights("Who leads the district police?") if t.startswith("~huyen_")]
+
+
+def test_names_at_the_start_and_the_base_word_english_means() -> None:
+    # A name can open the question when two Vietnamese syllables in capitals do.
+    assert "~can_tho" in weights("Can Tho police arrested whom?")
+    assert "~tinh_son" in weights("Son La province flood?")  # 'tỉnh Sơn La', no 'con trai'
+    assert "~trai" not in weights("Son La province flood?")
+    assert "~du" in weights("Do they attend?") and "~do" not in weights("Do they attend?")
+    # The name a head word follows is the capitalised words before it, not a number.
+    got = weights("Who heads the 2023 Can Tho University?")
+    assert "~hoc_can" in got and "~hoc_2023" not in got
+    # The longest base word first ('wine', not 'win'); doubled consonants undone.
+    assert "~ruou" in weights("How many wines were exported?")
+    assert "~ke_hoach" in weights("Who planned the project?")
