@@ -11,10 +11,18 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .glossary import GLOSSARY
-from .text import _TOKEN, _VIETNAMESE_SYLLABLE, BIGRAM_WEIGHT, QUESTION_WORDS, QueryTerms, fold
+from .text import (
+    BIGRAM_WEIGHT,
+    QUESTION_WORDS,
+    QueryTerms,
+    fold,
+    is_vietnamese_syllable,
+    syllables,
+    tokens,
+)
 
 # 'people's committee' -> 'people committee': the possessive is not a word.
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -59,7 +67,7 @@ def _lemmas(word: str) -> tuple[str, ...]:
 
 
 def _english_words(text: str) -> list[str]:
-    return [m.group().lower() for m in _TOKEN.finditer(_POSSESSIVE.sub("", text))]
+    return syllables(_POSSESSIVE.sub("", text))
 
 
 @cache
@@ -78,16 +86,16 @@ def _glossary() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
 
 
 def _is_syllable(token: str) -> bool:
-    return token[:1].isupper() and _VIETNAMESE_SYLLABLE.fullmatch(fold(token.lower())) is not None
+    return token[:1].isupper() and is_vietnamese_syllable(token)
 
 
-def _is_name_word(tokens: list[str], position: int) -> bool:
+def _is_name_word(words: list[str], position: int) -> bool:
     """'Son' of 'Dong Son', 'Can' of 'Can Tho': a capitalised Vietnamese syllable names
     someone or somewhere, whatever it means in English; the first word of the question
     only when a second such syllable follows ('To Lam said …', not 'Do they …')."""
-    if not _is_syllable(tokens[position]):
+    if not _is_syllable(words[position]):
         return False
-    return position > 0 or (len(tokens) > 1 and _is_syllable(tokens[1]))
+    return position > 0 or (len(words) > 1 and _is_syllable(words[1]))
 
 
 @dataclass(frozen=True)
@@ -102,15 +110,15 @@ class Piece:
     named: tuple[str, ...] = ()
 
 
-def _glossary_phrase(tokens: list[str], lowered: list[str], i: int
+def _glossary_phrase(words: list[str], lowered: list[str], i: int
                      ) -> tuple[int, tuple[str, ...]] | None:
-    """The longest glossary phrase at ``tokens[i]``: its length and renderings."""
+    """The longest glossary phrase at ``words[i]``: its length and renderings."""
     glossary, longest = _glossary()
-    for size in range(min(longest, len(tokens) - i), 0, -1):
-        if any(_is_name_word(tokens, j) for j in range(i, i + size)):
+    for size in range(min(longest, len(words) - i), 0, -1):
+        if any(_is_name_word(words, j) for j in range(i, i + size)):
             continue
-        for words in itertools.product(*(_lemmas(w) for w in lowered[i:i + size])):
-            renderings = glossary.get(words)
+        for phrase in itertools.product(*(_lemmas(w) for w in lowered[i:i + size])):
+            renderings = glossary.get(phrase)
             if renderings:
                 return size, renderings
     return None
@@ -123,16 +131,19 @@ _HEADS_AFTER_NAME = frozenset(
     "ward village hamlet company bank bridge road street highway island market".split())
 
 
-def _names_a_place(tokens: list[str], lowered: list[str], i: int, size: int) -> bool:
-    """Whether the glossary phrase at ``tokens[i]`` is a head word right after a name."""
-    return (i > 0 and _is_name_word(tokens, i - 1)
+def _names_a_place(words: list[str], lowered: list[str], i: int, size: int) -> bool:
+    """Whether the glossary phrase at ``words[i]`` is a head word right after a name."""
+    return (i > 0 and _is_name_word(words, i - 1)
             and any(lemma in _HEADS_AFTER_NAME for lemma in _lemmas(lowered[i + size - 1])))
 
 
-def read_english(question: str) -> list[Piece]:
+# A search reads its question for its terms, its highlights and perhaps a title asked.
+@lru_cache(maxsize=256)
+def read_english(question: str) -> tuple[Piece, ...]:
     """``question`` as pieces; function words dropped."""
-    tokens = [m.group() for m in _TOKEN.finditer(_POSSESSIVE.sub("", question))]
-    lowered = [t.lower() for t in tokens]
+    text = _POSSESSIVE.sub("", question)
+    words = [text[t.start:t.end] for t in tokens(text)]  # as written: capitals tell names
+    lowered = [w.lower() for w in words]
     pieces: list[Piece] = []
     run: list[str] = []  # words kept as written, one piece for their bigrams
 
@@ -142,11 +153,11 @@ def read_english(question: str) -> list[Piece]:
             run.clear()
 
     i = 0
-    while i < len(tokens):
-        found = None if _is_name_word(tokens, i) else _glossary_phrase(tokens, lowered, i)
+    while i < len(words):
+        found = None if _is_name_word(words, i) else _glossary_phrase(words, lowered, i)
         if found is not None:
             named: tuple[str, ...] = ()
-            if _names_a_place(tokens, lowered, i, found[0]):
+            if _names_a_place(words, lowered, i, found[0]):
                 # The name is the capitalised words the head word follows, not all the run.
                 start = len(run)
                 while start > 0 and run[start - 1][:1].isupper():
@@ -156,13 +167,13 @@ def read_english(question: str) -> list[Piece]:
             pieces.append(Piece(renderings=found[1], named=named))
             i += found[0]
             continue
-        if lowered[i] in _FUNCTION_WORDS and not _is_name_word(tokens, i):
+        if lowered[i] in _FUNCTION_WORDS and not _is_name_word(words, i):
             close_run()
         else:
-            run.append(tokens[i])
+            run.append(words[i])
         i += 1
     close_run()
-    return pieces
+    return tuple(pieces)
 
 
 def english_query_terms(question: str, *, bigram_weight: float = BIGRAM_WEIGHT

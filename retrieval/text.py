@@ -469,6 +469,11 @@ _ENGLISH_WORDS = frozenset(
     "before during between against".split())
 
 
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether ``word``, folded, has the shape of a Vietnamese syllable ('thanh', not 'who')."""
+    return _VIETNAMESE_SYLLABLE.fullmatch(fold(word.lower())) is not None
+
+
 def looks_english(text: str) -> bool:
     """A question in English rather than Vietnamese typed without diacritics: many of its
     words cannot be Vietnamese syllables ('who', 'festival') and one is an English function

@@ -62,8 +62,8 @@ def best_sentence_scores(offsets: IntArray, vectors: SentenceRows | np.ndarray[A
     rows = np.concatenate([vectors[start:stop] for start, stop
                            in zip(starts.tolist(), stops.tolist(), strict=True)])
     scores = np.asarray(rows, dtype=np.float32) @ vector
-    return np.maximum.reduceat(scores, np.cumsum(stops - starts) - (stops - starts)
-                               ).astype(np.float32)
+    counts = stops - starts
+    return np.maximum.reduceat(scores, np.cumsum(counts) - counts).astype(np.float32)
 
 
 def sentences_of(offsets: IntArray, vectors: SentenceRows | np.ndarray[Any, Any], start: int,
