@@ -343,6 +343,9 @@ class LexicalIndex:
     def _score_ids(self, sorted_ids: IntArray, columns: IntArray,
                    weights: FloatArray) -> FloatArray:
         out = np.zeros(len(sorted_ids), dtype=np.float32)
+        # In the postings' own type: a search over int32 postings for int64 ids copied the
+        # postings into int64 first.
+        sorted_ids = np.asarray(sorted_ids, dtype=self._doc_ids.dtype)
         for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
             start, end = int(self._indptr[column]), int(self._indptr[column + 1])
             postings = self._doc_ids[start:end]

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
+from ..lexical import top_k
 from ..store.protocol import Candidates, FloatArray, Generation, IntArray
 from ..text import QueryTerms
 from ..types import ArticleInfo
 from .apply import MetaIndex, article_meta, kept_passages
 from .parse import ArticleFilter, parse_filter
 
-MAX_SCORED = 20_000  # kept passages scored one by one; above that the top-k is filtered
+MAX_SCORED = 20_000  # kept passages all scored both ways; above that, each ranker's best
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,25 @@ def nothing_matched(scope: Scope) -> str:
 
 def scoped_candidates(generation: Generation, terms: QueryTerms, vector: FloatArray | None,
                       depth: int, passages: IntArray) -> Candidates:
-    """Candidates among ``passages`` only: all of them scored when few, else the store's
-    top-k (deeper) filtered."""
+    """Candidates among ``passages`` only: all of them scored when few; else each ranker's
+    best ``depth`` of them, as an unfiltered search takes the collection's."""
     if len(passages) <= MAX_SCORED:
-        lexical = generation.lexical_scores(passages, terms)
-        dense: np.ndarray[Any, Any] = (generation.dense_scores(passages, vector)
-                                       if vector is not None
-                                       else np.zeros(len(passages), dtype=np.float32))
-        keep = lexical > 0 if vector is None else np.ones(len(passages), dtype=bool)
-        return Candidates(passages[keep], lexical[keep], dense[keep])
-    found = generation.candidates(terms, vector, 8 * depth)
-    mask = np.isin(found.ids, passages)
-    return Candidates(found.ids[mask], found.lexical[mask], found.dense[mask])
+        scored = generation.scored(passages, terms, vector)
+        if vector is not None:
+            return scored
+        keep = scored.lexical > 0
+        return Candidates(passages[keep], scored.lexical[keep], scored.dense[keep])
+    # Every kept passage's lexical score is one pass over the question's postings; the
+    # dense side's best kept ones come from a deeper top-k of the collection's.
+    lexical = generation.lexical_scores(passages, terms)
+    best = top_k(lexical, depth)
+    if vector is None:
+        return Candidates(passages[best], lexical[best],
+                          np.zeros(len(best), dtype=np.float32))
+    dense_ids, _ = generation.dense_top(vector, 8 * depth)
+    order = np.argsort(passages, kind="stable")
+    position = np.minimum(np.searchsorted(passages[order], dense_ids), len(passages) - 1)
+    kept = passages[order][position] == dense_ids
+    chosen = np.union1d(best, order[position[kept]])
+    ids = passages[chosen]
+    return Candidates(ids, lexical[chosen], generation.dense_scores(ids, vector))

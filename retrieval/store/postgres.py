@@ -39,7 +39,7 @@ from .postgres_dense import (
 )
 from .postgres_lexical import TermColumns
 from .postgres_schema import ARTICLE_URL, LIVE_TABLE
-from .protocol import Candidates, FloatArray, IntArray, candidates_of
+from .protocol import Candidates, FloatArray, IntArray, candidates_of, scored_of
 
 # Passages whose position, people count and length stay cached per generation (~60 B each).
 META_CACHE_SIZE = 200_000
@@ -281,13 +281,17 @@ class PostgresGeneration:
 
     # --- both -------------------------------------------------------------------------------
 
+    def scored(self, passages: IntArray, terms: QueryTerms,
+               vector: FloatArray | None) -> Candidates:
+        return scored_of(self, passages, terms, vector, self._background)
+
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
         """Both top-k lists and both scores of every candidate. The dense top-k (with each
         one's score and position) is asked first, on another connection, and the server
         walks its graph while the lexical top-k is scored here from the postings; one more
         query gives the dense scores and positions of the lexical candidates it lacks."""
         if vector is None or self._local is not None:
-            candidates = candidates_of(self, terms, vector, k)
+            candidates = candidates_of(self, terms, vector, k, self._background)
             self._fetch_meta(candidates.ids.tolist())
             return candidates
         dense_rows = self._background.submit(self._dense_rows, vector, k)

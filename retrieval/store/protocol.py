@@ -14,6 +14,7 @@ query vector with the stored passage vectors.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent import futures
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
@@ -116,6 +117,11 @@ class Generation(Protocol):
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
         """Lexical and (with a vector) dense top-k, each candidate with both scores; a store
         may answer this in one round trip (``candidates_of`` composes the calls above)."""
+
+    def scored(self, passages: IntArray, terms: QueryTerms,
+               vector: FloatArray | None) -> Candidates:
+        """``passages`` with both their scores (dense 0 without a vector); ``scored_of``
+        composes the calls above."""
 
     def restore_diacritics(self, text: str) -> str:
         """Unaccented words of ``text`` given their likeliest accents in this collection."""
@@ -244,13 +250,24 @@ class Store(Protocol):
 
 
 def candidates_of(generation: Generation, terms: QueryTerms, vector: FloatArray | None,
-                  k: int) -> Candidates:
-    """``Generation.candidates`` from the single calls (for stores without a combined one)."""
-    lexical_ids, lexical_scores = generation.lexical_top(terms, k)
+                  k: int, background: futures.Executor | None = None) -> Candidates:
+    """``Generation.candidates`` from the single calls (for stores without a combined one).
+    With ``background``, the dense top-k (FAISS, which lets go of the GIL) is searched there
+    while the lexical top-k is scored here."""
     if vector is None:
+        lexical_ids, lexical_scores = generation.lexical_top(terms, k)
         return Candidates(lexical_ids, lexical_scores,
                           np.zeros(len(lexical_ids), dtype=np.float32))
-    dense_ids, _ = generation.dense_top(vector, k)
+    dense_top = (background.submit(generation.dense_top, vector, k)
+                 if background is not None else None)
+    try:
+        lexical_ids, lexical_scores = generation.lexical_top(terms, k)
+    except BaseException:
+        if dense_top is not None:
+            futures.wait([dense_top])
+        raise
+    dense_ids, _ = (dense_top.result() if dense_top is not None
+                    else generation.dense_top(vector, k))
     ids = np.union1d(lexical_ids, dense_ids[dense_ids >= 0]).astype(np.int64)
     dense = generation.dense_scores(ids, vector)
     scores = np.zeros(len(ids), dtype=np.float32)
@@ -263,3 +280,23 @@ def candidates_of(generation: Generation, terms: QueryTerms, vector: FloatArray 
     if not known.all():
         scores[~known] = generation.lexical_scores(ids[~known], terms)
     return Candidates(ids, scores, dense)
+
+
+def scored_of(generation: Generation, passages: IntArray, terms: QueryTerms,
+              vector: FloatArray | None, background: futures.Executor | None = None
+              ) -> Candidates:
+    """``Generation.scored`` from the single calls; with ``background``, the dense scores
+    are computed there while the lexical ones are computed here."""
+    if vector is None:
+        return Candidates(passages, generation.lexical_scores(passages, terms),
+                          np.zeros(len(passages), dtype=np.float32))
+    dense = (background.submit(generation.dense_scores, passages, vector)
+             if background is not None else None)
+    try:
+        lexical = generation.lexical_scores(passages, terms)
+    except BaseException:
+        if dense is not None:
+            futures.wait([dense])
+        raise
+    return Candidates(passages, lexical, dense.result() if dense is not None
+                      else generation.dense_scores(passages, vector))

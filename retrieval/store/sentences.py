@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..text import sentence_spans
-from .io import FileBytes
+from .io import FileBytes, MatrixRows
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -27,26 +27,13 @@ def passage_sentences(text: str) -> list[str]:
     return sentences or [text]
 
 
-class SentenceRows:
-    """A generation's sentence vectors on disk, read a passage's rows at a time with
-    ``pread`` (``FileBytes``): mapped, the pages around the few hundred rows a search reads
-    stayed in the process's memory (225 of 238 MB after 300 searches at 10^5 passages)."""
+class SentenceRows(MatrixRows):
+    """A generation's sentence vectors on disk, read a passage's rows at a time: mapped,
+    the pages around the few hundred rows a search reads stayed in the process's memory
+    (225 of 238 MB after 300 searches at 10^5 passages)."""
 
     def __init__(self, file: FileBytes, dimension: int) -> None:
-        self._file = file
-        self._row_bytes = dimension * np.dtype(SENTENCE_DTYPE).itemsize
-        self._dimension = dimension
-        self.rows = file.size // self._row_bytes
-
-    def __len__(self) -> int:
-        return self.rows
-
-    def __getitem__(self, span: slice) -> np.ndarray[Any, Any]:
-        start, stop, _ = span.indices(self.rows)
-        if stop <= start:
-            return np.zeros((0, self._dimension), dtype=SENTENCE_DTYPE)
-        data = self._file[start * self._row_bytes:stop * self._row_bytes]
-        return np.frombuffer(data, dtype=SENTENCE_DTYPE).reshape(stop - start, self._dimension)
+        super().__init__(file, dimension, SENTENCE_DTYPE)
 
 
 def best_sentence_scores(offsets: IntArray, vectors: SentenceRows | np.ndarray[Any, Any],
@@ -57,13 +44,14 @@ def best_sentence_scores(offsets: IntArray, vectors: SentenceRows | np.ndarray[A
     if len(ids) == 0:
         return np.zeros(0, dtype=np.float32)
     starts = np.asarray(offsets[ids], dtype=np.int64)
-    stops = np.asarray(offsets[ids + 1], dtype=np.int64)
-    # A passage's sentences are one run of rows: one read each.
-    rows = np.concatenate([vectors[start:stop] for start, stop
-                           in zip(starts.tolist(), stops.tolist(), strict=True)])
+    counts = np.asarray(offsets[ids + 1], dtype=np.int64) - starts
+    firsts = np.cumsum(counts) - counts
+    # Each passage's sentences are one run of rows (neighbouring passages' runs are read
+    # as one).
+    wanted = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
+    rows = vectors.take(wanted) if isinstance(vectors, MatrixRows) else vectors[wanted]
     scores = np.asarray(rows, dtype=np.float32) @ vector
-    counts = stops - starts
-    return np.maximum.reduceat(scores, np.cumsum(counts) - counts).astype(np.float32)
+    return np.maximum.reduceat(scores, firsts).astype(np.float32)
 
 
 def sentences_of(offsets: IntArray, vectors: SentenceRows | np.ndarray[Any, Any], start: int,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pytest
 
 from retrieval import RetrievalSettings, Searcher
 from retrieval.filters import explicit_filter
 from retrieval.filters import scope as scope_module
+from retrieval.text import query_terms
 from tests.cli.test_cli import newsqa
 
 pytestmark = pytest.mark.slow
@@ -73,6 +75,31 @@ def test_an_explicit_filter_and_the_wide_path_agree(seed_searcher: Searcher,
     monkeypatch.setattr(scope_module, "MAX_SCORED", 0)
     wide = seed_searcher.search("Ai dự ngày hội?", top_k=5, article_filter=wanted)
     assert files(wide) <= august and wide.results
+
+
+@pytest.mark.parametrize("with_vector", [True, False])
+def test_the_wide_path_takes_each_rankers_best_kept_passages(
+        seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch, with_vector: bool) -> None:
+    generation = seed_searcher.snapshot
+    question = "Ai dự ngày hội toàn dân bảo vệ an ninh Tổ quốc?"
+    terms = query_terms(question)
+    vector = seed_searcher.embedder.embed_queries([question])[0] if with_vector else None
+    kept = np.arange(1, generation.size, 2)
+    monkeypatch.setattr(scope_module, "MAX_SCORED", 0)
+    found = scope_module.scoped_candidates(generation, terms, vector, 3, kept)
+    lexical = generation.lexical_scores(kept, terms)
+    assert set(found.ids.tolist()) <= set(kept.tolist())
+    assert set(kept[np.argsort(-lexical)[:3]].tolist()) <= set(found.ids.tolist())
+    np.testing.assert_allclose(found.lexical, generation.lexical_scores(found.ids, terms),
+                               atol=1e-5)
+    if vector is None:
+        assert len(found.ids) == 3 and not found.dense.any()
+        return
+    dense = generation.dense_scores(kept, vector)
+    assert set(kept[np.argsort(-dense)[:3]].tolist()) <= set(found.ids.tolist())
+    np.testing.assert_allclose(found.dense, generation.dense_scores(found.ids, vector),
+                               atol=1e-5)
+    assert len(found.ids) < len(kept)
 
 
 def test_a_reverse_question_with_a_filter_lists_only_the_kept_events(

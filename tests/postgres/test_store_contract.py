@@ -149,6 +149,21 @@ class StoreContract:
             np.testing.assert_allclose(generation.dense_scores(ids, vectors[3]),
                                        vectors[ids] @ vectors[3], atol=1e-5)
 
+    def test_given_passages_are_scored_both_ways(self, built: tuple[RetrievalSettings, Store]
+                                                 ) -> None:
+        generation = built[1].current()
+        vectors = _vectors(built)
+        terms = query_terms(QUESTIONS[0])
+        ids = np.array([5, 0, generation.size - 1, 2], dtype=np.int64)
+        scored = generation.scored(ids, terms, vectors[3])
+        assert scored.ids.tolist() == ids.tolist()
+        np.testing.assert_allclose(scored.lexical, generation.lexical_scores(ids, terms),
+                                   atol=1e-4)
+        np.testing.assert_allclose(scored.dense, vectors[ids] @ vectors[3], atol=1e-5)
+        lexical_only = generation.scored(ids, terms, None)
+        np.testing.assert_allclose(lexical_only.lexical, scored.lexical, atol=1e-4)
+        assert not lexical_only.dense.any()
+
     def test_k_larger_than_the_collection(self, built: tuple[RetrievalSettings, Store]) -> None:
         generation = built[1].current()
         size = generation.size

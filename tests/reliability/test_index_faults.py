@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -333,6 +334,29 @@ def test_passage_text_is_read_by_slice_and_a_short_file_is_named(tmp_path: Path)
         texts[-4:2]
     with pytest.raises(CorruptIndexError, match=r"missing\.bin"):
         FileBytes(tmp_path / "missing.bin")
+
+
+def test_passage_vectors_are_read_by_rows_in_any_order(tmp_path: Path) -> None:
+    from retrieval.store.io import npy_rows, save_array
+
+    rng = np.random.default_rng(3)
+    stored = rng.normal(size=(40, 6)).astype(np.float32)
+    save_array(tmp_path / "vectors.npy", stored)
+    rows = npy_rows(tmp_path / "vectors.npy")
+    assert len(rows) == 40 and rows.dimension == 6 and rows.dtype == np.float32
+    for ids in ([], [7], [3, 4, 5, 9, 10, 39], [39, 0, 5, 5, 6, 1], list(range(40))):
+        np.testing.assert_array_equal(rows.take(np.array(ids, dtype=np.int64)),
+                                      stored[ids].reshape(len(ids), 6))
+    np.testing.assert_array_equal(rows[38:45], stored[38:])
+    with pytest.raises(IndexError):
+        rows.take(np.array([40]))
+    with open(tmp_path / "vectors.npy", "ab") as handle:
+        handle.write(b"\0" * 4)  # a partial row
+    with pytest.raises(CorruptIndexError, match=r"vectors\.npy"):
+        npy_rows(tmp_path / "vectors.npy")
+    (tmp_path / "vectors.npy").write_bytes(b"not an array")
+    with pytest.raises(CorruptIndexError, match=r"vectors\.npy"):
+        npy_rows(tmp_path / "vectors.npy")
 
 
 def test_passage_offsets_that_do_not_fit_the_text_file_are_named(

@@ -162,6 +162,22 @@ def test_meta_index_keeps_what_matches_keeps(
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(("ca mau", "mau xanh", "tinh ca mau xanh", "my ca",
+                                          "xa hung my", "hung my")), max_size=3),
+                max_size=12),
+       st.sampled_from(("tinh ca mau", "ca mau xanh", "tinh ca mau xanh", "xa hung my",
+                        "hung my ca", "xa hung my ca")))
+def test_a_place_of_three_words_or_more_is_found_whole_within_one_place(
+        articles: list[list[str]], place_key: str) -> None:
+    from retrieval.filters.apply import MetaIndex
+
+    metas = [meta(places=tuple(places)) for places in articles]
+    wanted = ArticleFilter(None, place_key=place_key)
+    assert MetaIndex(metas).kept(wanted) == [n for n, m in enumerate(metas)
+                                             if matches(m, wanted)]
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 4), max_size=8), st.data())
 def test_kept_passages_are_the_kept_articles_passages_in_order(
         chunks: list[int], data: st.DataObject) -> None:
