@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .answers import extract_answer
 from .crosslingual import english_query_terms, rendering_pattern
@@ -85,6 +86,10 @@ class Searcher:
         self._query_cache: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
         self._people: tuple[Generation, PeopleCatalog] | None = None
         self._scopes: Scoper | None = None
+        # A search multiplies a few thousand rows by one vector at most: more BLAS threads
+        # gain nothing there, and they spun on after each product, doubling a search's CPU
+        # (docs/benchmarks.md). Process-wide: this process serves searches.
+        threadpool_limits(1, user_api="blas")
 
     @classmethod
     def open(cls, settings: RetrievalSettings) -> Searcher:

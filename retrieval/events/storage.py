@@ -3,9 +3,11 @@ per index generation, or the same rows as two tables (events, mentions) keyed by
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from ..errors import CorruptIndexError
@@ -85,9 +87,9 @@ def facts_rows(facts: Iterable[ArticleFacts]) -> tuple[list[dict[str, Any]],
                          "content_hash": f.content_hash, "version": FACTS_VERSION,
                          "places": "|".join(f.places),
                          "provinces": None if f.provinces is None else "|".join(f.provinces)})
-        events += [{"file": f.file, **vars(e)} for e in f.events]
-        mentions += [{"file": f.file, **{k: v for k, v in vars(m).items() if k != "roles"},
-                      "roles": ",".join(m.roles)} for m in f.mentions]
+        events += [{"file": f.file, **_fields(e)} for e in f.events]
+        mentions += [{"file": f.file, **_fields(m), "roles": ",".join(m.roles)}
+                     for m in f.mentions]
     return articles, events, mentions
 
 
@@ -97,11 +99,11 @@ def facts_from_rows(articles: Iterable[Mapping[str, Any]],
     """The inverse of ``facts_rows`` (rows in any order; mentions keep their order)."""
     by_file: dict[str, tuple[list[EventRow], list[MentionRow]]] = {}
     for row in events:
-        fields = {k: v for k, v in row.items() if k != "file"}
+        fields = {k: _shared(k, v) for k, v in row.items() if k != "file"}
         by_file.setdefault(row["file"], ([], []))[0].append(EventRow(**fields))
     for row in mentions:
-        fields = {k: v for k, v in row.items() if k not in {"file", "roles"}}
-        roles = tuple(r for r in str(row["roles"]).split(",") if r)
+        fields = {k: _shared(k, v) for k, v in row.items() if k not in {"file", "roles"}}
+        roles = tuple(intern(r) for r in str(row["roles"]).split(",") if r)
         by_file.setdefault(row["file"], ([], []))[1].append(
             MentionRow(**fields, roles=roles))  # type: ignore[arg-type]
     out = []
@@ -115,6 +117,18 @@ def facts_from_rows(articles: Iterable[Mapping[str, Any]],
                                 _split(row.get("places")) or (),
                                 _split(row.get("provinces"))))
     return out
+
+
+def _fields(row: EventRow | MentionRow) -> dict[str, Any]:
+    return {field.name: getattr(row, field.name) for field in dataclasses.fields(row)}
+
+
+# Texts that repeat across articles, held once in memory (as ``ArticleFacts.from_dict``).
+_SHARED = frozenset({"name", "key", "title", "date", "place"})
+
+
+def _shared(field: str, value: Any) -> Any:
+    return intern(value) if field in _SHARED and isinstance(value, str) else value
 
 
 def _split(joined: str | None) -> tuple[str, ...] | None:
