@@ -15,7 +15,7 @@ from retrieval.chunking import chunk_article
 from retrieval.events.catalog import PeopleCatalog
 from retrieval.events.evaluate import reverse_scores, role_scores
 from retrieval.events.extract import extract_facts
-from retrieval.events.model import ArticleFacts
+from retrieval.events.model import FACTS_VERSION, ArticleFacts
 from retrieval.events.reverse import events_answer
 from retrieval.events.storage import (
     build_facts,
@@ -159,6 +159,25 @@ def test_unknown_and_partial_names() -> None:
     assert catalog.find("   ").people == ()
     partial = catalog.find("Lâm")
     assert not partial.exact and [p.name for p in partial.people] == ["Tô Lâm"]
+
+
+def test_stored_facts_are_read_article_by_article_and_a_cut_file_is_named() -> None:
+    many = [facts(CA_MAU), dataclasses.replace(facts(CA_MAU), file="b.txt"),
+            dataclasses.replace(facts(CA_MAU), file="c.txt", mentions=())]
+    for items in ([], many[:1], many):
+        raw = dump_facts(items)
+        assert load_facts(raw, "x") == items
+        # The same JSON written another way is read whole.
+        spaced = json.dumps(json.loads(raw), indent=1).encode()
+        assert load_facts(spaced, "x") == items
+    raw = dump_facts(many)
+    assert load_facts(raw + b"\n", "x") == many
+    for broken in (raw[:-1], raw[:len(raw) // 2], raw.replace(b"},{", b"}{", 1),
+                   raw + b"]", raw.replace(b'"articles":[', b'"articles":[,', 1)):
+        with pytest.raises(CorruptIndexError, match="x"):
+            load_facts(broken, "x")
+    older = raw.replace(b'{"version":%d' % FACTS_VERSION, b'{"version":1', 1)
+    assert load_facts(older, "x") == []
 
 
 def test_stored_forms_round_trip_and_bad_files_are_named(tmp_path: Path) -> None:
