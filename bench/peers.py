@@ -212,7 +212,9 @@ def ask(searcher: Searcher, peer: System | None, text: str,
         vector: np.ndarray[Any, Any]) -> list[int]:
     """The passages one system ranks for a question, best first (peer None: newsqa)."""
     if peer is None:
-        hits = searcher.search(text, top_k=2 * DEPTH, with_answer=False).results
+        # A ranking, as the peers return: no answer, no highlights.
+        hits = searcher.search(text, top_k=2 * DEPTH, with_answer=False,
+                               with_highlights=False).results
         return [hit.chunk_id for hit in hits]
     return peer.search(text, vector, PASSAGES)
 

@@ -64,7 +64,8 @@ def score(searcher: Searcher, rows: list[dict[str, Any]]) -> dict[str, Any]:
     reciprocal = 0.0
     missed: list[int] = []
     for number, row in enumerate(rows):
-        results = searcher.search(row["q"], top_k=10, with_answer=False).results
+        results = searcher.search(row["q"], top_k=10, with_answer=False,
+                                  with_highlights=False).results
         rank = next((hit.rank for hit in results if hit.source.file == row["gold_file"]
                      and nfc(row["must_contain"]) in nfc(hit.text)), None)
         passage1 += rank == 1

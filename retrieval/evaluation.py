@@ -83,7 +83,7 @@ def ranked_files(searcher: Searcher, question: str, dense_weight: float | None =
                  depth: int = DEPTH) -> tuple[list[str], bool]:
     """The files of the top passages, and whether the search says it found an answer."""
     response = searcher.search(question, top_k=depth, dense_weight=dense_weight,
-                               with_answer=False)
+                               with_answer=False, with_highlights=False)
     return [hit.source.file for hit in response.results], response.answered
 
 

@@ -166,10 +166,11 @@ class Searcher:
     def search(
         self, question: str, top_k: int | None = None, offset: int = 0,
         *, dense_weight: float | None = None, with_answer: bool = True,
-        article_filter: ArticleFilter | None = None,
+        with_highlights: bool = True, article_filter: ArticleFilter | None = None,
     ) -> SearchResponse:
         """The ``top_k`` best passages after ``offset``, with an answer on the first page;
-        only from the articles a filter keeps (stated in the question or ``article_filter``)."""
+        only from the articles a filter keeps (stated in the question or ``article_filter``).
+        Without highlights (a ranking read by a program), each hit's are empty."""
         top_k = self.settings.top_k if top_k is None else top_k
         if top_k < 1 or offset < 0:
             raise NewsQAError("top_k must be at least 1 and offset at least 0.")
@@ -183,9 +184,9 @@ class Searcher:
         # Highlights weigh the question's syllables as the ranker does (their idf).
         weights = {t[1:]: float(w) for t, w in zip(ranking.terms.terms, idf.tolist(),
                                                    strict=True) if "_" not in t}
-        highlighter = Highlighter(text, weights)
+        highlighter = Highlighter(text, weights) if with_highlights else None
         # An English question's words are shown where the passage says them in Vietnamese.
-        rendered = rendering_pattern(text) if ranking.english else None
+        rendered = rendering_pattern(text) if ranking.english and with_highlights else None
         hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, highlighter, rendered)
                      for i, (chunk_id, score) in enumerate(page))
         events = events_answer(text, self.people(), scope) if with_answer else None
@@ -253,18 +254,19 @@ class Searcher:
 
     @staticmethod
     def _hit(cache: PassageTermCache, rank: int, chunk_id: int, score: float,
-             highlighter: Highlighter, rendered: re.Pattern[str] | None) -> SearchHit:
+             highlighter: Highlighter | None, rendered: re.Pattern[str] | None) -> SearchHit:
         generation = cache.generation
         passage = generation.text(chunk_id)
-        # Re-ranking has folded the passage already (a passage past the re-ranked ones,
-        # on a later page, is folded here).
-        folded = cache.terms(chunk_id).folded
+        highlights: tuple[tuple[int, int], ...] = ()
+        if highlighter is not None:
+            # Re-ranking has folded the passage already (a passage past the re-ranked
+            # ones, on a later page, is folded here).
+            folded = cache.terms(chunk_id).folded
+            highlights = merged_spans([
+                *highlighter.spans(passage, folded),
+                *(m.span() for m in (rendered.finditer(folded) if rendered else ()))])
         return SearchHit(rank=rank, score=round(float(score), 4), text=passage,
-                         source=generation.source(chunk_id),
-                         highlights=merged_spans([
-                             *highlighter.spans(passage, folded),
-                             *(m.span() for m in (rendered.finditer(folded) if rendered
-                                                  else ()))]),
+                         source=generation.source(chunk_id), highlights=highlights,
                          chunk_id=chunk_id)
 
     def prepare_question(self, question: str) -> tuple[str, list[str]]:

@@ -38,6 +38,21 @@ def test_seed_index_answers_known_questions(seed_searcher: Searcher) -> None:
     assert all(top.text[s:e] for s, e in top.highlights)
 
 
+@pytest.mark.parametrize("question", [
+    "Ai đã tham dự Ngày hội toàn dân bảo vệ an ninh Tổ quốc tại Cà Mau?",
+    "In how many wards was the model ward police pilot carried out?"])
+def test_a_ranking_without_highlights_is_the_same_ranking(seed_searcher: Searcher,
+                                                         question: str) -> None:
+    shown = seed_searcher.search(question, top_k=8, with_answer=False)
+    ranked = seed_searcher.search(question, top_k=8, with_answer=False,
+                                  with_highlights=False)
+    assert [(h.chunk_id, h.score, h.text, h.source) for h in ranked.results] == [
+        (h.chunk_id, h.score, h.text, h.source) for h in shown.results]
+    assert ranked.answered == shown.answered and ranked.notices == shown.notices
+    assert all(h.highlights == () for h in ranked.results)
+    assert any(h.highlights for h in shown.results)
+
+
 def test_an_english_question_finds_and_shows_the_vietnamese_it_asks_about(
         seed_searcher: Searcher) -> None:
     response = seed_searcher.search("In how many wards was the model ward police pilot "
