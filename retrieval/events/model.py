@@ -61,7 +61,7 @@ class ArticleFacts:
     @staticmethod
     def from_dict(data: dict[str, Any]) -> ArticleFacts:
         # Names, titles, roles and places repeat across articles: one string each in
-        # memory (a collection of 10^4 articles' facts took 159 MiB before).
+        # memory.
         def shared(text: str | None) -> str | None:
             return None if text is None else intern(text)
 

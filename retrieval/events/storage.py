@@ -63,8 +63,8 @@ def load_facts(raw: bytes, where: str) -> list[ArticleFacts]:
 
 
 # How ``dump_facts`` begins. Its articles are decoded one at a time: the whole file's
-# objects at once left 159 MiB of the process's memory for 81 MiB of facts at 10^4
-# articles (docs/benchmarks.md).
+# objects at once fragmented the allocator, leaving the process twice the facts' size
+# (docs/benchmarks.md).
 _HEAD = re.compile(r'\{"version":(\d+),"articles":\[')
 _DECODER = json.JSONDecoder()
 

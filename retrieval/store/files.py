@@ -115,9 +115,8 @@ class FilesGeneration:
             raise CorruptIndexError(str(folder / TEXT_OFFSETS),
                                     "passage offsets do not fit texts.bin")
         self.dense = _load_dense(folder, manifest, settings)
-        # Scores of given passages are computed from the stored float32 rows: the index's
-        # own copy (float16 in HNSW) is decoded at ~1 µs a vector, a filter's 10^4
-        # passages took 11 ms that way and 4 ms read from the file.
+        # Scores of given passages of an HNSW index come from the stored float32 rows:
+        # decoding the index's float16 copy cost ~1 µs a vector (docs/benchmarks.md).
         self._vectors = npy_rows(folder / VECTORS)
         if (len(self._vectors) != count
                 or self._vectors.dimension != manifest.embedder.dimension
@@ -198,7 +197,11 @@ class FilesGeneration:
         return ids[0], scores[0]
 
     def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
-        return np.asarray(self._vectors.take(passages) @ vector, dtype=np.float32)
+        # A flat index holds the float32 vectors in memory; an HNSW index only float16
+        # copies, slow to decode, so its passages' vectors are read as stored.
+        rows = (self.dense.vectors(passages) if self.dense.kind == "flat"
+                else self._vectors.take(passages))
+        return np.asarray(rows @ vector, dtype=np.float32)
 
     def sentence_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray | None:
         if self._sentences is None:

@@ -39,7 +39,14 @@ from .postgres_dense import (
 )
 from .postgres_lexical import TermColumns
 from .postgres_schema import ARTICLE_URL, LIVE_TABLE
-from .protocol import Candidates, FloatArray, IntArray, candidates_of, scored_of
+from .protocol import (
+    Candidates,
+    FloatArray,
+    IntArray,
+    candidates_of,
+    scored_of,
+    side_by_side,
+)
 
 # Passages whose position, people count and length stay cached per generation (~60 B each).
 META_CACHE_SIZE = 200_000
@@ -294,15 +301,9 @@ class PostgresGeneration:
             candidates = candidates_of(self, terms, vector, k, self._background)
             self._fetch_meta(candidates.ids.tolist())
             return candidates
-        dense_rows = self._background.submit(self._dense_rows, vector, k)
-        try:
-            with self._pool.connection() as connection:
-                lexical_ids, lexical_scores = self._lexical.top(connection, self._ident,
-                                                                terms, k)
-        except BaseException:
-            futures.wait([dense_rows])
-            raise
-        rows = dense_rows.result()
+        (lexical_ids, lexical_scores), rows = side_by_side(
+            self._background, lambda: self.lexical_top(terms, k),
+            lambda: self._dense_rows(vector, k))
         found = {int(r[0]) for r in rows}
         others = [i for i in lexical_ids.tolist() if i not in found]
         if others:

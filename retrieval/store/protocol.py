@@ -13,11 +13,11 @@ query vector with the stored passage vectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
 
+First = TypeVar("First")
+Second = TypeVar("Second")
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -258,16 +260,9 @@ def candidates_of(generation: Generation, terms: QueryTerms, vector: FloatArray 
         lexical_ids, lexical_scores = generation.lexical_top(terms, k)
         return Candidates(lexical_ids, lexical_scores,
                           np.zeros(len(lexical_ids), dtype=np.float32))
-    dense_top = (background.submit(generation.dense_top, vector, k)
-                 if background is not None else None)
-    try:
-        lexical_ids, lexical_scores = generation.lexical_top(terms, k)
-    except BaseException:
-        if dense_top is not None:
-            futures.wait([dense_top])
-        raise
-    dense_ids, _ = (dense_top.result() if dense_top is not None
-                    else generation.dense_top(vector, k))
+    (lexical_ids, lexical_scores), (dense_ids, _) = side_by_side(
+        background, lambda: generation.lexical_top(terms, k),
+        lambda: generation.dense_top(vector, k))
     ids = np.union1d(lexical_ids, dense_ids[dense_ids >= 0]).astype(np.int64)
     dense = generation.dense_scores(ids, vector)
     scores = np.zeros(len(ids), dtype=np.float32)
@@ -290,13 +285,21 @@ def scored_of(generation: Generation, passages: IntArray, terms: QueryTerms,
     if vector is None:
         return Candidates(passages, generation.lexical_scores(passages, terms),
                           np.zeros(len(passages), dtype=np.float32))
-    dense = (background.submit(generation.dense_scores, passages, vector)
-             if background is not None else None)
+    lexical, dense = side_by_side(background,
+                                  lambda: generation.lexical_scores(passages, terms),
+                                  lambda: generation.dense_scores(passages, vector))
+    return Candidates(passages, lexical, dense)
+
+
+def side_by_side(background: futures.Executor | None, here: Callable[[], First],
+                 there: Callable[[], Second]) -> tuple[First, Second]:
+    """``(here(), there())``, ``there`` run in ``background`` meanwhile when given."""
+    if background is None:
+        return here(), there()
+    later = background.submit(there)
     try:
-        lexical = generation.lexical_scores(passages, terms)
+        first = here()
     except BaseException:
-        if dense is not None:
-            futures.wait([dense])
+        futures.wait([later])
         raise
-    return Candidates(passages, lexical, dense.result() if dense is not None
-                      else generation.dense_scores(passages, vector))
+    return first, later.result()
