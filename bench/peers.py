@@ -219,7 +219,8 @@ def ask(searcher: Searcher, peer: System | None, text: str,
     return peer.search(text, vector, PASSAGES)
 
 
-def run_set(eval_set: EvalSet, work: Path, inner: Embedder) -> dict[str, Any]:
+def run_set(eval_set: EvalSet, work: Path, inner: Embedder, alone: bool = False
+            ) -> dict[str, Any]:
     shared = SharedVectors(inner)
     settings = settings_for(eval_set.articles, eval_set.index)
     corpus = read_corpus(settings, shared)
@@ -257,23 +258,29 @@ def run_set(eval_set: EvalSet, work: Path, inner: Embedder) -> dict[str, Any]:
         tallies = {name: Tally() for name, _ in taking}
         wall: dict[str, list[float]] = {name: [] for name, _ in taking}
         cpu: dict[str, list[float]] = {name: [] for name, _ in taking}
-        for row, text in zip(eval_set.questions, texts, strict=True):
+        # Each question asked of every system in turn (load drift hits all alike), or with
+        # ``alone`` each system's whole pass in turn (no system's caches filled by another).
+        order = ([(name, peer, row, text) for name, peer in taking
+                  for row, text in zip(eval_set.questions, texts, strict=True)] if alone
+                 else [(name, peer, row, text)
+                       for row, text in zip(eval_set.questions, texts, strict=True)
+                       for name, peer in taking])
+        for name, peer, row, text in order:
             vector = shared.queries[text]
-            for name, peer in taking:
-                model_wall, model_cpu = shared.model_seconds, shared.model_cpu_seconds
-                t0, c0 = time.perf_counter(), time.process_time()
-                ids = ask(searcher, peer, text, vector)
-                # newsqa embeds the diacritics it restores to an unaccented question: the
-                # model's time is taken out, as the peers get their vectors ready-made.
-                wall[name].append(time.perf_counter() - t0
-                                  - (shared.model_seconds - model_wall))
-                cpu[name].append(time.process_time() - c0
-                                 - (shared.model_cpu_seconds - model_cpu))
-                first_holds = bool(ids) and corpus.files[ids[0]] == row["gold_file"] and (
-                    "must_contain" in row
-                    and nfc(row["must_contain"]) in nfc(corpus.texts[ids[0]]))
-                tallies[name].add(ranked_files(ids, corpus.files), row["gold_file"],
-                                  first_holds)
+            model_wall, model_cpu = shared.model_seconds, shared.model_cpu_seconds
+            t0, c0 = time.perf_counter(), time.process_time()
+            ids = ask(searcher, peer, text, vector)
+            # newsqa embeds the diacritics it restores to an unaccented question: the
+            # model's time is taken out, as the peers get their vectors ready-made.
+            wall[name].append(time.perf_counter() - t0
+                              - (shared.model_seconds - model_wall))
+            cpu[name].append(time.process_time() - c0
+                             - (shared.model_cpu_seconds - model_cpu))
+            first_holds = bool(ids) and corpus.files[ids[0]] == row["gold_file"] and (
+                "must_contain" in row
+                and nfc(row["must_contain"]) in nfc(corpus.texts[ids[0]]))
+            tallies[name].add(ranked_files(ids, corpus.files), row["gold_file"],
+                              first_holds)
         for name, _ in taking:
             entry = result["systems"].setdefault(name, {})
             entry[variant] = tallies[name].as_dict(passages)
@@ -343,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="copy the look-alike collection DIR and DIR-index (a "
                              "similar-150-s1 folder) instead of building them")
     parser.add_argument("--no-look-alike", action="store_true")
+    parser.add_argument("--alone", action="store_true",
+                        help="time each system's pass over the questions on its own")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK / "peers")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -357,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     inner = load_embedder(settings_for(REPO / "seeds", args.work / "unused"))
     results: dict[str, Any] = {"machine_before": machine(), "sets": {}}
     for eval_set in eval_sets:
-        results["sets"][eval_set.name] = run_set(eval_set, args.work, inner)
+        results["sets"][eval_set.name] = run_set(eval_set, args.work, inner, args.alone)
         print(f"\n{eval_set.name}\n{table(eval_set.name, results['sets'][eval_set.name])}")
     results["machine_after"] = machine()
     save_result(args.out or args.work / "results" / "peers.json", results)
