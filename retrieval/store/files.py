@@ -115,12 +115,11 @@ class FilesGeneration:
             raise CorruptIndexError(str(folder / TEXT_OFFSETS),
                                     "passage offsets do not fit texts.bin")
         self.dense = _load_dense(folder, manifest, settings)
-        # Scores of given passages of an HNSW index come from the stored float32 rows:
-        # decoding the index's float16 copy cost ~1 µs a vector (docs/benchmarks.md).
-        self._vectors = npy_rows(folder / VECTORS)
-        if (len(self._vectors) != count
-                or self._vectors.dimension != manifest.embedder.dimension
-                or self._vectors.dtype != np.float32):
+        # Searches score with the dense index's copies; the stored rows (what the next
+        # build reuses) are checked here so damage is named before it is built on.
+        vectors = npy_rows(folder / VECTORS)
+        if (len(vectors) != count or vectors.dimension != manifest.embedder.dimension
+                or vectors.dtype != np.float32):
             raise CorruptIndexError(str(folder / VECTORS), "vector count or size differs")
         self._sentences = load_sentences(folder, manifest)
         self.lexical = LexicalIndex.load(folder / LEXICAL)
@@ -197,11 +196,7 @@ class FilesGeneration:
         return ids[0], scores[0]
 
     def dense_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray:
-        # A flat index holds the float32 vectors in memory; an HNSW index only float16
-        # copies, slow to decode, so its passages' vectors are read as stored.
-        rows = (self.dense.vectors(passages) if self.dense.kind == "flat"
-                else self._vectors.take(passages))
-        return np.asarray(rows @ vector, dtype=np.float32)
+        return self.dense.scores(passages, vector)
 
     def sentence_scores(self, passages: IntArray, vector: FloatArray) -> FloatArray | None:
         if self._sentences is None:
@@ -213,9 +208,7 @@ class FilesGeneration:
 
     def scored(self, passages: IntArray, terms: QueryTerms,
                vector: FloatArray | None) -> Candidates:
-        # One after the other: reading thousands of rows' runs, each read waiting for the
-        # GIL, beside Python scoring the lexical side was slower than the two in turn.
-        return scored_of(self, passages, terms, vector)
+        return scored_of(self, passages, terms, vector, self._background)
 
     def restore_diacritics(self, text: str) -> str:
         return self.restorer.restore(text)

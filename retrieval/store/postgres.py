@@ -247,7 +247,7 @@ class PostgresGeneration:
         if len(ids) == 0:
             return np.zeros(0, dtype=np.float32)
         if self._local is not None:
-            return np.asarray(self._local.vectors(ids) @ vector, dtype=np.float32)
+            return self._local.scores(ids, vector)
         known = self._scores.get(_vector_key(vector))
         if known is not None and all(int(i) in known for i in ids.tolist()):
             return np.asarray([known[int(i)] for i in ids.tolist()], dtype=np.float32)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.dense import DenseIndex, FaissIndex, NumpyIndex, choose_faiss_kind
+from retrieval.dense import SCAN_FROM_ROWS, DenseIndex, FaissIndex, NumpyIndex, choose_faiss_kind
 
 
 def unit_vectors(n: int, d: int, seed: int) -> np.ndarray:
@@ -47,6 +47,25 @@ def test_contract(kind: str, tmp_path: Path) -> None:
     # k larger than the index is clamped, not an error
     _, few = build(kind, vectors[:3]).search(queries[:1], 10)
     assert few.shape[1] == 3
+
+
+@pytest.mark.parametrize("kind", ["numpy", "flat", "hnsw"])
+@pytest.mark.parametrize("count", [5, SCAN_FROM_ROWS + 7])
+def test_given_rows_are_scored_as_the_search_scores_them(kind: str, count: int,
+                                                         tmp_path: Path) -> None:
+    vectors = unit_vectors(3000, 48, seed=3)
+    query = unit_vectors(1, 48, seed=4)[0]
+    index = reload(build(kind, vectors), kind, tmp_path / "dense")
+    found, found_ids = index.search(query[None, :], 5)
+    others = np.setdiff1d(np.arange(len(vectors)), found_ids[0])
+    # Any order, with a repeat: the scores come back in the order asked.
+    rng = np.random.default_rng(5)
+    ids = np.concatenate([rng.choice(others, count, replace=False), found_ids[0][::-1],
+                          found_ids[0][:1]])
+    scores = index.scores(ids, query)
+    np.testing.assert_allclose(scores, index.vectors(ids) @ query, atol=1e-6)
+    np.testing.assert_allclose(scores[count:count + 5], found[0][::-1], atol=1e-6)
+    assert index.scores(np.zeros(0, dtype=np.int64), query).shape == (0,)
 
 
 def test_auto_kind_switches_to_hnsw_above_the_threshold() -> None:
