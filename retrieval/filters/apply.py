@@ -150,6 +150,16 @@ class MetaIndex:
         return kept if any(spans[n] for n in kept) else []
 
 
+    def settled(self, wanted: ArticleFilter) -> tuple[ArticleFilter, list[int]]:
+        """``wanted``, or the first of its other readings (``otherwise``) that keeps some
+        article, with the articles it keeps (none when no reading does)."""
+        numbers = self.kept(wanted)
+        while not numbers and wanted.otherwise is not None:
+            wanted = wanted.otherwise
+            numbers = self.kept(wanted)
+        return wanted, numbers
+
+
 def _words_and_pairs(place: str) -> list[str]:
     """A place's words, then each pair of neighbouring words ('ca', 'mau', 'ca mau')."""
     words = place.split()
@@ -157,8 +167,10 @@ def _words_and_pairs(place: str) -> list[str]:
 
 
 def kept_articles(metas: Sequence[ArticleMeta], wanted: ArticleFilter) -> list[int]:
-    """``MetaIndex.kept`` for a one-off list of articles."""
-    return MetaIndex(metas).kept(wanted)
+    """The articles ``MetaIndex.settled`` keeps, for a one-off list of articles (none when
+    the reading it settles on is no filter)."""
+    settled, numbers = MetaIndex(metas).settled(wanted)
+    return [] if settled.empty else numbers
 
 
 def kept_passages(articles: Sequence[ArticleInfo],

@@ -34,6 +34,10 @@ class ArticleFilter:
     place: str | None = None  # as the user wrote it
     place_key: str | None = None  # folded, lower case: 'ca mau'
     said: tuple[str, ...] = field(default_factory=tuple)
+    # Words typed without capitals may be read another way ('o vinh thanh': Vĩnh Thạnh or
+    # Vinh; 'o rung thong': a commune or no place): the reading to use when no article
+    # matches this one (it may be empty: no filter).
+    otherwise: ArticleFilter | None = None
 
     @property
     def empty(self) -> bool:
@@ -43,9 +47,11 @@ class ArticleFilter:
         """This filter with ``other``'s parts where it sets them (explicit flags win)."""
         if other is None:
             return self
+        otherwise = (self.otherwise.merged(other)
+                     if self.otherwise is not None and other.place_key is None else None)
         return ArticleFilter(other.days or self.days, other.place or self.place,
                              other.place_key or self.place_key,
-                             tuple(dict.fromkeys(self.said + other.said)))
+                             tuple(dict.fromkeys(self.said + other.said)), otherwise)
 
 
 _YEAR = r"(19\d\d|20\d\d)"
@@ -174,21 +180,39 @@ def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]
     return None, None, question
 
 
-def _starts_a_unit_name(tail: str, known: str) -> bool:
-    """Whether the known place at the start of ``tail`` runs on, without punctuation, into
-    a longer capitalised name of a district or commune of the gazetteer ('Vĩnh Thạnh')."""
+def _unit_name_after(tail: str, known: str) -> tuple[str, str] | None:
+    """The longer district or commune name of the gazetteer that the known place at the
+    start of ``tail`` runs on into, without punctuation ('Vĩnh Thạnh' after 'Vinh'), as
+    written and as the word after it is written."""
     words = tail.split()
     size = len(known.split())
     if len(words) <= size or not words[size - 1][-1].isalnum():
-        return False
+        return None
     following = words[size].strip(" ?.,!;:")
-    # Capitalised, as names are written: 'ở Vinh bao giờ' is the city ('Vĩnh Bảo' folded).
-    return (following[:1].isupper()
-            and is_unit_name(" ".join([*words[:size], following])))
+    name = " ".join([*words[:size], following])
+    return (name, following) if following and is_unit_name(name) else None
 
 
-def _place(question: str) -> tuple[str | None, str | None]:
-    """A place after 'ở' / 'tại' that is a known one or written with capitals."""
+def _unit_name_at(tail: str) -> str | None:
+    """The longest district or commune name of the gazetteer (two to four words, no
+    punctuation between them) that ``tail`` starts with."""
+    words = tail.split()[:4]
+    for size in range(len(words), 1, -1):
+        if all(word[-1].isalnum() for word in words[:size - 1]):
+            name = " ".join(words[:size]).strip(" ?.,!;:")
+            if is_unit_name(name):
+                return name
+    return None
+
+
+_Reading = tuple[str, str] | None  # a place as written and as a key; None: no place
+
+
+def _place(question: str) -> list[_Reading]:
+    """The readings of a place after 'ở' / 'tại', most likely first: a known place, a
+    name written with capitals, or, typed without capitals, a district or commune name
+    of the gazetteer (tried first, with the shorter known place or no place after it)."""
+    uncapitalised: list[_Reading] = []
     for lead in _PLACE_LEAD.finditer(question):
         tail = question[lead.end():]
         folded_tail = fold(tail.lower())
@@ -202,10 +226,17 @@ def _place(question: str) -> tuple[str | None, str | None]:
             continue
         for known in _FOLDED_PLACES:
             if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
-                if _starts_a_unit_name(tail, known):
-                    break  # 'ở Vĩnh Thạnh' (a district) is not 'ở Vinh' (a city)
                 written = " ".join(tail.split()[:len(known.split())]).strip(" ?.,!;:")
-                return written, known
+                longer = _unit_name_after(tail, known)
+                if longer is None:
+                    return [(written, known)]
+                name, following = longer
+                if following[:1].isupper():
+                    break  # 'ở Vĩnh Thạnh' (a district) is not 'ở Vinh' (a city)
+                if written.islower():  # 'o vinh thanh': either
+                    return [(name, fold(name.lower())), (written, known)]
+                # Capitalised, as names are written: 'ở Vinh bao giờ' is the city.
+                return [(written, known)]
         capitalised: list[str] = []
         end = 0
         for word in words:
@@ -217,20 +248,30 @@ def _place(question: str) -> tuple[str | None, str | None]:
             end = word.end()
         if 2 <= len(capitalised) <= 4 and fold(capitalised[0].lower()) not in _EVENT_WORDS:
             written = " ".join(capitalised)
-            return written, fold(written.lower())
-    return None, None
+            return [(written, fold(written.lower()))]
+        unit = None if uncapitalised or capitalised else _unit_name_at(tail)
+        if unit is not None and unit.islower():
+            uncapitalised = [(unit, fold(unit)), None]
+    return uncapitalised
 
 
 def parse_filter(question: str, today: date) -> tuple[ArticleFilter | None, str]:
     """The filter the question states and the question left to search (the time words
     taken out: they are no words to match; a place stays, it is also what it is about)."""
     days, said_days, rest = _days(question, today)
-    place, place_key = _place(rest)
-    said = tuple(s for s in (said_days, f"ở {place}" if place else None) if s)
-    found = ArticleFilter(days, place, place_key, said)
+    found = _reading(days, said_days, _place(rest))
     if found.empty:
         return None, question
     return found, rest if rest.strip() else question
+
+
+def _reading(days: DayRange | None, said_days: str | None,
+             places: list[_Reading]) -> ArticleFilter:
+    """The filter of the first place reading, the others after it as ``otherwise``."""
+    place, place_key = places[0] if places and places[0] is not None else (None, None)
+    said = tuple(s for s in (said_days, f"ở {place}" if place else None) if s)
+    otherwise = _reading(days, said_days, places[1:]) if len(places) > 1 else None
+    return ArticleFilter(days, place, place_key, said, otherwise)
 
 
 def explicit_filter(since: date | None, until: date | None,

@@ -89,9 +89,11 @@ def scope_of(question: str, articles: Sequence[ArticleInfo], metas: MetaIndex,
     wanted = asked.merged(explicit) if asked is not None else explicit
     if wanted is None or wanted.empty:
         return Scope(question, None, (), None, english)
+    wanted, numbers = metas.settled(wanted)
+    if wanted.empty:  # words read as a place only if some article names it
+        return Scope(question, None, (), None, english)
     none, every, some, _ = _NOTICES[english]
     said = _said(wanted, english)
-    numbers = metas.kept(wanted)
     if not numbers:
         return Scope(question, None, (none.format(said=said),), None, english)
     if len(numbers) == len(articles):

@@ -46,6 +46,16 @@ def test_an_unaccented_place_keeps_that_places_articles(seed_searcher: Searcher)
     assert CA_MAU in files(response) and RUNG_THONG not in files(response)
 
 
+def test_a_commune_typed_without_capitals_is_a_place_when_an_article_names_it(
+        seed_searcher: Searcher) -> None:
+    response = seed_searcher.search("ai du ngay hoi o rung thong?", top_k=3)
+    assert response.notices[:1] == ("Đã lọc: ở rung thong (1/5 bài).",)
+    assert files(response) == {RUNG_THONG}
+    # 'tân lập' names a commune too, but none of these articles: the words are no filter.
+    response = seed_searcher.search("ai du ngay hoi o tan lap?", top_k=3)
+    assert not any(notice.startswith(("Đã lọc", "Không có bài")) for notice in response.notices)
+
+
 def test_a_filter_keeping_nothing_says_so_and_answers_unfiltered(
         seed_searcher: Searcher) -> None:
     response = seed_searcher.search("Ai dự ngày hội năm 2030?", top_k=3)

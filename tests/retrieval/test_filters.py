@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.filters import ArticleFilter, DayRange, explicit_filter, parse_filter
-from retrieval.filters.apply import ArticleMeta, matches
+from retrieval.filters.apply import ArticleMeta, MetaIndex, matches
 
 TODAY = date(2026, 12, 2)  # a Wednesday
 
@@ -83,6 +83,29 @@ def test_place_filters(question: str, place: str, key: str) -> None:
     found, searched = parse_filter(question, TODAY)
     assert found is not None and (found.place, found.place_key) == (place, key)
     assert searched == question  # the place is also what the question is about
+
+
+@pytest.mark.parametrize(("question", "readings"), [
+    # Typed without capitals, a district or commune name may be read as one...
+    ("ngay hoi o vinh thanh dien ra khi nao?", ["vinh thanh", "vinh"]),
+    ("o vinh bao gio", ["vinh bao", "vinh"]),
+    ("ai du ngay hoi o rung thong?", ["rung thong", None]),
+    ("ai du ngay hoi tai thi tran rung thong nam 2023", ["rung thong", None]),
+    # ... but capitals and punctuation say which it is.
+    ("Ngày hội ở Vinh bao giờ diễn ra?", ["vinh"]),
+    ("ngày hội ở vinh, nghệ an", ["vinh"]),
+    ("ngày hội ở thanh hóa .", ["thanh hoa"]),
+])
+def test_places_typed_without_capitals_have_other_readings(question: str,
+                                                           readings: list[str | None]) -> None:
+    found, _ = parse_filter(question, TODAY)
+    keys = []
+    while found is not None:
+        keys.append(found.place_key)
+        assert (f"ở {found.place}" in found.said) if found.place else not any(
+            said.startswith("ở") for said in found.said)
+        found = found.otherwise
+    assert keys == readings
 
 
 @pytest.mark.parametrize("question", [
@@ -191,6 +214,22 @@ def test_kept_passages_are_the_kept_articles_passages_in_order(
                         if chunks else st.just([]))
     expected = [p for n in numbers for p in range(firsts[n], firsts[n] + chunks[n])]
     assert kept_passages(articles, numbers).tolist() == expected
+
+
+def test_the_first_reading_that_keeps_some_article_is_the_filter() -> None:
+    index = MetaIndex([meta(places=("vinh", "nghe an")), meta(places=("vinh thanh",)),
+                       meta(places=("cai nuoc",))])
+    both, _ = parse_filter("ngay hoi o vinh thanh dien ra khi nao?", TODAY)
+    assert both is not None
+    assert index.settled(both) == (both, [1])
+    city = MetaIndex([meta(places=("vinh", "nghe an")), meta(places=("cai nuoc",))])
+    assert city.settled(both) == (both.otherwise, [0])
+    commune, _ = parse_filter("ai du ngay hoi o rung thong?", TODAY)
+    assert commune is not None
+    settled, _ = city.settled(commune)
+    assert settled.empty  # no article names it: the words were no place
+    merged = commune.merged(explicit_filter(None, None, "Cái Nước"))
+    assert merged.place_key == "cai nuoc" and merged.otherwise is None
 
 
 def test_undated_articles_alone_do_not_satisfy_a_time_filter() -> None:
