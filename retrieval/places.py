@@ -119,6 +119,33 @@ def is_unit_name(name: str) -> bool:
     return key in districts or key in wards
 
 
+_UNIT_PREFIX = re.compile(r"^(?:Thành phố|Thị xã|Thị trấn|Huyện|Quận|Xã|Phường)\s+")
+
+
+@functools.cache
+def _unit_spellings() -> frozenset[tuple[tuple[str, ...], ...]]:
+    """The district and commune names of the gazetteer (two syllables or more) as written,
+    each syllable as its letters and marks (``_marks``)."""
+    spec = importlib.util.find_spec("vietnam_provinces")
+    if spec is None or not spec.submodule_search_locations:
+        raise NewsQAError("The gazetteer package vietnam-provinces is not installed.")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "nested-divisions.json"
+    names = {_UNIT_PREFIX.sub("", unit["name"]).lower()
+             for province in json.loads(path.read_text(encoding="utf-8"))
+             for district in province["districts"]
+             for unit in (district, *district["wards"])}
+    return frozenset(tuple(_marks(name)) for name in names if " " in name)
+
+
+def is_unit_spelling(name: str) -> bool:
+    """``is_unit_name``, and with the gazetteer's accents when written with any ('rừng
+    thông', 'rung thong'; not 'trường thì', which folds to the ward 'Trường Thi')."""
+    if not is_unit_name(name):
+        return False
+    lower = " ".join(name.lower().split())
+    return lower == fold(lower) or tuple(_marks(lower)) in _unit_spellings()
+
+
 def provinces_of_units(texts: Iterable[str]) -> frozenset[str]:
     """Folded names of the provinces whose districts, towns or communes the texts name after
     a unit word ('huyện Đông Sơn', 'thị trấn Rừng Thông'). A name shared by units of

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..answers.gazetteer import PLACES
-from ..places import is_unit_name
+from ..places import is_unit_name, is_unit_spelling
 from ..text import fold
 
 RECENT_DAYS = 30  # 'gần đây', 'mới đây'
@@ -233,7 +233,7 @@ def _place(question: str) -> list[_Reading]:
                 name, following = longer
                 if following[:1].isupper():
                     break  # 'ở Vĩnh Thạnh' (a district) is not 'ở Vinh' (a city)
-                if written.islower():  # 'o vinh thanh': either
+                if written.islower() and is_unit_spelling(name):  # 'o vinh thanh': either
                     return [(name, fold(name.lower())), (written, known)]
                 # Capitalised, as names are written: 'ở Vinh bao giờ' is the city.
                 return [(written, known)]
@@ -250,7 +250,7 @@ def _place(question: str) -> list[_Reading]:
             written = " ".join(capitalised)
             return [(written, fold(written.lower()))]
         unit = None if uncapitalised or capitalised else _unit_name_at(tail)
-        if unit is not None and unit.islower():
+        if unit is not None and unit.islower() and is_unit_spelling(unit):
             uncapitalised = [(unit, fold(unit)), None]
     return uncapitalised
 
