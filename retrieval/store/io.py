@@ -30,7 +30,8 @@ def load_array(path: Path, mmap: bool = False) -> np.ndarray[Any, Any]:
     try:
         array: np.ndarray[Any, Any] = np.load(path, mmap_mode="r" if mmap else None,
                                               allow_pickle=False)
-        return array
+        # A plain view of a mapped file: np.memmap's slices cost ~0.8 µs more each.
+        return np.asarray(array)
     except (OSError, ValueError, EOFError) as exc:
         raise CorruptIndexError(str(path), str(exc) or type(exc).__name__) from exc
 

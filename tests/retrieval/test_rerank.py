@@ -1,5 +1,6 @@
 """Re-ranking's shortcuts change no result: word sketches never change which pairs are
-duplicates, and coverage from token keys equals the regex scan it replaced."""
+duplicates, coverage from token keys equals the regex scan it replaced, and coverage of
+many passages at once equals each passage's own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from retrieval.rerank import (
     CoverageQuery,
     PassageTerms,
     is_duplicate,
+    sentence_coverages,
     terms_by_sentence,
 )
 from retrieval.text import (
@@ -129,3 +131,43 @@ def test_syllables_found_by_key_are_those_the_regex_finds(text: str, headline: s
     by_regex = {s for _, _, s in find_syllables(passage.folded + "\n" + passage.headline,
                                                 wanted)}
     assert {s for s in wanted if hash(s) in passage.keys_with_headline()} == by_regex
+
+
+def coverage_one_by_one(passage: PassageTerms, query: CoverageQuery,
+                        headline_weight: float) -> float:
+    """Best-sentence coverage as first written: each sentence's terms as sets."""
+    if query.total <= 0:
+        return 0.0
+    found = terms_by_sentence(passage.token_keys, passage.token_sentences, query)
+    in_headline: frozenset[int] = frozenset()
+    if headline_weight > 0 and passage.headline:
+        in_headline = query.in_headline(passage.headline)
+    weights = query.weights
+    if not found:
+        return headline_weight * sum(weights[t] for t in in_headline) / query.total
+    return max(sum(weights[t] for t in terms)
+               + headline_weight * sum(weights[t] for t in in_headline - terms)
+               for terms in found.values()) / query.total
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.tuples(passage_text, st.one_of(st.just(""), question_text)),
+                      min_size=1, max_size=6),
+       question=question_text, headline_weight=st.sampled_from([0.0, 0.7, 1.0, 1.5]),
+       weights=st.lists(st.floats(0.0, 5.0), min_size=40, max_size=40))
+@example(texts=[("Ngày hội tại Cà Mau. Về phía Hưng Mỹ", "Ngày hội Rừng Thông"), ("", "Cà Mau"),
+                ("mau về phía", "")],
+         question="Ngày hội Cà Mau về phía Rừng Thông", headline_weight=0.7,
+         weights=[1.0] * 40)
+# 'mau_ve' would join two sentences.
+@example(texts=[("Cà Mau. Về", "")], question="Mau về", headline_weight=0.0,
+         weights=[1.0] * 40)
+def test_coverage_of_many_passages_at_once_is_each_ones(
+        texts: list[tuple[str, str]], question: str, headline_weight: float,
+        weights: list[float]) -> None:
+    terms = query_terms(question)
+    query = CoverageQuery.of(terms, np.array(weights[:len(terms.terms)], dtype=np.float32))
+    passages = [PassageTerms.of(text, fold_in_place(headline)) for text, headline in texts]
+    together = sentence_coverages(passages, query, headline_weight)
+    alone = [coverage_one_by_one(p, query, headline_weight) for p in passages]
+    np.testing.assert_allclose(together, alone, rtol=1e-9, atol=1e-12)
