@@ -232,8 +232,8 @@ class FaissIndex(DenseIndex):
         chosen = np.zeros(self.size, dtype=bool)
         chosen[rows] = True
         bits = np.packbits(chosen, bitorder="little")
-        within = faiss.SearchParameters(  # type: ignore[call-arg]
-            sel=faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits)))
+        selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))  # lives to the end
+        within = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         found, found_ids = storage.search(np.ascontiguousarray(query[None, :], dtype=np.float32),
                                           len(rows), params=within)
         out = np.empty(len(rows), dtype=np.float32)

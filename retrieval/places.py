@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import NewsQAError
 from .text import fold, fold_in_place
@@ -35,20 +36,25 @@ def _short(name: str) -> str:
 Units = dict[str, frozenset[str]]
 
 
-@functools.cache
-def _gazetteer() -> tuple[dict[str, str], Units, Units]:
-    """(folded province name -> its name as written, folded district name -> provinces,
-    folded commune / ward / town name -> provinces)."""
+def _divisions() -> list[dict[str, Any]]:
+    """The gazetteer's provinces, each with its districts and theirs wards and communes."""
     # The data file only: importing the package builds enums of every unit (0.6 s).
     spec = importlib.util.find_spec("vietnam_provinces")
     if spec is None or not spec.submodule_search_locations:
         raise NewsQAError("The gazetteer package vietnam-provinces is not installed.")
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "nested-divisions.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def _gazetteer() -> tuple[dict[str, str], Units, Units]:
+    """(folded province name -> its name as written, folded district name -> provinces,
+    folded commune / ward / town name -> provinces)."""
     provinces: dict[str, str] = {}
     districts: dict[str, set[str]] = {}
     wards: dict[str, set[str]] = {}
-    for province in data:
+    for province in _divisions():
         written = re.sub(r"^(?:Tỉnh|Thành phố)\s+", "", province["name"])
         key = _short(province["name"])
         provinces[key] = written
@@ -126,12 +132,8 @@ _UNIT_PREFIX = re.compile(r"^(?:Thành phố|Thị xã|Thị trấn|Huyện|Qu�
 def _unit_spellings() -> frozenset[tuple[tuple[str, ...], ...]]:
     """The district and commune names of the gazetteer (two syllables or more) as written,
     each syllable as its letters and marks (``_marks``)."""
-    spec = importlib.util.find_spec("vietnam_provinces")
-    if spec is None or not spec.submodule_search_locations:
-        raise NewsQAError("The gazetteer package vietnam-provinces is not installed.")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "nested-divisions.json"
     names = {_UNIT_PREFIX.sub("", unit["name"]).lower()
-             for province in json.loads(path.read_text(encoding="utf-8"))
+             for province in _divisions()
              for district in province["districts"]
              for unit in (district, *district["wards"])}
     return frozenset(tuple(_marks(name)) for name in names if " " in name)

@@ -10,9 +10,9 @@ import bm25s
 import numpy as np
 import pytest
 
+from retrieval.coverage import CoverageQuery, PassageTerms, best_sentence_coverage
 from retrieval.errors import CorruptIndexError
 from retrieval.lexical import BM25_PARAMS, LexicalIndex, bm25_columns, term_key
-from retrieval.rerank import CoverageQuery, PassageTerms, best_sentence_coverage
 from retrieval.text import (
     BIGRAM_WEIGHT,
     QueryTerms,

@@ -11,15 +11,13 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retrieval.rerank import (
-    COPY_JACCARD,
-    SAME_ARTICLE_CONTAINMENT,
+from retrieval.coverage import (
     CoverageQuery,
     PassageTerms,
-    is_duplicate,
     sentence_coverages,
     terms_by_sentence,
 )
+from retrieval.rerank import COPY_JACCARD, SAME_ARTICLE_CONTAINMENT, is_duplicate
 from retrieval.text import (
     find_syllables,
     fold,
