@@ -7,9 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
-from ..lexical import top_k
 from ..store.protocol import Candidates, FloatArray, Generation, IntArray
 from ..text import QueryTerms
 from ..types import ArticleInfo
@@ -118,17 +115,4 @@ def scoped_candidates(generation: Generation, terms: QueryTerms, vector: FloatAr
             return scored
         keep = scored.lexical > 0
         return Candidates(passages[keep], scored.lexical[keep], scored.dense[keep])
-    # Every kept passage's lexical score is one pass over the question's postings; the
-    # dense side's best kept ones come from a deeper top-k of the collection's.
-    lexical = generation.lexical_scores(passages, terms)
-    best = top_k(lexical, depth)
-    if vector is None:
-        return Candidates(passages[best], lexical[best],
-                          np.zeros(len(best), dtype=np.float32))
-    dense_ids, _ = generation.dense_top(vector, 8 * depth)
-    order = np.argsort(passages, kind="stable")
-    position = np.minimum(np.searchsorted(passages[order], dense_ids), len(passages) - 1)
-    kept = passages[order][position] == dense_ids
-    chosen = np.union1d(best, order[position[kept]])
-    ids = passages[chosen]
-    return Candidates(ids, lexical[chosen], generation.dense_scores(ids, vector))
+    return generation.best_within(passages, terms, vector, depth)

@@ -46,6 +46,7 @@ from .protocol import (
     FloatArray,
     IntArray,
     StoreWriter,
+    best_within_of,
     candidates_of,
     scored_of,
 )
@@ -214,6 +215,10 @@ class FilesGeneration:
                vector: FloatArray | None) -> Candidates:
         many = len(passages) >= SIDE_BY_SIDE_ROWS
         return scored_of(self, passages, terms, vector, self._background if many else None)
+
+    def best_within(self, passages: IntArray, terms: QueryTerms, vector: FloatArray | None,
+                    depth: int) -> Candidates:
+        return best_within_of(self, passages, terms, vector, depth, self._background)
 
     def restore_diacritics(self, text: str) -> str:
         return self.restorer.restore(text)

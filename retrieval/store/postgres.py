@@ -43,6 +43,7 @@ from .protocol import (
     Candidates,
     FloatArray,
     IntArray,
+    best_within_of,
     candidates_of,
     scored_of,
     side_by_side,
@@ -291,6 +292,10 @@ class PostgresGeneration:
     def scored(self, passages: IntArray, terms: QueryTerms,
                vector: FloatArray | None) -> Candidates:
         return scored_of(self, passages, terms, vector, self._background)
+
+    def best_within(self, passages: IntArray, terms: QueryTerms, vector: FloatArray | None,
+                    depth: int) -> Candidates:
+        return best_within_of(self, passages, terms, vector, depth, self._background)
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
         """Both top-k lists and both scores of every candidate. The dense top-k (with each

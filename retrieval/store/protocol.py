@@ -23,6 +23,7 @@ import numpy as np
 
 from ..diacritics import DiacriticRestorer
 from ..events.model import ArticleFacts
+from ..lexical import top_k
 from ..text import QueryTerms
 from ..types import ArticleInfo, Source
 from .manifest import Manifest
@@ -124,6 +125,11 @@ class Generation(Protocol):
                vector: FloatArray | None) -> Candidates:
         """``passages`` with both their scores (dense 0 without a vector); ``scored_of``
         composes the calls above."""
+
+    def best_within(self, passages: IntArray, terms: QueryTerms, vector: FloatArray | None,
+                    depth: int) -> Candidates:
+        """Each ranker's best ``depth`` of ``passages`` (too many to score all both ways)
+        with both their scores; ``best_within_of`` composes the calls above."""
 
     def restore_diacritics(self, text: str) -> str:
         """Unaccented words of ``text`` given their likeliest accents in this collection."""
@@ -289,6 +295,29 @@ def scored_of(generation: Generation, passages: IntArray, terms: QueryTerms,
                                   lambda: generation.lexical_scores(passages, terms),
                                   lambda: generation.dense_scores(passages, vector))
     return Candidates(passages, lexical, dense)
+
+
+def best_within_of(generation: Generation, passages: IntArray, terms: QueryTerms,
+                   vector: FloatArray | None, depth: int,
+                   background: futures.Executor | None = None) -> Candidates:
+    """``Generation.best_within`` from the single calls: every kept passage's lexical score
+    (one pass over the question's postings) and, meanwhile in ``background`` when given,
+    the collection's dense top ``8 × depth``, of which the kept ones are the dense side's
+    best, as an unfiltered search takes each ranker's best."""
+    if vector is None:
+        lexical = generation.lexical_scores(passages, terms)
+        best = top_k(lexical, depth)
+        return Candidates(passages[best], lexical[best], np.zeros(len(best), dtype=np.float32))
+    lexical, (dense_ids, _) = side_by_side(
+        background, lambda: generation.lexical_scores(passages, terms),
+        lambda: generation.dense_top(vector, 8 * depth))
+    best = top_k(lexical, depth)
+    order = np.argsort(passages, kind="stable")
+    position = np.minimum(np.searchsorted(passages[order], dense_ids), len(passages) - 1)
+    kept = passages[order][position] == dense_ids
+    chosen = np.union1d(best, order[position[kept]])
+    ids = passages[chosen]
+    return Candidates(ids, lexical[chosen], generation.dense_scores(ids, vector))
 
 
 def side_by_side(background: futures.Executor | None, here: Callable[[], First],
