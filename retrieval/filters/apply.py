@@ -149,7 +149,6 @@ class MetaIndex:
                 if not spans[n] or any(_span_matches(span, days) for span in spans[n])]
         return kept if any(spans[n] for n in kept) else []
 
-
     def settled(self, wanted: ArticleFilter) -> tuple[ArticleFilter, list[int]]:
         """``wanted``, or the first of its other readings (``otherwise``) that keeps some
         article, with the articles it keeps (none when no reading does)."""

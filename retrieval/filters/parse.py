@@ -180,19 +180,6 @@ def _days(question: str, today: date) -> tuple[DayRange | None, str | None, str]
     return None, None, question
 
 
-def _unit_name_after(tail: str, known: str) -> tuple[str, str] | None:
-    """The longer district or commune name of the gazetteer that the known place at the
-    start of ``tail`` runs on into, without punctuation ('Vĩnh Thạnh' after 'Vinh'), as
-    written and as the word after it is written."""
-    words = tail.split()
-    size = len(known.split())
-    if len(words) <= size or not words[size - 1][-1].isalnum():
-        return None
-    following = words[size].strip(" ?.,!;:")
-    name = " ".join([*words[:size], following])
-    return (name, following) if following and is_unit_name(name) else None
-
-
 def _unit_name_at(tail: str) -> str | None:
     """The longest district or commune name of the gazetteer (two to four words, no
     punctuation between them) that ``tail`` starts with."""
@@ -226,15 +213,17 @@ def _place(question: str) -> list[_Reading]:
             continue
         for known in _FOLDED_PLACES:
             if folded_tail == known or re.match(re.escape(known) + r"(?!\w)", folded_tail):
-                written = " ".join(tail.split()[:len(known.split())]).strip(" ?.,!;:")
-                longer = _unit_name_after(tail, known)
-                if longer is None:
+                size = len(known.split())
+                written = " ".join(tail.split()[:size]).strip(" ?.,!;:")
+                # The known place may start a longer district or commune name: 'Vĩnh
+                # Thạnh' after 'Vinh'.
+                unit = _unit_name_at(tail)
+                if unit is None or len(unit.split()) <= size:
                     return [(written, known)]
-                name, following = longer
-                if following[:1].isupper():
+                if unit.split()[size][:1].isupper():
                     break  # 'ở Vĩnh Thạnh' (a district) is not 'ở Vinh' (a city)
-                if written.islower() and is_unit_spelling(name):  # 'o vinh thanh': either
-                    return [(name, fold(name.lower())), (written, known)]
+                if written.islower() and is_unit_spelling(unit):  # 'o vinh thanh': either
+                    return [(unit, fold(unit.lower())), (written, known)]
                 # Capitalised, as names are written: 'ở Vinh bao giờ' is the city.
                 return [(written, known)]
         capitalised: list[str] = []

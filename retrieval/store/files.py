@@ -208,8 +208,8 @@ class FilesGeneration:
         return best_sentence_scores(*self._sentences, passages, vector)
 
     def candidates(self, terms: QueryTerms, vector: FloatArray | None, k: int) -> Candidates:
-        scanned = self.dense.kind == "hnsw" or self.size >= SIDE_BY_SIDE_ROWS
-        return candidates_of(self, terms, vector, k, self._background if scanned else None)
+        threaded = self.dense.kind == "hnsw" or self.size >= SIDE_BY_SIDE_ROWS
+        return candidates_of(self, terms, vector, k, self._background if threaded else None)
 
     def scored(self, passages: IntArray, terms: QueryTerms,
                vector: FloatArray | None) -> Candidates:

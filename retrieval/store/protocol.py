@@ -300,10 +300,10 @@ def scored_of(generation: Generation, passages: IntArray, terms: QueryTerms,
 def best_within_of(generation: Generation, passages: IntArray, terms: QueryTerms,
                    vector: FloatArray | None, depth: int,
                    background: futures.Executor | None = None) -> Candidates:
-    """``Generation.best_within`` from the single calls: every kept passage's lexical score
-    (one pass over the question's postings) and, meanwhile in ``background`` when given,
-    the collection's dense top ``8 × depth``, of which the kept ones are the dense side's
-    best, as an unfiltered search takes each ranker's best."""
+    """``Generation.best_within`` from the single calls: every given passage's lexical
+    score (one pass over the question's postings) and, meanwhile in ``background`` when
+    given, the collection's dense top ``8 × depth``, of which those among ``passages`` are
+    the dense side's best, as an unfiltered search takes each ranker's best."""
     if vector is None:
         lexical = generation.lexical_scores(passages, terms)
         best = top_k(lexical, depth)
