@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..text import sentence_spans
+from ..text import fold, sentence_spans
 from ..types import Answer, SearchHit
 from .dates import _Found
 from .gazetteer import _EVENT_CUE, _MAIN_EVENT, ADMIN_WORDS
@@ -30,6 +30,55 @@ _AFTER_NAME = _words(
 _LONGEST_INSTITUTION = 12  # tokens
 
 
+
+
+_ASKED_UNIT_BEFORE = frozenset({"nào", "nao"})
+# 'bệnh viện tuyến tỉnh nào', 'cấp huyện nào': a level, not the unit asked for.
+_LEVEL_WORDS = frozenset({"tuyen", "cap"})
+
+
+def _unit_asked(question: str) -> str | None:
+    """The kind of unit a question asks for by name, folded ('ấp nào?' -> 'ap')."""
+    toks = tokenize(question[:2000])
+    for i in range(len(toks)):
+        n = _folded_phrase_at(toks, i)
+        if i and fold(toks[i - 1].norm) in _LEVEL_WORDS:
+            continue
+        if n and i + n < len(toks) and toks[i + n].norm in _ASKED_UNIT_BEFORE:
+            return " ".join(fold(t.norm) for t in toks[i:i + n])
+    return None
+
+
+_FOLDED_ADMIN = {tuple(fold(word) for word in phrase) for phrase in ADMIN_WORDS.phrases}
+
+
+def _folded_phrase_at(toks: Sequence[Tok], i: int) -> int:
+    """Length of the administrative word at token ``i``, accents or none (0 if none)."""
+    for n in (3, 2, 1):
+        if (i + n <= len(toks) and all(t.is_word for t in toks[i:i + n])
+                and tuple(fold(t.norm) for t in toks[i:i + n]) in _FOLDED_ADMIN):
+            return n
+    return 0
+
+
+def _units_in(hit: SearchHit, order: int, asked: set[str], unit: str) -> list[_Found]:
+    """Units of the kind asked ('ấp Thị Tường A') in the passage, scored as places are."""
+    text = hit.text
+    found: list[_Found] = []
+    for s_start, s_end in sentence_spans(text):
+        sentence = text[s_start:s_end]
+        toks = tokenize(sentence, s_start)
+        context = 2.0 * _overlap(asked, sentence) - 1.0 * order
+        for i in range(len(toks)):
+            n = _phrase_at(toks, i, ADMIN_WORDS)
+            if not n or " ".join(fold(t.norm) for t in toks[i:i + n]) != unit:
+                continue
+            end = i + n
+            while end < len(toks) and toks[end].cap:
+                end += 1
+            if end > i + n:  # a name follows: 'ấp Thị Tường A', not 'ấp' alone
+                found.append(_Found(text[toks[i].start:toks[end - 1].end], hit.rank, context))
+    return found
 
 
 def _places_in(hit: SearchHit, order: int, asked: set[str]) -> list[_Found]:
@@ -89,8 +138,15 @@ def _place_end(toks: Sequence[Tok], i: int) -> int | None:
 
 
 def extract_place(question: str, hits: Sequence[SearchHit]) -> Answer | None:
-    """Where the event took place: a 'tại/ở …' place in the passages, the likeliest one."""
+    """Where the event took place: a 'tại/ở …' place in the passages, the likeliest one;
+    for 'ấp nào?', 'xa nao?', a unit of that kind named anywhere in them."""
     asked = _question_words(question)
+    unit = _unit_asked(question)
+    if unit is not None:
+        named = [f for order, hit in enumerate(hits) for f in _units_in(hit, order, asked, unit)]
+        if named:
+            best = max(named, key=lambda f: f.score)
+            return Answer(kind="place", value=best.value, rank_of_passage=best.rank)
     found = [f for order, hit in enumerate(hits) for f in _places_in(hit, order, asked)]
     if not found and hits:
         # The passages name the organisers, not the venue ('Ban Chỉ đạo thị trấn Rừng Thông

@@ -438,6 +438,26 @@ def test_the_headline_says_where_when_the_passages_name_only_the_organisers() ->
     assert answer is not None and answer.value == "thị trấn Rừng Thông"
 
 
+@pytest.mark.parametrize("question", ["Bộ trưởng thăm ấp nào?", "bo truong tham ap nao",
+                                      "Bộ trưởng thăm tỉnh nào?"])
+def test_a_question_asking_which_unit_is_answered_with_a_unit_of_that_kind(
+        question: str) -> None:
+    # The visit is 'tại Trụ sở Văn hóa ấp', but the question asks which hamlet.
+    passages = [hit("Bộ trưởng đã đến thăm nhân dân ấp Thị Tường A, xã Hưng Mỹ, tại Trụ sở "
+                    "Văn hóa ấp."), hit("Đoàn công tác làm việc với tỉnh Cà Mau.")]
+    answer = extract_answer(question, passages)
+    assert answer is not None
+    assert answer.value == ("tỉnh Cà Mau" if "tỉnh" in question else "ấp Thị Tường A")
+    # A unit word with no name after it is no answer: the 'tại …' place stands.
+    lone = extract_answer("Bộ trưởng thăm ấp nào?", [hit("Bộ trưởng thăm ấp tại Trụ sở "
+                                                         "Văn hóa.")])
+    assert lone is not None and lone.value == "Trụ sở Văn hóa"
+    # 'tuyến tỉnh nào' asks for a level's hospital, not a province.
+    level = extract_answer("Bệnh viện tuyến tỉnh nào đã xét nghiệm?", [hit(
+        "Xét nghiệm được làm tại Bệnh viện Đa khoa tỉnh Cà Mau.")])
+    assert level is not None and level.value == "Bệnh viện Đa khoa tỉnh Cà Mau"
+
+
 def test_an_event_is_not_a_place() -> None:
     assert extract_answer("Ở đâu?", [hit("Phát biểu tại Hội nghị, ông A nói.")]) is None
 
