@@ -38,6 +38,7 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
         return {
             "kind": "people",
             "role": answer.role,
+            "holders": answer.holders,
             "people": [
                 {"name": p.name, "title": p.title, "rank_of_passage": p.rank_of_passage,
                  "attended": p.attended, "roles": list(p.roles)}
@@ -65,10 +66,11 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
     if data is None:
         return None
     if data["kind"] == "people":
-        return Answer(kind="people", role=data.get("role"), people=tuple(
-            Person(p["name"], p["title"], p["rank_of_passage"], p["attended"],
-                   tuple(p.get("roles", ())))
-            for p in data["people"]))
+        people = tuple(Person(p["name"], p["title"], p["rank_of_passage"], p["attended"],
+                              tuple(p.get("roles", ())))
+                       for p in data["people"])
+        return Answer(kind="people", role=data.get("role"), people=people,
+                      holders=int(data.get("holders", 0)))
     if data["kind"] == "events":
         return Answer(kind="events", person=data["person"], role=data.get("role"),
                       filtered=bool(data.get("filtered")), events=tuple(

@@ -28,7 +28,7 @@ from .questions import (
     question_role,
 )
 from .tokens import Tok, tokenize
-from .topic import TOPIC_MARGIN, on_topic
+from .topic import TOPIC_MARGIN, on_topic, touching_topic
 
 __all__ = [
     "MAX_PASSAGE_CHARS",
@@ -79,19 +79,29 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
         people = extract_people(relevant, asked, role)
         if (role or asked) and not any(_fits(p, role, asked) for p in people):
             # Nobody in the best article did what is asked or holds the title asked for:
-            # the passage of another article shown that names them answers instead.
-            wider = extract_people(hits, asked, role)
+            # the passage of another article shown that names them answers instead, if
+            # that article holds some of what the question names (not another event).
+            wider = extract_people(touching_topic(question, hits), asked, role)
             if any(_fits(p, role, asked) for p in wider):
                 people = tuple(p for p in wider if _fits(p, role, asked))
+        holders = 0
+        if role is None and asked and people and _fits(people[0], role, asked):
+            # Those matching the title as well as the first (place words alone fit half
+            # of 'Chủ tịch UBND TP Cần Thơ': its Giám đốc Công an does not hold it).
+            best = _title_match(asked, people[0].title)
+            while (holders < len(people)
+                   and _title_match(asked, people[holders].title) >= best - 1e-9):
+                holders += 1
         if asks_about_someone(question):
             # "Nguyễn Tiến Hải là ai?": that person, with the title the passages give.
             everyone = {p.name: p for p in (*extract_people(hits), *people)}
             named = names_in_question(question, everyone)
             if named:
-                people = tuple(everyone[name] for name in named)
+                people, holders = tuple(everyone[name] for name in named), 0
             elif person_asked_about(question) is not None:
                 return None  # 'Who is Pham Minh Chinh?' and no passage names him
-        return Answer(kind="people", people=people, role=role) if people else None
+        return (Answer(kind="people", people=people, role=role, holders=holders)
+                if people else None)
     if kind == "date":
         return extract_date(relevant)
     return extract_place(question, relevant)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..text import fold
+from ..text import fold, syllables
 from ..types import Person, Role, SearchHit
-from .gazetteer import _POSITION_MODIFIERS, _PREFIXES
+from .gazetteer import _POSITION_HEADS, _POSITION_MODIFIERS, _PREFIXES
 from .lexicon import norm
 from .names import people_in_passage
-from .questions import _overlap
 from .roles import ROLES
 
 MAX_PEOPLE = 20
@@ -70,19 +69,55 @@ def _title_text(titles: Sequence[Sequence[str]]) -> str:
 _DEPUTY_HEADS = frozenset({"thứ"})
 
 
+# A people's council, its committee and the Fatherland Front are different bodies with
+# the same titles: the Chủ tịch HĐND is not the Chủ tịch UBND asked for.
+_BODIES = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc"}
+
+
+def _bodies_asked(asked: frozenset[str]) -> set[str]:
+    return {short for short, long in _BODIES.items()
+            if short in asked or asked.issuperset(long.split())}
+
+
+def _short_bodies(text: str) -> list[str]:
+    """The folded syllables of ``text``, a body's name spelled out as its acronym."""
+    folded = f" {' '.join(fold(w) for w in syllables(text))} "
+    for short, long in _BODIES.items():
+        folded = folded.replace(f" {long} ", f" {short} ")
+    return folded.split()
+
+
+_FOLDED_HEADS = tuple(tuple(fold(w) for w in head) for head in _POSITION_HEADS)
+
+
+def _holds_head(words: Sequence[str], heads: Sequence[tuple[str, ...]]) -> bool:
+    return any(tuple(words[i:i + len(h)]) == h for h in heads for i in range(len(words)))
+
+
 def _title_match(asked: frozenset[str], title: str) -> float:
     """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …', or 'Thứ
     trưởng …') part counts only if the question says so too: the Phó Bí thư is not the Bí
-    thư asked for, the Thứ trưởng Bộ Công an (deputy minister) not its Bộ trưởng."""
+    thư asked for, the Thứ trưởng Bộ Công an (deputy minister) not its Bộ trưởng; nor
+    does a part naming another body than the one asked for (HĐND for UBND), nor, when the
+    question names a position, a part without it (the Chủ tịch UBND tỉnh Cà Mau is not
+    its Bí thư for the place words they share)."""
     if not asked:
         return 0.0
-    kept = []
+    heads = [h for h in _FOLDED_HEADS if asked.issuperset(h)]
+    bodies = _bodies_asked(asked)
+    wanted = set(asked).difference(*(_BODIES[b].split() for b in bodies)) | bodies
+    held: set[str] = set()
     for segment in title.split(", "):
         first = norm(segment.split()[0]) if segment.split() else ""
-        if (((first,) not in _POSITION_MODIFIERS and first not in _DEPUTY_HEADS)
-                or fold(first) in asked):
-            kept.append(segment)
-    return _overlap(set(asked), " ".join(kept))
+        if (((first,) in _POSITION_MODIFIERS or first in _DEPUTY_HEADS)
+                and fold(first) not in asked):
+            continue
+        words = _short_bodies(segment)
+        named = _BODIES.keys() & words
+        if (bodies and named and not named & bodies) or (heads and not _holds_head(words, heads)):
+            continue
+        held.update(words)
+    return len(wanted & held) / len(wanted)
 
 
 def extract_people(hits: Sequence[SearchHit], asked: frozenset[str] = frozenset(),

@@ -73,14 +73,16 @@ _PERSON_NOUNS = _phrases("người; vị; lãnh đạo; đại biểu; quan ch�
 
 
 def _matches(words: Sequence[str], i: int, phrase: QPhrase, folded: bool) -> bool:
-    """Phrase at ``words[i]``: exact, or after folding when the question has no diacritics."""
+    """Phrase at ``words[i]``: exact, or after folding when the question has no diacritics
+    or, in one that has some, the phrase's words (two or more) are all typed plain ('ở can
+    tho ai phat bieu'): a lone plain word there may be what it says ('du lịch', not 'dự')."""
     accented, plain = phrase
     if i < 0 or i + len(accented) > len(words):
         return False
-    return all(
-        w == p or (folded and f == w)
-        for w, p, f in zip(words[i:i + len(accented)], accented, plain, strict=False)
-    )
+    span = words[i:i + len(accented)]
+    loose = folded or (len(span) > 1 and all(fold(w) == w for w in span))
+    return all(w == p or (loose and f == w)
+               for w, p, f in zip(span, accented, plain, strict=False))
 
 
 def _contains(words: Sequence[str], phrases: QIndex, folded: bool) -> bool:

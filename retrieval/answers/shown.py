@@ -17,6 +17,7 @@ class AnswerWords:
 
     attended: str
     mentioned: str
+    holders: str  # those holding the title a question names
     role_headings: dict[Role, str]
     # Said when the passages name people but none in the role asked about.
     role_missing: dict[Role, str]
@@ -30,6 +31,7 @@ class AnswerWords:
 VIETNAMESE = AnswerWords(
     attended="Người tham dự",
     mentioned="Cũng được nhắc đến",
+    holders="Người giữ chức vụ được hỏi",
     role_headings={"attended": "Người tham dự", "spoke": "Người phát biểu",
                    "presided": "Người chủ trì", "awarded": "Người trao thưởng",
                    "was_awarded": "Người được trao thưởng"},
@@ -47,6 +49,7 @@ VIETNAMESE = AnswerWords(
 ENGLISH = AnswerWords(
     attended="Attended",
     mentioned="Also mentioned",
+    holders="Holding the title asked about",
     role_headings={"attended": "Attended", "spoke": "Spoke", "presided": "Presided",
                    "awarded": "Presented awards", "was_awarded": "Received awards"},
     role_missing={"attended": "No passage says who attended",
@@ -78,9 +81,11 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
     """The headed groups of a people answer, in order; empty for other answers.
 
     A question about a role ('Ai phát biểu …?') shows only the people the passages give
-    that role; if none, it says so and shows who is named. Otherwise the people the
-    passages say attended come first (the extractor orders them so) and everyone after
-    the first person who is only named goes under 'Cũng được nhắc đến'.
+    that role; if none, it says so and shows who is named. A question naming a title
+    ('Ai là Chủ tịch UBND …?') shows those holding it, then the others as only named.
+    Otherwise the people the passages say attended come first (the extractor orders them
+    so) and everyone after the first person who is only named goes under 'Cũng được nhắc
+    đến'.
     """
     if answer is None or answer.kind != "people" or not answer.people:
         return ()
@@ -92,6 +97,10 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
         if matching:
             return (PeopleGroup(said.role_headings[role], matching),)
         return (PeopleGroup(f"{said.role_missing[role]}; {said.mentioned.lower()}", people),)
+    if answer.holders:
+        held = (PeopleGroup(said.holders, people[:answer.holders]),)
+        rest = people[answer.holders:]
+        return (*held, PeopleGroup(said.mentioned, rest)) if rest else held
     lead = 0
     while lead < len(people) and people[lead].attended:
         lead += 1

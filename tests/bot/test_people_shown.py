@@ -3,6 +3,8 @@ and Telegram front ends show the same groups in the same order."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from rich.console import Console
 
@@ -38,6 +40,21 @@ def test_groups_are_the_attendees_then_the_people_only_named() -> None:
     assert [g.heading for g in people_groups(only_named)] == ["Cũng được nhắc đến"]
     assert people_groups(Answer(kind="date", value="11/8/2022")) == ()
     assert people_groups(None) == ()
+
+
+@pytest.mark.parametrize(("english", "headings"), [
+    (False, ["Người giữ chức vụ được hỏi", "Cũng được nhắc đến"]),
+    (True, ["Holding the title asked about", "Also mentioned"]),
+])
+def test_a_title_question_shows_who_holds_it_then_the_others(english: bool,
+                                                              headings: list[str]) -> None:
+    held = replace(ANSWER, holders=1)
+    assert [(g.heading, [p.name for p in g.people])
+            for g in people_groups(held, english=english)] == [
+        (headings[0], ["Tô Lâm"]), (headings[1], ["Nguyễn Tiến Hải", "Hồ Văn A"])]
+    everyone = replace(ANSWER, holders=3)
+    assert [g.heading for g in people_groups(everyone, english=english)] == headings[:1]
+    assert answer_from_dict(answer_to_dict(held)) == held
 
 
 def test_the_json_shape_round_trips_to_the_same_answer() -> None:

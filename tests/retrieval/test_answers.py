@@ -361,6 +361,57 @@ def test_when_the_best_article_has_nobody_in_the_asked_role_another_shown_one_an
     assert answer is not None and answer.people[0].name == "Lê Quang Mạnh"
 
 
+def test_a_shown_article_about_another_event_does_not_answer_for_the_best_one() -> None:
+    """'Ai phát biểu tại Hội nghị trực tuyến?' listed the speakers of a festival elsewhere:
+    only an article holding some of what the question names may answer instead."""
+    hits = [
+        hit("Dự Hội nghị trực tuyến có Trung tướng Lê Quốc Hùng, Thứ trưởng Bộ Công an.", 1,
+            "hoinghi.txt"),
+        hit("Phát biểu tại ngày hội ở quận Ninh Kiều, bà Nguyễn Ngọc Ánh cho biết quận đi "
+            "đầu.", 2, "ninhkieu.txt"),
+    ]
+    answer = extract_answer("Ai phát biểu tại Hội nghị trực tuyến?", hits)
+    assert answer is not None and [p.name for p in answer.people] == ["Lê Quốc Hùng"]
+    assert "spoke" not in answer.people[0].roles
+    # Asked about the festival, its own speaker answers.
+    answer = extract_answer("Ai phát biểu tại ngày hội ở Ninh Kiều?", hits)
+    assert answer is not None and [p.name for p in answer.people] == ["Nguyễn Ngọc Ánh"]
+
+
+CAN_THO_LEADERS = hit(
+    "Dự ngày hội có ông Đồng Văn Thanh, Chủ tịch HĐND TP Cần Thơ; Thiếu tướng Huỳnh Việt "
+    "Hòa, Giám đốc Công an TP Cần Thơ; ông Trần Việt Trường, Chủ tịch UBND TP.")
+
+
+@pytest.mark.parametrize("question", [
+    "Ai là Chủ tịch UBND TP Cần Thơ?", "chu tich uy ban nhan dan tp can tho la ai"])
+def test_the_chair_of_one_body_is_not_the_chair_of_another(question: str) -> None:
+    """The Chủ tịch HĐND (the council) holds more of the words than the Chủ tịch UBND
+    (its committee), and the police director half of them: only the committee's answers."""
+    answer = extract_answer(question, [CAN_THO_LEADERS])
+    assert answer is not None and answer.holders == 1
+    assert [p.name for p in answer.people][:1] == ["Trần Việt Trường"]
+    assert len(answer.people) == 3
+
+
+def test_those_holding_the_title_asked_for_are_counted() -> None:
+    answer = extract_answer("Thứ trưởng Bộ Công an là ai?", [hit(
+        "Dự hội nghị có Trung tướng Lê Quốc Hùng, Thứ trưởng Bộ Công an; Trung tướng Nguyễn "
+        "Duy Ngọc, Thứ trưởng Bộ Công an; ông Lê Văn An, Chủ tịch UBND huyện Cái Nước.")])
+    assert answer is not None and answer.holders == 2
+    assert [p.name for p in answer.people[:2]] == ["Lê Quốc Hùng", "Nguyễn Duy Ngọc"]
+    # The Chủ tịch UBND tỉnh Cà Mau shares the place words, not the position asked for.
+    secretary = extract_answer("Who is the Party Secretary of Ca Mau province?",
+                               [CA_MAU_LEADERS])
+    assert secretary is not None and secretary.holders == 1
+    assert secretary.people[0].name == "Nguyễn Tiến Hải"
+    # A question naming no title, or the person asked about, counts nobody.
+    plain = extract_answer("Ai dự ngày hội?", [CA_MAU_LEADERS])
+    assert plain is not None and plain.holders == 0
+    named = extract_answer("Nguyễn Tiến Hải là ai?", [CA_MAU_LEADERS])
+    assert named is not None and named.holders == 0
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None

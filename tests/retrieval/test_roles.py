@@ -38,6 +38,18 @@ def test_the_role_a_question_asks_about(question: str, role: str | None) -> None
     assert question_role(question) == role
 
 
+@pytest.mark.parametrize(("question", "role"), [
+    # Typed partly with diacritics: a phrase typed plain still says what is asked...
+    ("ở can tho ai phat bieu", "spoke"),
+    ("Ai trao bang khen ở Cà Mau?", "awarded"),
+    # ...but one plain word may be what it says: 'du lịch' is travel, not 'dự'.
+    ("Ai đi du lịch ở Cà Mau?", None),
+])
+def test_a_question_typed_partly_plain_still_names_its_role(question: str,
+                                                            role: str | None) -> None:
+    assert question_role(question) == role
+
+
 def test_each_person_gets_the_role_the_sentence_gives() -> None:
     text = ("Phát biểu tại ngày hội, ông Đồng Văn Thanh, Chủ tịch HĐND TP Cần Thơ ghi nhận "
             "kết quả. Thiếu tướng Trần Văn Dương, Cục trưởng Cục Xây dựng phong trào trao "
