@@ -32,7 +32,7 @@ from .notfound import (
 from .rerank import PassageTermCache, collapse, rerank_by_sentence
 from .settings import RetrievalSettings
 from .store import FUSION_FILE, Generation, Store, open_store, read_tuned_weights
-from .store.protocol import Candidates, IntArray
+from .store.protocol import Candidates, IntArray, body_reader
 from .text import (
     Highlighter,
     QueryTerms,
@@ -126,7 +126,7 @@ class Searcher:
         """The people and events of the current generation (built once per generation)."""
         generation, cached = self._store.current(), self._people
         if cached is None or cached[0] is not generation:
-            cached = (generation, PeopleCatalog(generation.facts()))
+            cached = (generation, PeopleCatalog(generation.facts(), body_reader(generation)))
             self._people = cached  # one assignment: safe across threads
         return cached[1]
 

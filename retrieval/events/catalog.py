@@ -3,15 +3,20 @@ person's events newest first, every event with its day and place."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..answers.lexicon import norm
 from ..answers.roles import ROLES
 from ..text import fold, has_diacritics
 from ..types import PersonEvent, Role, Source
+from .extract import MAX_EVIDENCE
 from .identity import PersonEntry, resolve_people
-from .model import ArticleFacts, EventRow
+from .model import ArticleFacts, EventRow, MentionRow
+
+# ``body[start:end]`` of the article in ``file``, near its passage ``chunk``: a served
+# generation's facts leave each mention's sentence out (``Generation.facts``).
+BodyReader = Callable[[str, int, int, int], str]
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,9 @@ def _sort_date(date: str | None) -> str:
 class PeopleCatalog:
     """Built from every article's facts (cheap: a pass over plain rows)."""
 
-    def __init__(self, facts: Sequence[ArticleFacts]) -> None:
+    def __init__(self, facts: Sequence[ArticleFacts], body: BodyReader | None = None) -> None:
         self.facts = list(facts)
+        self._body = body
         self.people = resolve_people(self.facts)
         self._by_id = {p.id: p for p in self.people}
         self._name_indexes: dict[bool, tuple[dict[tuple[str, ...], list[int]],
@@ -140,8 +146,14 @@ class PeopleCatalog:
                 what=event.what, date=event.date, place=event.place, roles=roles,
                 title=max((m.title for m in mentions), key=len),
                 source=Source(article.file, article.title, article.date),
-                chunk=best.chunk, evidence=best.evidence))
+                chunk=best.chunk, evidence=self._sentence(article.file, best)))
         return sorted(out, key=lambda e: (_sort_date(e.date), e.source.file), reverse=True)
+
+    def _sentence(self, file: str, mention: MentionRow) -> str:
+        if mention.evidence or self._body is None:
+            return mention.evidence
+        return self._body(file, mention.start, min(mention.end, mention.start + MAX_EVIDENCE),
+                          mention.chunk)
 
     def events(self) -> list[EventSummary]:
         """Every event of the collection, newest first."""

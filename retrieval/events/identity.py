@@ -96,8 +96,13 @@ def resolve_people(facts: Sequence[ArticleFacts]) -> list[PersonEntry]:
                 by_folded.setdefault(fold(key), []).append(key)
             _place(by_key, a, key, indices, set(), facts)
     people = [p for entries in by_key.values() for p in entries]
+    # Namesakes, and names apart only by their accents ('Thanh' / 'Thành'), get '-2', '-3'.
+    taken: Counter[str] = Counter()
     for person in people:
         person.name = person.forms.most_common(1)[0][0]
+        base = fold(person.key).replace(" ", "-")
+        taken[base] += 1
+        person.id = base if taken[base] == 1 else f"{base}-{taken[base]}"
     return people
 
 
@@ -109,8 +114,7 @@ def _place(by_key: dict[str, list[PersonEntry]], a: int, key: str, indices: list
         if not places or not entry.places or places & entry.places:
             break
     else:
-        suffix = f"-{len(entries) + 1}" if entries else ""
-        entry = PersonEntry(fold(key).replace(" ", "-") + suffix, "", key)
+        entry = PersonEntry("", "", key)  # its id is given once everyone is placed
         entries.append(entry)
     entry.places |= places
     entry.mentions += [(a, i) for i in indices]

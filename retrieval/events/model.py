@@ -59,7 +59,9 @@ class ArticleFacts:
         return asdict(self)
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> ArticleFacts:
+    def from_dict(data: dict[str, Any], *, sentences: bool = True) -> ArticleFacts:
+        """The inverse of ``to_dict``; without ``sentences``, each mention's ``evidence``
+        is '' (a served generation reads it from the passages when shown)."""
         # Names, titles, roles and places repeat across articles: one string each in
         # memory.
         def shared(text: str | None) -> str | None:
@@ -76,7 +78,8 @@ class ArticleFacts:
                                       cast(tuple[Role, ...],
                                            tuple(intern(role) for role in row["roles"])),
                                       row["event"], row["chunk"], row["start"], row["end"],
-                                      row["evidence"]) for row in data["mentions"]),
+                                      row["evidence"] if sentences else "")
+                           for row in data["mentions"]),
             places=tuple(intern(p) for p in data.get("places", ())),
             provinces=(None if data.get("provinces") is None
                        else tuple(intern(p) for p in data["provinces"])),

@@ -45,8 +45,9 @@ def dump_facts(facts: Iterable[ArticleFacts]) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def load_facts(raw: bytes, where: str) -> list[ArticleFacts]:
-    """Facts from ``dump_facts`` output; an older version reads as none (to rebuild)."""
+def load_facts(raw: bytes, where: str, *, sentences: bool = True) -> list[ArticleFacts]:
+    """Facts from ``dump_facts`` output; an older version reads as none (to rebuild).
+    Without ``sentences``: each mention's ``evidence`` left out (``Generation.facts``)."""
     try:
         text = raw.decode("utf-8")
         head = _HEAD.match(text)
@@ -54,10 +55,11 @@ def load_facts(raw: bytes, where: str) -> list[ArticleFacts]:
             data = json.loads(text)
             if data.get("version") != FACTS_VERSION:
                 return []
-            return [ArticleFacts.from_dict(item) for item in data["articles"]]
+            return [ArticleFacts.from_dict(item, sentences=sentences)
+                    for item in data["articles"]]
         if int(head.group(1)) != FACTS_VERSION:
             return []
-        return _articles_one_by_one(text, head.end())
+        return _articles_one_by_one(text, head.end(), sentences)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptIndexError(where, f"people and events: {exc}") from exc
 
@@ -69,12 +71,12 @@ _HEAD = re.compile(r'\{"version":(\d+),"articles":\[')
 _DECODER = json.JSONDecoder()
 
 
-def _articles_one_by_one(text: str, at: int) -> list[ArticleFacts]:
+def _articles_one_by_one(text: str, at: int, sentences: bool) -> list[ArticleFacts]:
     out: list[ArticleFacts] = []
     if not text.startswith("]", at):
         while True:
             item, at = _DECODER.raw_decode(text, at)
-            out.append(ArticleFacts.from_dict(item))
+            out.append(ArticleFacts.from_dict(item, sentences=sentences))
             if not text.startswith(",", at):
                 break
             at += 1
@@ -89,7 +91,7 @@ def write_facts_file(directory: Path, facts: Iterable[ArticleFacts]) -> Path:
     return path
 
 
-def read_facts_file(directory: Path) -> list[ArticleFacts]:
+def read_facts_file(directory: Path, *, sentences: bool = True) -> list[ArticleFacts]:
     """The facts of a generation folder; none if it was built before they were stored."""
     path = directory / FACTS_FILE
     try:
@@ -98,7 +100,7 @@ def read_facts_file(directory: Path) -> list[ArticleFacts]:
         return []
     except OSError as exc:
         raise CorruptIndexError(str(path), str(exc.strerror or exc)) from exc
-    return load_facts(raw, str(path))
+    return load_facts(raw, str(path), sentences=sentences)
 
 
 # --- as table rows (for a SQL store) ---------------------------------------------------

@@ -59,6 +59,6 @@ def copy_live(source: FilesStore, target: Store, batch: int = BATCH) -> str:
                     starts=starts,
                     ends=starts + np.asarray([len(t) for t in texts], dtype=np.int64),
                     sentence_offsets=sentences[0], sentence_vectors=sentences[1]))
-            writer.write_facts(generation.facts())
+            writer.write_facts(stored.facts())  # the generation's leave sentences out
             writer.write_restorer(restorer)
             return writer.commit()

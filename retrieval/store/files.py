@@ -181,7 +181,7 @@ class FilesGeneration:
 
     def facts(self) -> Sequence[ArticleFacts]:
         if self._facts is None:  # read on first use: only people questions need them
-            self._facts = read_facts_file(self.folder)
+            self._facts = read_facts_file(self.folder, sentences=False)
         return self._facts
 
     # --- lexical and dense ------------------------------------------------------------------

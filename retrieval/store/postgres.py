@@ -92,7 +92,7 @@ class PostgresGeneration:
         restorer = row[1] or {"unigrams": {}, "bigrams": {}}
         self._restorer = DiacriticRestorer(restorer["unigrams"], restorer["bigrams"])
         where = f"{pool.address}, schema {schema}"
-        self._facts = load_facts(bytes(row[2]), where) if row[2] else []
+        self._facts = load_facts(bytes(row[2]), where, sentences=False) if row[2] else []
         self._articles = [ArticleInfo(file, title, date, chunks, has_headline, content_hash,
                                       first, url) for file, title, date, chunks, has_headline,
                           content_hash, first, url in articles]

@@ -90,7 +90,8 @@ class Generation(Protocol):
 
     def facts(self) -> Sequence[ArticleFacts]:
         """The people and events extracted from each article (none for an index built
-        before they were)."""
+        before they were), without each mention's sentence: ``body_text`` reads it from
+        the article's passages when shown (held, they were half the facts' memory)."""
 
     # --- lexical ----------------------------------------------------------------------------
 
@@ -332,3 +333,39 @@ def side_by_side(background: futures.Executor | None, here: Callable[[], First],
         futures.wait([later])
         raise
     return first, later.result()
+
+
+def body_reader(generation: Generation) -> Callable[[str, int, int, int], str]:
+    """``body_text`` by article file (the people catalog's ``BodyReader``)."""
+    by_file = {article.file: article for article in generation.articles()}
+
+    def read(file: str, start: int, end: int, near: int) -> str:
+        article = by_file.get(file)
+        return "" if article is None else body_text(generation, article, start, end, near)
+    return read
+
+
+def body_text(generation: Generation, article: ArticleInfo, start: int, end: int,
+              near: int = 0) -> str:
+    """``body[start:end]`` of an indexed article, read from its passages (each one is the
+    body from its ``start_of``), looking back from its passage ``near``; what no passage
+    holds is left out."""
+    first, stop = article.first_chunk, article.first_chunk + article.chunks
+    if first >= stop or start >= end:
+        return ""
+    passage = min(max(first + near, first), stop - 1)
+    while passage > first and generation.start_of(passage) > start:
+        passage -= 1
+    pieces: list[str] = []
+    at = start
+    while passage < stop and at < end:
+        offset = generation.start_of(passage)
+        if offset > at:
+            break  # no passage holds the body from ``at``
+        text = generation.text(passage)
+        if offset + len(text) > at:
+            piece = text[at - offset:end - offset]
+            pieces.append(piece)
+            at += len(piece)
+        passage += 1
+    return "".join(pieces)

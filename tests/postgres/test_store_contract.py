@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
-from retrieval import RetrievalSettings, build_index
+from retrieval import RetrievalSettings, build_index, load_articles
 from retrieval.embedding import load_embedder
 from retrieval.lexical import LexicalIndex
 from retrieval.store import PassageBatch, Store, open_store
+from retrieval.store.protocol import body_reader
 from retrieval.text import document_terms, query_terms
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -185,6 +186,21 @@ class StoreContract:
             text = generation.text(first)
             assert generation.text_bytes(first) == len(text.encode("utf-8"))
             assert 0 <= generation.people_count(first) <= 255
+
+    def test_a_mentions_sentence_is_read_from_the_passages(
+            self, built: tuple[RetrievalSettings, Store]) -> None:
+        """Served facts leave each mention's sentence out; the passages give it back."""
+        generation = built[1].current()
+        bodies = {a.file: a.body for a in load_articles(SEEDS)}
+        read = body_reader(generation)
+        mentions = [(f.file, m) for f in generation.facts() for m in f.mentions]
+        assert len(mentions) > 20 and all(m.evidence == "" for _, m in mentions)
+        for file, m in mentions:
+            sentence = bodies[file][m.start:m.end]
+            assert read(file, m.start, m.end, m.chunk) == sentence
+            assert read(file, m.start, m.end, 0) == sentence  # a hint too early
+            assert read(file, m.start, m.end, 10**6) == sentence  # or past the end
+        assert read("missing.txt", 0, 10, 0) == ""
 
     # --- generations ------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -26,7 +28,8 @@ from retrieval.events.storage import (
     read_facts_file,
     write_facts_file,
 )
-from retrieval.types import Chunk
+from retrieval.store.protocol import Generation, body_text
+from retrieval.types import ArticleInfo, Chunk
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = json.loads((REPO / "tests" / "eval" / "events.json").read_text(encoding="utf-8"))
@@ -150,6 +153,55 @@ def test_namesakes_whose_titles_name_different_places_stay_apart() -> None:
     assert match.exact and len(match.people) == 2
     events = {p.id: [e.source.file for e in catalog.events_of(p)] for p in match.people}
     assert events == {"nguyen-van-hung": ["z.txt", "x.txt"], "nguyen-van-hung-2": ["y.txt"]}
+
+
+def test_names_apart_only_by_their_accents_are_two_people_with_two_ids() -> None:
+    """'Đinh Thanh Hiếu' and 'Đinh Thành Hiếu' both folded to 'dinh-thanh-hieu': asking
+    about one (or opening one in the bot) gave the other's events."""
+    items = [
+        facts(article("x.txt", "Sáng 1/4/2024, ông Đinh Thanh Hiếu, Chủ tịch UBND xã Hưng Mỹ "
+                               "dự Lễ ra quân tại xã Hưng Mỹ.")),
+        facts(article("y.txt", "Sáng 2/4/2024, ông Đinh Thành Hiếu, Giám đốc Sở Y tế phát "
+                               "biểu tại Hội nghị ngành y tế tại Hà Nội.")),
+    ]
+    catalog = PeopleCatalog(items)
+    ids = {p.name: p.id for p in catalog.people}
+    assert ids == {"Đinh Thanh Hiếu": "dinh-thanh-hieu", "Đinh Thành Hiếu": "dinh-thanh-hieu-2"}
+    for name, file in (("Đinh Thanh Hiếu", "x.txt"), ("Đinh Thành Hiếu", "y.txt")):
+        person = catalog.person(ids[name])
+        assert person is not None and person.name == name
+        assert [e.source.file for e in catalog.events_of(person)] == [file]
+        answer = events_answer(f"{name} đã dự những sự kiện nào?", catalog)
+        assert answer is not None and answer.person == name
+
+
+class _Passages:
+    """Just what ``body_text`` reads of a generation: passages as slices of one body."""
+
+    def __init__(self, body: str, spans: list[tuple[int, int]]) -> None:
+        self.body, self.spans = body, spans
+
+    def start_of(self, passage: int) -> int:
+        return self.spans[passage][0]
+
+    def text(self, passage: int) -> str:
+        start, end = self.spans[passage]
+        return self.body[start:end]
+
+
+def test_a_sentence_is_read_back_from_overlapping_passages() -> None:
+    body = "Một hai ba. Bốn năm sáu. Bảy tám chín. Mười."
+    # Passages 2-4 of the collection (its first two are another article's): they overlap,
+    # and the last leaves the body's end out.
+    passages = _Passages(body, [(0, 0), (0, 0), (0, 24), (12, 38), (25, 38)])
+    article = ArticleInfo("a.txt", "Tiêu đề", None, chunks=3, first_chunk=2)
+    generation = cast(Generation, passages)
+    for start, end in [(0, 11), (12, 24), (25, 38), (5, 30), (0, 38)]:
+        for near in (0, 1, 2, 7):
+            assert body_text(generation, article, start, end, near) == body[start:end]
+    assert body_text(generation, article, 25, len(body), 2) == body[25:38]  # no passage: cut
+    assert body_text(generation, article, 39, len(body), 2) == ""
+    assert body_text(generation, replace(article, chunks=0), 0, 11) == ""
 
 
 def test_unknown_and_partial_names() -> None:
