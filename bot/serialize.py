@@ -70,7 +70,7 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
                               tuple(p.get("roles", ())))
                        for p in data["people"])
         return Answer(kind="people", role=data.get("role"), people=people,
-                      holders=int(data.get("holders", 0)))
+                      holders=data.get("holders"))
     if data["kind"] == "events":
         return Answer(kind="events", person=data["person"], role=data.get("role"),
                       filtered=bool(data.get("filtered")), events=tuple(

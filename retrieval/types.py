@@ -90,9 +90,9 @@ class Answer:
     value: str | None = None  # the date or place, for kind 'date' / 'place'
     rank_of_passage: int | None = None  # for kind 'date' / 'place'
     role: Role | None = None  # for 'people' and 'events': the role the question asks about
-    # For kind 'people' of a question naming a title ('Ai là Chủ tịch UBND …?'): how many
-    # of the first people hold it (the others are only named beside them).
-    holders: int = 0
+    # For kind 'people': None unless the question names a title ('Ai là Chủ tịch UBND
+    # …?'); then how many of the first people hold it (0: none; the others are only named).
+    holders: int | None = None
     person: str | None = None  # for kind 'events': whose events
     events: tuple[PersonEvent, ...] = ()  # for kind 'events', newest first
     filtered: bool = False  # for kind 'events': only those a filter of the question kept

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..places import provinces_named, provinces_of_article
 from ..types import Answer, Person, Role, SearchHit
 from .dates import extract_date, names_a_date
 from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
-from .people import MAX_PEOPLE, _title_match, extract_people
+from .people import MAX_PEOPLE, _title_match, extract_people, names_position
 from .places import extract_place
 from .questions import (
     QuestionKind,
@@ -51,7 +52,8 @@ __all__ = [
     "tokenize",
 ]
 
-# Half the words of the title asked for in a person's title: the title the question names.
+# Half the words of the title asked for in a person's title: the title the question names,
+# when it names no position (with one, holding it, at the body and level asked, is enough).
 TITLE_FIT = 0.5
 MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
 
@@ -59,7 +61,38 @@ MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characte
 def _fits(person: Person, role: Role | None, asked: frozenset[str]) -> bool:
     if role is not None:
         return role in person.roles
-    return _title_match(asked, person.title) >= TITLE_FIT
+    match = _title_match(asked, person.title)
+    return match > 0 if names_position(asked) else match >= TITLE_FIT
+
+
+def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[str],
+                   hits: Sequence[SearchHit]) -> tuple[tuple[Person, ...], int]:
+    """The people with those holding the title asked for first, and how many they are: of
+    those fitting it, set where the question says (a 'Bí thư Tỉnh ủy' in an article set in
+    Cà Mau is not the Bí thư Tỉnh ủy Thanh Hóa asked for), those matching it best (place
+    words alone fit half of 'Chủ tịch UBND TP Cần Thơ': its Giám đốc Công an does not)."""
+    wanted = set(provinces_named(question))
+    by_rank = {hit.rank: hit for hit in hits}
+    settings: dict[str, frozenset[str]] = {}
+
+    def placed(person: Person) -> bool:
+        if not wanted or wanted.intersection(provinces_named(person.title)):
+            return True
+        hit = by_rank.get(person.rank_of_passage)
+        if hit is None:
+            return False
+        file = hit.source.file
+        if file not in settings:
+            settings[file] = provinces_of_article(
+                [hit.source.title, *(h.text for h in hits if h.source.file == file)])
+        return bool(wanted & settings[file])
+
+    fitting = [p for p in people if _fits(p, None, asked) and placed(p)]
+    if not fitting:
+        return people, 0
+    best = max(_title_match(asked, p.title) for p in fitting)
+    held = [p for p in fitting if _title_match(asked, p.title) >= best - 1e-9]
+    return (*held, *(p for p in people if p not in held)), len(held)
 
 
 def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
@@ -84,20 +117,15 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
             wider = extract_people(touching_topic(question, hits), asked, role)
             if any(_fits(p, role, asked) for p in wider):
                 people = tuple(p for p in wider if _fits(p, role, asked))
-        holders = 0
-        if role is None and asked and people and _fits(people[0], role, asked):
-            # Those matching the title as well as the first (place words alone fit half
-            # of 'Chủ tịch UBND TP Cần Thơ': its Giám đốc Công an does not hold it).
-            best = _title_match(asked, people[0].title)
-            while (holders < len(people)
-                   and _title_match(asked, people[holders].title) >= best - 1e-9):
-                holders += 1
+        holders: int | None = None
+        if role is None and asked:
+            people, holders = _holders_first(question, people, asked, hits)
         if asks_about_someone(question):
             # "Nguyễn Tiến Hải là ai?": that person, with the title the passages give.
             everyone = {p.name: p for p in (*extract_people(hits), *people)}
             named = names_in_question(question, everyone)
             if named:
-                people, holders = tuple(everyone[name] for name in named), 0
+                people, holders = tuple(everyone[name] for name in named), None
             elif person_asked_about(question) is not None:
                 return None  # 'Who is Pham Minh Chinh?' and no passage names him
         return (Answer(kind="people", people=people, role=role, holders=holders)

@@ -87,6 +87,18 @@ def _short_bodies(text: str) -> list[str]:
     return folded.split()
 
 
+# The level of a body ('UBND tỉnh', 'Huyện ủy', 'Công an TP'): the Bí thư Huyện ủy is not
+# the Bí thư Tỉnh ủy asked for, whatever other words they share.
+_LEVELS = frozenset({"tinh", "huyen", "xa", "quan", "phuong", "tp"})
+
+
+def _levels(words: Sequence[str]) -> set[str]:
+    found = set(_LEVELS.intersection(words))
+    if "thanh" in words and "pho" in words:
+        found.add("tp")
+    return found
+
+
 _FOLDED_HEADS = tuple(tuple(fold(w) for w in head) for head in _POSITION_HEADS)
 
 
@@ -94,18 +106,25 @@ def _holds_head(words: Sequence[str], heads: Sequence[tuple[str, ...]]) -> bool:
     return any(tuple(words[i:i + len(h)]) == h for h in heads for i in range(len(words)))
 
 
+def names_position(asked: frozenset[str]) -> bool:
+    """Whether the asked words hold a position ('chủ tịch', 'bí thư'): ``_title_match``
+    then counts only the parts of a title holding it."""
+    return any(asked.issuperset(head) for head in _FOLDED_HEADS)
+
+
 def _title_match(asked: frozenset[str], title: str) -> float:
     """Share of the asked words in a person's title. A 'Phó …' (or 'Nguyên …', or 'Thứ
     trưởng …') part counts only if the question says so too: the Phó Bí thư is not the Bí
     thư asked for, the Thứ trưởng Bộ Công an (deputy minister) not its Bộ trưởng; nor
-    does a part naming another body than the one asked for (HĐND for UBND), nor, when the
-    question names a position, a part without it (the Chủ tịch UBND tỉnh Cà Mau is not
-    its Bí thư for the place words they share)."""
+    does a part naming another body (HĐND for UBND) or another level (Huyện ủy for Tỉnh
+    ủy) than the one asked for, nor, when the question names a position, a part without
+    it (the Chủ tịch UBND tỉnh Cà Mau is not its Bí thư for the place words they share)."""
     if not asked:
         return 0.0
     heads = [h for h in _FOLDED_HEADS if asked.issuperset(h)]
     bodies = _bodies_asked(asked)
     wanted = set(asked).difference(*(_BODIES[b].split() for b in bodies)) | bodies
+    levels = _levels(list(asked))
     held: set[str] = set()
     for segment in title.split(", "):
         first = norm(segment.split()[0]) if segment.split() else ""
@@ -115,6 +134,9 @@ def _title_match(asked: frozenset[str], title: str) -> float:
         words = _short_bodies(segment)
         named = _BODIES.keys() & words
         if (bodies and named and not named & bodies) or (heads and not _holds_head(words, heads)):
+            continue
+        named_levels = _levels(words) if levels else set()
+        if named_levels and not named_levels & levels:
             continue
         held.update(words)
     return len(wanted & held) / len(wanted)

@@ -282,7 +282,8 @@ _ROLE_PHRASES: tuple[tuple[Role, QIndex], ...] = (
     ("was_awarded", _q_phrases(
         "được trao; được tặng; được trao tặng; được khen thưởng; được nhận; được vinh danh; "
         "nhận bằng khen; nhận giấy khen; nhận huân chương; nhận giải; vinh dự nhận; "
-        "received; receive; was awarded; were awarded; won")),
+        "cho ai; cho những ai; tặng ai; "  # 'Tô Lâm tặng quà cho ai?': who received them
+        "received; receive; was awarded; were awarded; won; to whom")),
     ("awarded", _q_phrases(
         "trao; tặng; trao tặng; trao thưởng; trao giải; khen thưởng; handed; presented; "
         "gave awards; gave the awards; gave flowers; gave gifts; gave certificates; "

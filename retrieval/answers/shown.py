@@ -18,6 +18,7 @@ class AnswerWords:
     attended: str
     mentioned: str
     holders: str  # those holding the title a question names
+    holders_missing: str  # said when the passages name people but none holding it
     role_headings: dict[Role, str]
     # Said when the passages name people but none in the role asked about.
     role_missing: dict[Role, str]
@@ -32,6 +33,7 @@ VIETNAMESE = AnswerWords(
     attended="Người tham dự",
     mentioned="Cũng được nhắc đến",
     holders="Người giữ chức vụ được hỏi",
+    holders_missing="Không đoạn nào nêu người giữ chức vụ được hỏi",
     role_headings={"attended": "Người tham dự", "spoke": "Người phát biểu",
                    "presided": "Người chủ trì", "awarded": "Người trao thưởng",
                    "was_awarded": "Người được trao thưởng"},
@@ -50,6 +52,7 @@ ENGLISH = AnswerWords(
     attended="Attended",
     mentioned="Also mentioned",
     holders="Holding the title asked about",
+    holders_missing="No passage names who holds the title asked about",
     role_headings={"attended": "Attended", "spoke": "Spoke", "presided": "Presided",
                    "awarded": "Presented awards", "was_awarded": "Received awards"},
     role_missing={"attended": "No passage says who attended",
@@ -82,7 +85,8 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
 
     A question about a role ('Ai phát biểu …?') shows only the people the passages give
     that role; if none, it says so and shows who is named. A question naming a title
-    ('Ai là Chủ tịch UBND …?') shows those holding it, then the others as only named.
+    ('Ai là Chủ tịch UBND …?') shows those holding it, then the others as only named; if
+    none holds it, it says so and shows who is named.
     Otherwise the people the passages say attended come first (the extractor orders them
     so) and everyone after the first person who is only named goes under 'Cũng được nhắc
     đến'.
@@ -97,7 +101,9 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
         if matching:
             return (PeopleGroup(said.role_headings[role], matching),)
         return (PeopleGroup(f"{said.role_missing[role]}; {said.mentioned.lower()}", people),)
-    if answer.holders:
+    if answer.holders == 0:
+        return (PeopleGroup(f"{said.holders_missing}; {said.mentioned.lower()}", people),)
+    if answer.holders is not None:
         held = (PeopleGroup(said.holders, people[:answer.holders]),)
         rest = people[answer.holders:]
         return (*held, PeopleGroup(said.mentioned, rest)) if rest else held

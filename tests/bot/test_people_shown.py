@@ -55,6 +55,14 @@ def test_a_title_question_shows_who_holds_it_then_the_others(english: bool,
     everyone = replace(ANSWER, holders=3)
     assert [g.heading for g in people_groups(everyone, english=english)] == headings[:1]
     assert answer_from_dict(answer_to_dict(held)) == held
+    # Nobody holds it: said, over everyone named.
+    nobody = replace(ANSWER, holders=0)
+    [group] = people_groups(nobody, english=english)
+    assert group.heading == ("No passage names who holds the title asked about; also "
+                             "mentioned" if english else "Không đoạn nào nêu người giữ chức "
+                             "vụ được hỏi; cũng được nhắc đến")
+    assert len(group.people) == 3
+    assert answer_from_dict(answer_to_dict(nobody)) == nobody
 
 
 def test_the_json_shape_round_trips_to_the_same_answer() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -407,9 +407,30 @@ def test_those_holding_the_title_asked_for_are_counted() -> None:
     assert secretary.people[0].name == "Nguyễn Tiến Hải"
     # A question naming no title, or the person asked about, counts nobody.
     plain = extract_answer("Ai dự ngày hội?", [CA_MAU_LEADERS])
-    assert plain is not None and plain.holders == 0
+    assert plain is not None and plain.holders is None
     named = extract_answer("Nguyễn Tiến Hải là ai?", [CA_MAU_LEADERS])
-    assert named is not None and named.holders == 0
+    assert named is not None and named.holders is None
+
+
+@pytest.mark.parametrize(("question", "holders"), [
+    ("Ai là Bí thư Tỉnh ủy Cà Mau?", ["Nguyễn Tiến Hải"]),
+    ("bi thu tinh uy ca mau la ai", ["Nguyễn Tiến Hải"]),
+    # A Bí thư Huyện ủy is not the Bí thư Tỉnh ủy, nor a Chủ tịch UBND huyện the tỉnh's.
+    ("Ai là Bí thư Huyện ủy Cái Nước?", []),
+    ("Ai là Chủ tịch UBND huyện Cái Nước?", ["Lê Văn An"]),
+    # Set in Cà Mau, its 'Bí thư Tỉnh ủy' is not Thanh Hóa's.
+    ("Ai là Bí thư Tỉnh ủy Thanh Hóa?", []),
+])
+def test_a_title_is_held_at_its_level_and_in_its_place(question: str,
+                                                        holders: list[str]) -> None:
+    passage = hit("Dự ngày hội có đồng chí Nguyễn Tiến Hải, Bí thư Tỉnh ủy; ông Lê Văn An, "
+                  "Chủ tịch UBND huyện Cái Nước.", 1, "camau.txt")
+    passage = replace(passage, source=replace(passage.source,
+                                              title="Ngày hội ở xã Hưng Mỹ, tỉnh Cà Mau"))
+    answer = extract_answer(question, [passage])
+    assert answer is not None and answer.holders == len(holders)
+    assert [p.name for p in answer.people[:len(holders)]] == holders
+    assert len(answer.people) == 2  # the others stay, after
 
 
 def test_who_question_without_people_has_no_answer() -> None:

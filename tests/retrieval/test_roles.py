@@ -44,6 +44,9 @@ def test_the_role_a_question_asks_about(question: str, role: str | None) -> None
     ("Ai trao bang khen ở Cà Mau?", "awarded"),
     # ...but one plain word may be what it says: 'du lịch' is travel, not 'dự'.
     ("Ai đi du lịch ở Cà Mau?", None),
+    # Who was given the gifts, not who gave them.
+    ("Bộ trưởng Tô Lâm tặng quà cho ai?", "was_awarded"),
+    ("to lam tang qua cho ai", "was_awarded"),
 ])
 def test_a_question_typed_partly_plain_still_names_its_role(question: str,
                                                             role: str | None) -> None:
