@@ -16,7 +16,7 @@ from .crosslingual import english_query_terms, rendering_pattern
 from .embedding import Embedder, load_embedder
 from .errors import BadQuestionError, NewsQAError
 from .events.catalog import PeopleCatalog
-from .events.reverse import events_answer
+from .events.reverse import asks_for_events, events_answer
 from .filters import ArticleFilter
 from .filters.scope import Scope, Scoper, scoped_candidates
 from .fusion import linear_fusion, margin_weight, mixed_dense
@@ -189,7 +189,8 @@ class Searcher:
         rendered = rendering_pattern(text) if ranking.english and with_highlights else None
         hits = tuple(self._hit(cache, offset + i + 1, chunk_id, score, highlighter, rendered)
                      for i, (chunk_id, score) in enumerate(page))
-        events = events_answer(text, self.people(), scope) if with_answer else None
+        events = (events_answer(text, self.people(), scope)
+                  if with_answer and asks_for_events(text) else None)
         # A reverse question is answered from the people catalog, not by the best passage.
         answered = events is not None or not ranked or self._answers(cache, ranking, idf)
         notices.extend(scope.notices)

@@ -51,23 +51,33 @@ def named_places(text: str) -> frozenset[str]:
     return frozenset(p for p in found if p)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonEntry:
     """One person of the collection and every article mention of them."""
 
     id: str  # 'to-lam'; namesakes get '-2', '-3'
     name: str  # the form written most often
     key: str  # normalized accented name
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # (article, mention)
+
+
+@dataclass(slots=True)
+class _Placing:
+    """A person while the articles are read: also the forms of their name written and the
+    places their titles name (dropped after: a catalog holds tens of thousands)."""
+
+    entry: PersonEntry
     forms: Counter[str] = field(default_factory=Counter)
     places: set[str] = field(default_factory=set)
-    mentions: list[tuple[int, int]] = field(default_factory=list)  # (article, mention)
 
 
 def resolve_people(facts: Sequence[ArticleFacts]) -> list[PersonEntry]:
     """The people of all articles; articles in date order so ids are stable."""
     order = sorted(range(len(facts)), key=lambda i: (facts[i].date or "", facts[i].file))
-    by_key: dict[str, list[PersonEntry]] = {}
+    by_key: dict[str, list[_Placing]] = {}
     unaccented: list[tuple[int, str, list[int]]] = []
+    # Titles repeat across mentions: each one's places read once (it was most of a catalog).
+    places_of: dict[str, frozenset[str]] = {}
     for a in order:
         article = facts[a]
         per_key: dict[str, list[int]] = {}
@@ -79,7 +89,11 @@ def resolve_people(facts: Sequence[ArticleFacts]) -> list[PersonEntry]:
                 continue
             places: set[str] = set()
             for i in indices:
-                places |= title_places(article.mentions[i].title)
+                title = article.mentions[i].title
+                found = places_of.get(title)
+                if found is None:
+                    found = places_of[title] = title_places(title)
+                places |= found
             _place(by_key, a, key, indices, places, facts)
     # Keys by their folded form, in by_key's order (folding every key per mention was
     # most of a catalog at 10^4 articles).
@@ -89,33 +103,35 @@ def resolve_people(facts: Sequence[ArticleFacts]) -> list[PersonEntry]:
     for a, key, indices in unaccented:
         same = [p for k in by_folded.get(key, ()) for p in by_key[k]]
         if len(same) == 1:
-            same[0].mentions += [(a, i) for i in indices]
+            same[0].entry.mentions += [(a, i) for i in indices]
             same[0].forms.update(facts[a].mentions[i].name for i in indices)
         else:
             if key not in by_key:
                 by_folded.setdefault(fold(key), []).append(key)
             _place(by_key, a, key, indices, set(), facts)
-    people = [p for entries in by_key.values() for p in entries]
+    people: list[PersonEntry] = []
     # Namesakes, and names apart only by their accents ('Thanh' / 'Thành'), get '-2', '-3'.
     taken: Counter[str] = Counter()
-    for person in people:
-        person.name = person.forms.most_common(1)[0][0]
+    for placing in (p for entries in by_key.values() for p in entries):
+        person = placing.entry
+        person.name = placing.forms.most_common(1)[0][0]
         base = fold(person.key).replace(" ", "-")
         taken[base] += 1
         person.id = base if taken[base] == 1 else f"{base}-{taken[base]}"
+        people.append(person)
     return people
 
 
-def _place(by_key: dict[str, list[PersonEntry]], a: int, key: str, indices: list[int],
+def _place(by_key: dict[str, list[_Placing]], a: int, key: str, indices: list[int],
            places: set[str], facts: Sequence[ArticleFacts]) -> None:
     """Add one article's mentions of ``key`` to the person they fit, or a new one."""
     entries = by_key.setdefault(key, [])
-    for entry in entries:
-        if not places or not entry.places or places & entry.places:
+    for placing in entries:
+        if not places or not placing.places or places & placing.places:
             break
     else:
-        entry = PersonEntry("", "", key)  # its id is given once everyone is placed
-        entries.append(entry)
-    entry.places |= places
-    entry.mentions += [(a, i) for i in indices]
-    entry.forms.update(facts[a].mentions[i].name for i in indices)
+        placing = _Placing(PersonEntry("", "", key))  # its id is given once all are placed
+        entries.append(placing)
+    placing.places |= places
+    placing.entry.mentions += [(a, i) for i in indices]
+    placing.forms.update(facts[a].mentions[i].name for i in indices)

@@ -32,6 +32,13 @@ class PersonQuery:
     role: Role | None
 
 
+def asks_for_events(question: str) -> bool:
+    """Whether the question asks for events or where something was done: only then may it
+    be a reverse question (and the people catalog be needed: built, it holds tens of MiB
+    and takes seconds at 10^5 passages)."""
+    return _EVENTS_ASKED.search(fold(question.lower())) is not None
+
+
 def events_question(question: str, catalog: PeopleCatalog) -> PersonQuery | None:
     """The person and role a reverse question asks about; None for other questions or
     when it names no one of the collection."""

@@ -35,6 +35,7 @@ def article_meta(articles: Sequence[ArticleInfo],
     """Metadata of each article, in the order of ``articles`` (facts matched by file)."""
     by_file = {f.file: f for f in facts}
     out: list[ArticleMeta] = []
+    keys: dict[str, str] = {}  # place names repeat across articles: each folded once
     for info in articles:
         found = by_file.get(info.file)
         dates = [info.date] if info.date else []
@@ -47,8 +48,16 @@ def article_meta(articles: Sequence[ArticleInfo],
             # article on 'thị trấn Rừng Thông', which never names its province.
             places += list(found.provinces or ())
         out.append(ArticleMeta(tuple(dict.fromkeys(dates)),
-                               tuple(f" {' '.join(fold(p.lower()).split())} " for p in places)))
+                               tuple(_key(p, keys) for p in places)))
     return out
+
+
+def _key(place: str, keys: dict[str, str]) -> str:
+    """``place`` as ``matches`` compares it: folded, spaced, a space at each end."""
+    key = keys.get(place)
+    if key is None:
+        key = keys[place] = f" {' '.join(fold(place.lower()).split())} "
+    return key
 
 
 def _span(iso: str) -> tuple[date, date] | None:
@@ -112,8 +121,15 @@ class MetaIndex:
         # spans two places.
         self._texts = ["\n".join(meta.places) for meta in metas]
         articles_with: dict[str, list[int]] = {}
+        parts_of: dict[str, list[str]] = {}  # places repeat across articles
         for number, meta in enumerate(metas):
-            for part in {part for place in meta.places for part in _words_and_pairs(place)}:
+            parts: set[str] = set()
+            for place in meta.places:
+                found = parts_of.get(place)
+                if found is None:
+                    found = parts_of[place] = _words_and_pairs(place)
+                parts.update(found)
+            for part in parts:
                 articles_with.setdefault(part, []).append(number)
         self._articles_with = {part: np.asarray(numbers, dtype=np.int32)
                                for part, numbers in articles_with.items()}

@@ -4,10 +4,13 @@ with the generation, read back by the searcher, extracted again only for changed
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import retrieval.search as search_module
 from retrieval import CorruptIndexError, RetrievalSettings, Searcher, build_index
+from retrieval.events.catalog import PeopleCatalog
 from retrieval.events.storage import FACTS_FILE
 from retrieval.store import IndexDir
 
@@ -60,3 +63,23 @@ def test_facts_are_built_stored_reused_and_read(tmp_path: Path) -> None:
     (generation / FACTS_FILE).write_text("{}", encoding="utf-8")
     with pytest.raises(CorruptIndexError, match="people_events"):
         index.verify_files(generation, manifest)
+
+
+def test_the_people_catalog_is_built_only_for_a_question_about_someones_events(
+        seed_settings: RetrievalSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built, it takes seconds and tens of MiB at 10^5 passages: other questions skip it."""
+    built: list[int] = []
+    real = search_module.PeopleCatalog
+
+    def counted(*args: Any, **kwargs: Any) -> PeopleCatalog:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "PeopleCatalog", counted)
+    searcher = Searcher.open(seed_settings)
+    for question in ("Ai dự ngày hội ở Cà Mau?", "Tô Lâm là ai?", "ngay hoi dien ra khi nao"):
+        assert searcher.search(question).results
+    assert built == []
+    answer = searcher.search("Tô Lâm đã dự những sự kiện nào?").answer
+    assert answer is not None and answer.kind == "events" and answer.events
+    assert built == [1]
