@@ -121,15 +121,8 @@ class MetaIndex:
         # spans two places.
         self._texts = ["\n".join(meta.places) for meta in metas]
         articles_with: dict[str, list[int]] = {}
-        parts_of: dict[str, list[str]] = {}  # places repeat across articles
         for number, meta in enumerate(metas):
-            parts: set[str] = set()
-            for place in meta.places:
-                found = parts_of.get(place)
-                if found is None:
-                    found = parts_of[place] = _words_and_pairs(place)
-                parts.update(found)
-            for part in parts:
+            for part in {part for place in meta.places for part in _words_and_pairs(place)}:
                 articles_with.setdefault(part, []).append(number)
         self._articles_with = {part: np.asarray(numbers, dtype=np.int32)
                                for part, numbers in articles_with.items()}
