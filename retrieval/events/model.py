@@ -62,21 +62,26 @@ class ArticleFacts:
     def from_dict(data: dict[str, Any], *, sentences: bool = True) -> ArticleFacts:
         """The inverse of ``to_dict``; without ``sentences``, each mention's ``evidence``
         is '' (a served generation reads it from the passages when shown)."""
-        # Names, titles, roles and places repeat across articles: one string each in
-        # memory.
+        # Names, titles, roles, events and places repeat across articles: one object each
+        # in memory.
         def shared(text: str | None) -> str | None:
             return None if text is None else intern(text)
+
+        def roles(names: list[str]) -> tuple[Role, ...]:
+            key = tuple(names)
+            found = _ROLES.get(key)
+            if found is None:
+                found = _ROLES[key] = cast(tuple[Role, ...], tuple(intern(r) for r in key))
+            return found
 
         return ArticleFacts(
             file=data["file"], title=data["title"], date=shared(data["date"]),
             content_hash=data["content_hash"],
-            events=tuple(EventRow(row["index"], row["what"], shared(row["date"]),
+            events=tuple(EventRow(row["index"], intern(row["what"]), shared(row["date"]),
                                   row["date_text"], shared(row["place"]), row["chunk"],
                                   row["evidence"]) for row in data["events"]),
             mentions=tuple(MentionRow(intern(row["name"]), intern(row["key"]),
-                                      intern(row["title"]),
-                                      cast(tuple[Role, ...],
-                                           tuple(intern(role) for role in row["roles"])),
+                                      intern(row["title"]), roles(row["roles"]),
                                       row["event"], row["chunk"], row["start"], row["end"],
                                       row["evidence"] if sentences else "")
                            for row in data["mentions"]),
@@ -84,3 +89,7 @@ class ArticleFacts:
             provinces=(None if data.get("provinces") is None
                        else tuple(intern(p) for p in data["provinces"])),
         )
+
+
+# The roles of a mention, one tuple per combination (there are a few dozen).
+_ROLES: dict[tuple[str, ...], tuple[Role, ...]] = {}
