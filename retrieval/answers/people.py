@@ -106,10 +106,19 @@ def _holds_head(words: Sequence[str], heads: Sequence[tuple[str, ...]]) -> bool:
     return any(tuple(words[i:i + len(h)]) == h for h in heads for i in range(len(words)))
 
 
-def names_position(asked: frozenset[str]) -> bool:
-    """Whether the asked words hold a position ('chủ tịch', 'bí thư'): ``_title_match``
-    then counts only the parts of a title holding it."""
-    return any(asked.issuperset(head) for head in _FOLDED_HEADS)
+def _asked_heads(asked: frozenset[str]) -> list[tuple[str, ...]]:
+    return [h for h in _FOLDED_HEADS if asked.issuperset(h)]
+
+
+def holds_position(asked: frozenset[str], title: str) -> bool:
+    """Whether a part of the title that ``_title_match`` counts holds a position the
+    question names, of two words or more if it names one: 'Trưởng Ban Nội chính' holds
+    'trưởng', as a Trưởng Công an xã does, but the position asked is 'trưởng ban'. (The
+    asked words are a set, so 'Chủ tịch UBND huyện Cái Nước' names 'chủ tịch nước' too:
+    the longest position named cannot be told.)"""
+    heads = _asked_heads(asked)
+    strong = [h for h in heads if len(h) > 1] or heads
+    return any(_holds_head(words, strong) for words in _counted_parts(asked, title))
 
 
 def _title_match(asked: frozenset[str], title: str) -> float:
@@ -121,11 +130,18 @@ def _title_match(asked: frozenset[str], title: str) -> float:
     it (the Chủ tịch UBND tỉnh Cà Mau is not its Bí thư for the place words they share)."""
     if not asked:
         return 0.0
-    heads = [h for h in _FOLDED_HEADS if asked.issuperset(h)]
     bodies = _bodies_asked(asked)
     wanted = set(asked).difference(*(_BODIES[b].split() for b in bodies)) | bodies
+    held = {word for words in _counted_parts(asked, title) for word in words}
+    return len(wanted & held) / len(wanted)
+
+
+def _counted_parts(asked: frozenset[str], title: str) -> list[list[str]]:
+    """The folded words of each part of the title ``_title_match`` counts."""
+    heads = _asked_heads(asked)
+    bodies = _bodies_asked(asked)
     levels = _levels(list(asked))
-    held: set[str] = set()
+    parts: list[list[str]] = []
     for segment in title.split(", "):
         first = norm(segment.split()[0]) if segment.split() else ""
         if (((first,) in _POSITION_MODIFIERS or first in _DEPUTY_HEADS)
@@ -138,8 +154,8 @@ def _title_match(asked: frozenset[str], title: str) -> float:
         named_levels = _levels(words) if levels else set()
         if named_levels and not named_levels & levels:
             continue
-        held.update(words)
-    return len(wanted & held) / len(wanted)
+        parts.append(words)
+    return parts
 
 
 def extract_people(hits: Sequence[SearchHit], asked: frozenset[str] = frozenset(),

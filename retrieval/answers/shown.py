@@ -86,10 +86,9 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
     A question about a role ('Ai phát biểu …?') shows only the people the passages give
     that role; if none, it says so and shows who is named. A question naming a title
     ('Ai là Chủ tịch UBND …?') shows those holding it, then the others as only named; if
-    none holds it, it says so and shows who is named.
-    Otherwise the people the passages say attended come first (the extractor orders them
-    so) and everyone after the first person who is only named goes under 'Cũng được nhắc
-    đến'.
+    none holds it, it says so and shows who is named. Otherwise the people the passages
+    say attended come first (the extractor orders them so) and everyone after the first
+    person who is only named goes under 'Cũng được nhắc đến'.
     """
     if answer is None or answer.kind != "people" or not answer.people:
         return ()

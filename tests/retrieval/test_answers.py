@@ -433,6 +433,15 @@ def test_a_title_is_held_at_its_level_and_in_its_place(question: str,
     assert len(answer.people) == 2  # the others stay, after
 
 
+def test_a_part_of_the_position_asked_for_is_not_the_position() -> None:
+    """'Trưởng Ban Nội chính' holds 'trưởng', as a Trưởng Công an xã does: not enough."""
+    passage = hit("Dự ngày hội có ông Lê Văn Tám, Trưởng Công an xã Hưng Mỹ, tỉnh Cà Mau.")
+    answer = extract_answer("Ai là Trưởng Ban Nội chính Tỉnh ủy Cà Mau?", [passage])
+    assert answer is not None and answer.holders == 0
+    answer = extract_answer("Ai là Trưởng Công an xã Hưng Mỹ?", [passage])
+    assert answer is not None and answer.holders == 1
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None
