@@ -39,6 +39,7 @@ def answer_to_dict(answer: Answer | None) -> dict[str, Any] | None:
             "kind": "people",
             "role": answer.role,
             "holders": answer.holders,
+            "named": answer.named,
             "people": [
                 {"name": p.name, "title": p.title, "rank_of_passage": p.rank_of_passage,
                  "attended": p.attended, "roles": list(p.roles)}
@@ -70,7 +71,7 @@ def answer_from_dict(data: dict[str, Any] | None) -> Answer | None:
                               tuple(p.get("roles", ())))
                        for p in data["people"])
         return Answer(kind="people", role=data.get("role"), people=people,
-                      holders=data.get("holders"))
+                      holders=data.get("holders"), named=bool(data.get("named")))
     if data["kind"] == "events":
         return Answer(kind="events", person=data["person"], role=data.get("role"),
                       filtered=bool(data.get("filtered")), events=tuple(

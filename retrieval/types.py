@@ -93,6 +93,8 @@ class Answer:
     # For kind 'people': None unless the question names a title ('Ai là Chủ tịch UBND
     # …?'); then how many of the first people hold it (0: none; the others are only named).
     holders: int | None = None
+    # For kind 'people': the people are those the question names ('Tô Lâm là ai?').
+    named: bool = False
     person: str | None = None  # for kind 'events': whose events
     events: tuple[PersonEvent, ...] = ()  # for kind 'events', newest first
     filtered: bool = False  # for kind 'events': only those a filter of the question kept

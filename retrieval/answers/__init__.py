@@ -120,6 +120,7 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
         holders: int | None = None
         if role is None and asked:
             people, holders = _holders_first(question, people, asked, hits)
+        named: list[str] = []
         if asks_about_someone(question):
             # "Nguyễn Tiến Hải là ai?": that person, with the title the passages give.
             everyone = {p.name: p for p in (*extract_people(hits), *people)}
@@ -128,8 +129,8 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
                 people, holders = tuple(everyone[name] for name in named), None
             elif person_asked_about(question) is not None:
                 return None  # 'Who is Pham Minh Chinh?' and no passage names him
-        return (Answer(kind="people", people=people, role=role, holders=holders)
-                if people else None)
+        return (Answer(kind="people", people=people, role=role, holders=holders,
+                       named=bool(named)) if people else None)
     if kind == "date":
         return extract_date(relevant)
     return extract_place(question, relevant)

@@ -18,6 +18,7 @@ class AnswerWords:
     attended: str
     mentioned: str
     holders: str  # those holding the title a question names
+    named: str  # the people a question asks about ('Tô Lâm là ai?')
     holders_missing: str  # said when the passages name people but none holding it
     role_headings: dict[Role, str]
     # Said when the passages name people but none in the role asked about.
@@ -33,6 +34,7 @@ VIETNAMESE = AnswerWords(
     attended="Người tham dự",
     mentioned="Cũng được nhắc đến",
     holders="Người giữ chức vụ được hỏi",
+    named="Người được hỏi",
     holders_missing="Không đoạn nào nêu người giữ chức vụ được hỏi",
     role_headings={"attended": "Người tham dự", "spoke": "Người phát biểu",
                    "presided": "Người chủ trì", "awarded": "Người trao thưởng",
@@ -52,6 +54,7 @@ ENGLISH = AnswerWords(
     attended="Attended",
     mentioned="Also mentioned",
     holders="Holding the title asked about",
+    named="Asked about",
     holders_missing="No passage names who holds the title asked about",
     role_headings={"attended": "Attended", "spoke": "Spoke", "presided": "Presided",
                    "awarded": "Presented awards", "was_awarded": "Received awards"},
@@ -86,9 +89,10 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
     A question about a role ('Ai phát biểu …?') shows only the people the passages give
     that role; if none, it says so and shows who is named. A question naming a title
     ('Ai là Chủ tịch UBND …?') shows those holding it, then the others as only named; if
-    none holds it, it says so and shows who is named. Otherwise the people the passages
-    say attended come first (the extractor orders them so) and everyone after the first
-    person who is only named goes under 'Cũng được nhắc đến'.
+    none holds it, it says so and shows who is named. A question asking who someone is
+    shows them under 'Người được hỏi'. Otherwise the people the passages say attended come
+    first (the extractor orders them so) and everyone after the first person who is only
+    named goes under 'Cũng được nhắc đến'.
     """
     if answer is None or answer.kind != "people" or not answer.people:
         return ()
@@ -100,6 +104,8 @@ def people_groups(answer: Answer | None, *, english: bool = False) -> tuple[Peop
         if matching:
             return (PeopleGroup(said.role_headings[role], matching),)
         return (PeopleGroup(f"{said.role_missing[role]}; {said.mentioned.lower()}", people),)
+    if answer.named:
+        return (PeopleGroup(said.named, people),)
     if answer.holders == 0:
         return (PeopleGroup(f"{said.holders_missing}; {said.mentioned.lower()}", people),)
     if answer.holders is not None:

@@ -55,6 +55,12 @@ def test_a_title_question_shows_who_holds_it_then_the_others(english: bool,
     everyone = replace(ANSWER, holders=3)
     assert [g.heading for g in people_groups(everyone, english=english)] == headings[:1]
     assert answer_from_dict(answer_to_dict(held)) == held
+    # A question asking who someone is: that person, under a heading saying so.
+    asked = replace(ANSWER, people=ANSWER.people[:1], named=True)
+    assert [(g.heading, [p.name for p in g.people])
+            for g in people_groups(asked, english=english)] == [
+        ("Asked about" if english else "Người được hỏi", ["Tô Lâm"])]
+    assert answer_from_dict(answer_to_dict(asked)) == asked
     # Nobody holds it: said, over everyone named.
     nobody = replace(ANSWER, holders=0)
     [group] = people_groups(nobody, english=english)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval import Answer, Person, Searcher, SearchHit, Source, load_articles
+from retrieval import Answer, Person, Searcher, SearchHit, Source, load_articles, people_groups
 from retrieval.answers import (
     extract_answer,
     extract_people,
@@ -309,6 +309,9 @@ def test_a_question_about_a_named_person_answers_with_that_person(question: str)
     assert [(p.name, p.title) for p in answer.people] == [(
         "Nguyễn Tiến Hải",
         "Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Chủ tịch Hội đồng nhân dân tỉnh")]
+    assert answer.named and answer.holders is None
+    [group] = people_groups(answer, english=question.startswith(("Who", "What")))
+    assert group.heading in ("Người được hỏi", "Asked about")
 
 
 @pytest.mark.parametrize("question", [
