@@ -17,7 +17,7 @@ from ..types import Answer, Person, Role, SearchHit
 from .dates import extract_date, names_a_date
 from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
-from .people import MAX_PEOPLE, _title_match, extract_people, holds_position
+from .people import MAX_PEOPLE, _title_match, extract_people, holds_position, names_position
 from .places import extract_place
 from .questions import (
     QuestionKind,
@@ -52,8 +52,8 @@ __all__ = [
     "tokenize",
 ]
 
-# Half the words of the title asked for in a person's title: the title the question names
-# (or the position it names, held at the body and level asked: ``holds_position``).
+# Half the words of the title asked for in a person's title, when the question names no
+# position (naming one, the person must hold it: ``holds_position``).
 TITLE_FIT = 0.5
 MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
 
@@ -61,8 +61,9 @@ MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characte
 def _fits(person: Person, role: Role | None, asked: frozenset[str]) -> bool:
     if role is not None:
         return role in person.roles
-    return (holds_position(asked, person.title)
-            or _title_match(asked, person.title) >= TITLE_FIT)
+    if names_position(asked):
+        return holds_position(asked, person.title)
+    return _title_match(asked, person.title) >= TITLE_FIT
 
 
 def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[str],

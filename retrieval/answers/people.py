@@ -110,15 +110,37 @@ def _asked_heads(asked: frozenset[str]) -> list[tuple[str, ...]]:
     return [h for h in _FOLDED_HEADS if asked.issuperset(h)]
 
 
+def names_position(asked: frozenset[str]) -> bool:
+    """Whether the asked words name a position ('chủ tịch', 'bí thư', 'giám đốc')."""
+    return bool(_asked_heads(asked))
+
+
+# Words naming the body a position is in ('Quốc hội', 'Công an', 'Tỉnh ủy'), folded and
+# told apart from levels and names ('quân' folds as 'quận' does); a place is often left to
+# the article ('Bí thư Tỉnh ủy' in an article set in Cà Mau).
+_BODY_WORDS = frozenset(fold(w) for w in (
+    "ubnd hđnd mttq ủy quốc hội chính phủ bộ công an sở cục bệnh đảng tòa án kiểm sát"
+).split())
+
+
 def holds_position(asked: frozenset[str], title: str) -> bool:
     """Whether a part of the title that ``_title_match`` counts holds a position the
-    question names, of two words or more if it names one: 'Trưởng Ban Nội chính' holds
-    'trưởng', as a Trưởng Công an xã does, but the position asked is 'trưởng ban'. (The
-    asked words are a set, so 'Chủ tịch UBND huyện Cái Nước' names 'chủ tịch nước' too:
-    the longest position named cannot be told.)"""
+    question names, of two words or more if it names one ('Trưởng Ban Nội chính' holds
+    'trưởng', as a Trưởng Công an xã does, but the position asked is 'trưởng ban'), and
+    not in another body than one the question names: the Chủ tịch UBND xã is no Chủ tịch
+    Quốc hội (a title naming no body may leave it to the article: 'Phó Giám đốc Trung tâm
+    Tim mạch' of a hospital). (The asked words are a set, so 'Chủ tịch UBND huyện Cái
+    Nước' names 'chủ tịch nước' too: the longest position cannot be told.)"""
     heads = _asked_heads(asked)
     strong = [h for h in heads if len(h) > 1] or heads
-    return any(_holds_head(words, strong) for words in _counted_parts(asked, title))
+    named = ((set(asked) | _bodies_asked(asked)) & _BODY_WORDS).difference(*heads)
+    for words in _counted_parts(asked, title):
+        if not _holds_head(words, strong):
+            continue
+        own = (_BODY_WORDS & set(words)).difference(*heads)
+        if not (named and own) or named & own:
+            return True
+    return False
 
 
 def _title_match(asked: frozenset[str], title: str) -> float:

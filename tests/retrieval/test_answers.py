@@ -445,6 +445,20 @@ def test_a_part_of_the_position_asked_for_is_not_the_position() -> None:
     assert answer is not None and answer.holders == 1
 
 
+@pytest.mark.parametrize(("question", "holders"), [
+    ("Ai là Chủ tịch Quốc hội?", 0),  # the commune's chair holds 'chủ tịch', in another body
+    ("Who is the chairman of the National Assembly?", 0),
+    ("Ai là Chủ tịch UBND xã Hưng Mỹ?", 1),
+    # A title naming no body leaves it to the article: the centre is the hospital's.
+    ("Ai là Giám đốc Trung tâm Tim mạch, Bệnh viện Chợ Rẫy?", 1),
+])
+def test_a_position_is_held_in_the_body_asked_for(question: str, holders: int) -> None:
+    passage = hit("Dự buổi lễ có ông Lê Văn An, Chủ tịch UBND xã Hưng Mỹ; bác sĩ Trần Văn B, "
+                  "Giám đốc Trung tâm Tim mạch.")
+    answer = extract_answer(question, [passage])
+    assert answer is not None and answer.holders == holders
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None
