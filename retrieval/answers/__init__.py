@@ -17,7 +17,7 @@ from ..types import Answer, Person, Role, SearchHit
 from .dates import extract_date, names_a_date
 from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
-from .people import MAX_PEOPLE, _title_match, extract_people, holds_position, names_position
+from .people import MAX_PEOPLE, _title_match, asked_positions, extract_people, holds_position
 from .places import extract_place
 from .questions import (
     QuestionKind,
@@ -58,16 +58,18 @@ TITLE_FIT = 0.5
 MAX_PASSAGE_CHARS = 2000  # chunks are ~128 model tokens, a few hundred characters
 
 
-def _fits(person: Person, role: Role | None, asked: frozenset[str]) -> bool:
+def _fits(person: Person, role: Role | None, asked: frozenset[str],
+          positions: Sequence[tuple[str, ...]]) -> bool:
     if role is not None:
         return role in person.roles
-    if names_position(asked):
-        return holds_position(asked, person.title)
+    if positions:
+        return holds_position(asked, positions, person.title)
     return _title_match(asked, person.title) >= TITLE_FIT
 
 
 def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[str],
-                   hits: Sequence[SearchHit]) -> tuple[tuple[Person, ...], int]:
+                   positions: Sequence[tuple[str, ...]], hits: Sequence[SearchHit]
+                   ) -> tuple[tuple[Person, ...], int]:
     """The people with those holding the title asked for first, and how many they are: of
     those fitting it, set where the question says (a 'Bí thư Tỉnh ủy' in an article set in
     Cà Mau is not the Bí thư Tỉnh ủy Thanh Hóa asked for), those matching it best (place
@@ -88,7 +90,7 @@ def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[s
                 [hit.source.title, *(h.text for h in hits if h.source.file == file)])
         return bool(wanted & settings[file])
 
-    fitting = [p for p in people if _fits(p, None, asked) and placed(p)]
+    fitting = [p for p in people if _fits(p, None, asked, positions) and placed(p)]
     if not fitting:
         return people, 0
     best = max(_title_match(asked, p.title) for p in fitting)
@@ -110,17 +112,18 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
     relevant = on_topic(question, hits)
     if kind == "who":
         role, asked = question_role(question), _asked_title_words(question)
+        positions = asked_positions(question, asked) if asked else []
         people = extract_people(relevant, asked, role)
-        if (role or asked) and not any(_fits(p, role, asked) for p in people):
+        if (role or asked) and not any(_fits(p, role, asked, positions) for p in people):
             # Nobody in the best article did what is asked or holds the title asked for:
             # the passage of another article shown that names them answers instead, if
             # that article holds some of what the question names (not another event).
             wider = extract_people(touching_topic(question, hits), asked, role)
-            if any(_fits(p, role, asked) for p in wider):
-                people = tuple(p for p in wider if _fits(p, role, asked))
+            if any(_fits(p, role, asked, positions) for p in wider):
+                people = tuple(p for p in wider if _fits(p, role, asked, positions))
         holders: int | None = None
         if role is None and asked:
-            people, holders = _holders_first(question, people, asked, hits)
+            people, holders = _holders_first(question, people, asked, positions, hits)
         named: list[str] = []
         if asks_about_someone(question):
             # "Nguyễn Tiến Hải là ai?": that person, with the title the passages give.

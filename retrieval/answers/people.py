@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..text import fold, syllables
+from ..text import fold, looks_english, syllables
 from ..types import Person, Role, SearchHit
 from .gazetteer import _POSITION_HEADS, _POSITION_MODIFIERS, _PREFIXES
 from .lexicon import norm
@@ -110,9 +110,18 @@ def _asked_heads(asked: frozenset[str]) -> list[tuple[str, ...]]:
     return [h for h in _FOLDED_HEADS if asked.issuperset(h)]
 
 
-def names_position(asked: frozenset[str]) -> bool:
-    """Whether the asked words name a position ('chủ tịch', 'bí thư', 'giám đốc')."""
-    return bool(_asked_heads(asked))
+def asked_positions(question: str, asked: frozenset[str]) -> list[tuple[str, ...]]:
+    """The positions a question names ('chủ tịch', 'trưởng ban', 'chủ tịch nước'), folded,
+    the longest of those written in it: 'Trưởng Ban Nội chính' names 'trưởng ban', not
+    also the 'trưởng' a Trưởng Công an xã holds; 'Chủ tịch UBND huyện Cái Nước' names
+    'chủ tịch', not 'chủ tịch nước'. An English question's come from its translated words
+    (``asked``), those of two words or more if any."""
+    if looks_english(question):
+        heads = _asked_heads(asked)
+        return [h for h in heads if len(h) > 1] or heads
+    words = [fold(w) for w in syllables(question[:2000])]
+    found = [h for h in _FOLDED_HEADS if _holds_head(words, [h])]
+    return [h for h in found if not any(len(o) > len(h) and _holds_head(o, [h]) for o in found)]
 
 
 # Words naming the body a position is in ('Quốc hội', 'Công an', 'Tỉnh ủy'), folded and
@@ -123,24 +132,34 @@ _BODY_WORDS = frozenset(fold(w) for w in (
 ).split())
 
 
-def holds_position(asked: frozenset[str], title: str) -> bool:
-    """Whether a part of the title that ``_title_match`` counts holds a position the
-    question names, of two words or more if it names one ('Trưởng Ban Nội chính' holds
-    'trưởng', as a Trưởng Công an xã does, but the position asked is 'trưởng ban'), and
-    not in another body than one the question names: the Chủ tịch UBND xã is no Chủ tịch
-    Quốc hội (a title naming no body may leave it to the article: 'Phó Giám đốc Trung tâm
-    Tim mạch' of a hospital). (The asked words are a set, so 'Chủ tịch UBND huyện Cái
-    Nước' names 'chủ tịch nước' too: the longest position cannot be told.)"""
+def holds_position(asked: frozenset[str], positions: Sequence[tuple[str, ...]],
+                   title: str) -> bool:
+    """Whether a part of the title that ``_title_match`` counts holds one of the
+    ``positions`` asked for (``asked_positions``), not in another body or place than the
+    question names: the Chủ tịch UBND xã is no Chủ tịch Quốc hội, the Chủ tịch UBND huyện
+    Đông Sơn no Chủ tịch UBND huyện Cái Nước (a title naming no body or place may leave it
+    to the article: 'Phó Giám đốc Trung tâm Tim mạch' of a hospital, 'Bí thư Tỉnh ủy')."""
     heads = _asked_heads(asked)
-    strong = [h for h in heads if len(h) > 1] or heads
     named = ((set(asked) | _bodies_asked(asked)) & _BODY_WORDS).difference(*heads)
+    places = set(asked).difference(*positions, *heads) - _LEVELS - _BODY_WORDS
     for words in _counted_parts(asked, title):
-        if not _holds_head(words, strong):
+        if not _holds_head(words, positions):
             continue
         own = (_BODY_WORDS & set(words)).difference(*heads)
-        if not (named and own) or named & own:
+        if named and own and not named & own:
+            continue
+        own_places = _places_in(words)
+        if not (places and own_places) or places & own_places:
             return True
     return False
+
+
+def _places_in(words: Sequence[str]) -> set[str]:
+    """The words of the place a title part names after a level ('huyện Đông Sơn')."""
+    for i, word in enumerate(words):
+        if word in _LEVELS:
+            return set(words[i + 1:]) - _LEVELS - _BODY_WORDS
+    return set()
 
 
 def _title_match(asked: frozenset[str], title: str) -> float:

@@ -449,10 +449,14 @@ def test_a_part_of_the_position_asked_for_is_not_the_position() -> None:
     ("Ai là Chủ tịch Quốc hội?", 0),  # the commune's chair holds 'chủ tịch', in another body
     ("Who is the chairman of the National Assembly?", 0),
     ("Ai là Chủ tịch UBND xã Hưng Mỹ?", 1),
+    ("Ai là Chủ tịch UBND xã?", 1),
+    ("Ai là Chủ tịch UBND xã Tân Lập?", 0),  # another commune's chair
+    ("Ai là Chủ tịch nước?", 0),  # the position is 'chủ tịch nước', not 'chủ tịch'
     # A title naming no body leaves it to the article: the centre is the hospital's.
     ("Ai là Giám đốc Trung tâm Tim mạch, Bệnh viện Chợ Rẫy?", 1),
 ])
-def test_a_position_is_held_in_the_body_asked_for(question: str, holders: int) -> None:
+def test_a_position_is_held_in_the_body_and_place_asked_for(question: str,
+                                                            holders: int) -> None:
     passage = hit("Dự buổi lễ có ông Lê Văn An, Chủ tịch UBND xã Hưng Mỹ; bác sĩ Trần Văn B, "
                   "Giám đốc Trung tâm Tim mạch.")
     answer = extract_answer(question, [passage])
