@@ -3,8 +3,8 @@
 Rule-based and fast: passages are split into sentences and tokens, and a gazetteer of
 Vietnamese ranks, positions and honorifics anchors the personal names around them.
 Stages: ``lexicon`` and ``gazetteer`` (words), ``tokens``, ``names`` (one passage),
-``people`` (merged across passages), ``questions`` (what is asked), ``dates``, ``places``,
-``topic`` (which articles answer).
+``people`` (merged across passages), ``questions`` (what is asked), ``titles`` (a title
+against the one asked for), ``dates``, ``places``, ``topic`` (which articles answer).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..types import Answer, Person, Role, SearchHit
 from .dates import extract_date, names_a_date
 from .lexicon import norm
 from .names import Mention, people_in_passage, people_in_sentence
-from .people import MAX_PEOPLE, _title_match, asked_positions, extract_people, holds_position
+from .people import MAX_PEOPLE, extract_people
 from .places import extract_place
 from .questions import (
     QuestionKind,
@@ -28,6 +28,7 @@ from .questions import (
     question_kind,
     question_role,
 )
+from .titles import asked_positions, holds_position, title_match
 from .tokens import Tok, tokenize
 from .topic import TOPIC_MARGIN, on_topic, touching_topic
 
@@ -64,7 +65,7 @@ def _fits(person: Person, role: Role | None, asked: frozenset[str],
         return role in person.roles
     if positions:
         return holds_position(asked, positions, person.title)
-    return _title_match(asked, person.title) >= TITLE_FIT
+    return title_match(asked, person.title) >= TITLE_FIT
 
 
 def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[str],
@@ -93,8 +94,8 @@ def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[s
     fitting = [p for p in people if _fits(p, None, asked, positions) and placed(p)]
     if not fitting:
         return people, 0
-    best = max(_title_match(asked, p.title) for p in fitting)
-    held = [p for p in fitting if _title_match(asked, p.title) >= best - 1e-9]
+    best = max(title_match(asked, p.title) for p in fitting)
+    held = [p for p in fitting if title_match(asked, p.title) >= best - 1e-9]
     return (*held, *(p for p in people if p not in held)), len(held)
 
 
