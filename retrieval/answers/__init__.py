@@ -137,5 +137,5 @@ def extract_answer(question: str, hits: Sequence[SearchHit]) -> Answer | None:
         return (Answer(kind="people", people=people, role=role, holders=holders,
                        named=bool(named)) if people else None)
     if kind == "date":
-        return extract_date(relevant)
+        return extract_date(relevant, question)
     return extract_place(question, relevant)

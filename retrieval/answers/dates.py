@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..text import sentence_spans
 from ..types import Answer, SearchHit
 from .gazetteer import _DOCUMENT_BEFORE, _EVENT_CUE
+from .questions import _overlap, _question_words
 
 # --- dates and places --------------------------------------------------------------------
 
@@ -35,8 +36,15 @@ class _Found:
 _ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
-def _date_in(hit: SearchHit, order: int) -> list[_Found]:
-    """Dates of events in the passage, scored: a time of day and an event nearby count."""
+# Characters each side of a date whose words are compared with the question's: "… trở về
+# từ TP Vũ Hán hôm 21/1" answers when she came back, though "Chiều 2/2, …" opens the
+# sentence.
+NEAR_DATE = 60
+
+
+def _date_in(hit: SearchHit, order: int, asked: set[str]) -> list[_Found]:
+    """Dates of events in the passage, scored: a time of day, an event in the sentence and
+    the question's words next to the date count."""
     text = hit.text
     lower = text.lower()
     iso = _ISO.fullmatch(hit.source.date or "")
@@ -51,6 +59,10 @@ def _date_in(hit: SearchHit, order: int) -> list[_Found]:
         index = bisect_right(starts, m.start()) - 1
         sentence = lower[spans[index][0]:spans[index][1]] if index >= 0 else ""
         score = 3.0 * bool(tod) + 1.0 * bool(year) + 2.0 * bool(_EVENT_CUE.search(sentence))
+        if asked and index >= 0:
+            first, last = spans[index]
+            near = text[max(first, m.start() - NEAR_DATE):min(last, m.end() + NEAR_DATE)]
+            score += 2.0 * _overlap(asked, near)
         score -= 2.0 * order + 0.001 * m.start() / max(len(text), 1)
         value = m.group().strip()
         value = value[0].upper() + value[1:]
@@ -79,9 +91,10 @@ def names_a_date(text: str) -> bool:
     return next(_event_dates(text, text.lower()), None) is not None
 
 
-def extract_date(hits: Sequence[SearchHit]) -> Answer | None:
+def extract_date(hits: Sequence[SearchHit], question: str = "") -> Answer | None:
     """The event's date from the passages, else the date of the best hit's article."""
-    found = [f for order, hit in enumerate(hits) for f in _date_in(hit, order)]
+    asked = _question_words(question)
+    found = [f for order, hit in enumerate(hits) for f in _date_in(hit, order, asked)]
     if found:
         best = max(found, key=lambda f: f.score)
         return Answer(kind="date", value=best.value, rank_of_passage=best.rank)

@@ -282,8 +282,7 @@ _ROLE_PHRASES: tuple[tuple[Role, QIndex], ...] = (
     ("was_awarded", _q_phrases(
         "được trao; được tặng; được trao tặng; được khen thưởng; được nhận; được vinh danh; "
         "nhận bằng khen; nhận giấy khen; nhận huân chương; nhận giải; vinh dự nhận; "
-        "cho ai; cho những ai; tặng ai; "  # 'Tô Lâm tặng quà cho ai?': who received them
-        "received; receive; was awarded; were awarded; won; to whom")),
+        "received; receive; was awarded; were awarded; won")),
     ("awarded", _q_phrases(
         "trao; tặng; trao tặng; trao thưởng; trao giải; khen thưởng; handed; presented; "
         "gave awards; gave the awards; gave flowers; gave gifts; gave certificates; "
@@ -298,11 +297,18 @@ _ROLE_PHRASES: tuple[tuple[Role, QIndex], ...] = (
 )
 
 
+# After a verb of handing out, who was given: 'Tô Lâm tặng quà cho ai?' asks who received
+# them ('nộp đơn cho ai' asks no award).
+_TO_WHOM = _q_phrases("cho ai; cho những ai; tặng ai; trao ai; to whom")
+
+
 def question_role(question: str) -> Role | None:
     """The role a who-question asks about ('Ai phát biểu …?' -> 'spoke'); None if none."""
     words = [norm(w) for w in _Q_WORD.findall(question[:2000])]
     folded = not has_diacritics(question)
     for role, phrases in _ROLE_PHRASES:
         if _contains(words, phrases, folded):
+            if role == "awarded" and _contains(words, _TO_WHOM, folded):
+                return "was_awarded"
             return role
     return None

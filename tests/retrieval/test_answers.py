@@ -463,6 +463,24 @@ def test_a_position_is_held_in_the_body_and_place_asked_for(question: str,
     assert answer is not None and answer.holders == holders
 
 
+@pytest.mark.parametrize(("question", "date"), [
+    ("Một phụ nữ ở huyện Chư Pah trở về từ TP Vũ Hán ngày nào?", "Hôm 21/1"),
+    ("Sở Y tế Gia Lai thông tin vào ngày nào?", "Chiều 2/2"),
+    ("Bé trai đi lại ăn uống khỏe mạnh ngày mấy?", "Ngày 28/10"),
+    ("Các bác sĩ lấy khối u ngày nào?", "Ngày 24/10"),
+])
+def test_the_date_next_to_what_the_question_names_answers(question: str, date: str) -> None:
+    """Two dates in a passage (vicoqa-news): the one beside the question's words, not the
+    first or the one with a time of day."""
+    hits = [hit("Chiều 2/2, Sở Y tế Gia Lai thông tin về một phụ nữ ở huyện Chư Pah trở về "
+                "từ TP Vũ Hán hôm 21/1. Người này được đưa vào khu cách ly.", 1, "a.txt"),
+            hit("Các bác sĩ phẫu thuật nội soi lấy trọn khối u vào ngày 24/10. Ngày 28/10, bé "
+                "trai đi lại ăn uống khỏe mạnh, không còn chảy nước mắt.", 2, "b.txt")]
+    answer = extract_answer(question, hits)
+    assert answer is not None and answer.kind == "date"
+    assert answer.value is not None and answer.value.startswith(date)
+
+
 def test_who_question_without_people_has_no_answer() -> None:
     assert extract_answer("Ai tổ chức?", [hit("Ngày hội diễn ra sôi nổi.")]) is None
     assert extract_answer("Ai tổ chức?", []) is None

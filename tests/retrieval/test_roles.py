@@ -47,6 +47,7 @@ def test_the_role_a_question_asks_about(question: str, role: str | None) -> None
     # Who was given the gifts, not who gave them.
     ("Bộ trưởng Tô Lâm tặng quà cho ai?", "was_awarded"),
     ("to lam tang qua cho ai", "was_awarded"),
+    ("Đơn xin bảo lưu điểm phải nộp cho ai?", None),  # handed in: no award (uitqa-reg)
 ])
 def test_a_question_typed_partly_plain_still_names_its_role(question: str,
                                                             role: str | None) -> None:
