@@ -91,11 +91,12 @@ def _holders_first(question: str, people: tuple[Person, ...], asked: frozenset[s
                 [hit.source.title, *(h.text for h in hits if h.source.file == file)])
         return bool(wanted & settings[file])
 
-    fitting = [p for p in people if _fits(p, None, asked, positions) and placed(p)]
+    fitting = {p.name: title_match(asked, p.title) for p in people
+               if _fits(p, None, asked, positions) and placed(p)}
     if not fitting:
         return people, 0
-    best = max(title_match(asked, p.title) for p in fitting)
-    held = [p for p in fitting if title_match(asked, p.title) >= best - 1e-9]
+    best = max(fitting.values())
+    held = [p for p in people if fitting.get(p.name, -1.0) >= best - 1e-9]
     return (*held, *(p for p in people if p not in held)), len(held)
 
 

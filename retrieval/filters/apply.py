@@ -52,11 +52,16 @@ def article_meta(articles: Sequence[ArticleInfo],
     return out
 
 
-def _key(place: str, keys: dict[str, str]) -> str:
+def _place_text(place: str) -> str:
     """``place`` as ``matches`` compares it: folded, spaced, a space at each end."""
+    return f" {' '.join(fold(place.lower()).split())} "
+
+
+def _key(place: str, keys: dict[str, str]) -> str:
+    """``_place_text``, each distinct place folded once."""
     key = keys.get(place)
     if key is None:
-        key = keys[place] = f" {' '.join(fold(place.lower()).split())} "
+        key = keys[place] = _place_text(place)
     return key
 
 
@@ -90,7 +95,7 @@ def event_meta(event: PersonEvent) -> ArticleMeta:
     """An event of a person as filters see it: its day, its article's, its place."""
     dates = tuple(d for d in (event.date, event.source.date) if d)
     places = (event.place or "", event.evidence, event.source.title)
-    return ArticleMeta(dates, tuple(f" {' '.join(fold(p.lower()).split())} " for p in places))
+    return ArticleMeta(dates, tuple(_place_text(p) for p in places))
 
 
 def _place_key(place_key: str) -> str:
